@@ -1,0 +1,1 @@
+"""Hub wiring for the Digital Civil Service Academy: data layout, accounts, the `academy` CLI."""

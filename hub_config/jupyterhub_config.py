@@ -1,0 +1,133 @@
+# JupyterHub configuration of the Digital Civil Service Academy.
+#
+# Declarative: every value comes from hub_config.settings.HubSettings, which `academy up`
+# prepares (data directory, install settings, loopback ports, secrets). Start the platform
+# with `academy up`, not by running jupyterhub on this file directly.
+from pathlib import Path
+
+import hub_config
+from course_kit.catalog import load_catalog
+from hub_config import rbac
+from hub_config.roster import load_roster
+from hub_config.settings import (
+    EOFFICE_ACCOUNT,
+    SHARED_MODE_WARNING,
+    HubSettings,
+    grader_account,
+    venv_bin,
+)
+
+c = get_config()  # noqa: F821
+s = HubSettings.from_env()
+layout = s.layout
+people = load_roster(layout.roster_file)
+catalog = load_catalog(layout.catalog_dir)
+course_ids = sorted(catalog)
+bin_dir = venv_bin()
+config_dir = str(Path(hub_config.__file__).parent)
+isolated = s.install.isolated
+
+# --- network: everything on loopback ------------------------------------------------------
+c.JupyterHub.bind_url = s.ports.public_url
+c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{s.ports.hub}"
+c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{s.ports.proxy_api}"
+c.ConfigurableHTTPProxy.command = [str(bin_dir / "configurable-http-proxy")]
+c.ConfigurableHTTPProxy.auth_token = s.secret("proxy_auth_token")
+c.ConfigurableHTTPProxy.pid_file = str(layout.hub_dir / "proxy.pid")
+
+# --- state: the hub's database and secrets live in <data>/hub and <data>/secrets (0700) ---
+c.JupyterHub.db_url = s.install.hub_url(layout)
+c.JupyterHub.cookie_secret_file = str(layout.secret_file("cookie_secret"))
+c.JupyterHub.pid_file = str(layout.hub_dir / "jupyterhub.pid")
+c.JupyterHub.cleanup_servers = True
+c.JupyterHub.cleanup_proxy = True
+
+# --- who can log in -----------------------------------------------------------------------
+c.JupyterHub.authenticator_class = "hub_config.authenticator.AcademyAuthenticator"
+c.AcademyAuthenticator.password_hashes_file = str(layout.password_hashes_file)
+c.Authenticator.allowed_users = {p.username for p in people} | {
+    grader_account(cid) for cid in course_ids
+}
+c.Authenticator.admin_users = {p.username for p in people if p.role == "admin"}
+c.JupyterHub.load_groups = rbac.hub_groups(people, course_ids)
+c.JupyterHub.load_roles = rbac.hub_roles(course_ids)
+c.JupyterHub.custom_scopes = rbac.CUSTOM_SCOPES
+
+# --- look: the academy's name, and a loud banner in shared mode ---------------------------
+c.JupyterHub.template_paths = [str(Path(config_dir) / "templates")]
+c.JupyterHub.template_vars = {
+    "academy_mode": s.install.mode,
+    "academy_warning": "" if isolated else SHARED_MODE_WARNING,
+}
+
+# --- learners' servers: "My learning" and Voila, no JupyterLab, no terminals --------------
+if isolated:
+    c.JupyterHub.spawner_class = "hub_config.spawner.IsolatedSpawner"
+    c.IsolatedSpawner.home_dir_template = str(layout.homes_dir / "{username}")
+else:
+    c.JupyterHub.spawner_class = "hub_config.spawner.SharedSpawner"
+    c.SharedSpawner.home_dir_template = str(layout.homes_dir / "{username}")
+c.Spawner.cmd = [str(bin_dir / "jupyterhub-singleuser")]
+c.Spawner.args = ["--allow-root"] if (s.running_as_root and not isolated) else []
+c.Spawner.default_url = "/learning"
+c.Spawner.http_timeout = 60
+c.Spawner.start_timeout = 60
+c.Spawner.environment = {
+    "JUPYTER_CONFIG_PATH": config_dir,
+    "ACADEMY_SERVER_ROLE": "learner",
+    "ACADEMY_MODE": s.install.mode,
+    "ACADEMY_EXCHANGE_ROOT": str(layout.exchange_dir),
+    "ACADEMY_CATALOG_DIR": str(layout.catalog_dir),
+    "PATH": f"{bin_dir}:/usr/bin:/bin",
+}
+
+# --- services -----------------------------------------------------------------------------
+eoffice = {
+    "name": rbac.EOFFICE_SERVICE,
+    "display": True,
+    "url": f"http://127.0.0.1:{s.ports.eoffice}",
+    "command": [
+        str(bin_dir / "gunicorn"),
+        "--bind", f"127.0.0.1:{s.ports.eoffice}",
+        "--workers", "2",
+        "--access-logfile", "-",
+        "sandbox_eoffice:create_app()",
+    ],
+    "cwd": str(layout.eoffice_dir),
+    "environment": {
+        "EOFFICE_DATA_DIR": str(layout.eoffice_dir),
+        "EOFFICE_DATABASE_URL": s.install.eoffice_url(layout),
+        "EOFFICE_SECRET_KEY_FILE": str(layout.eoffice_dir / "secret_key"),
+        "EOFFICE_INSTALL_SEED": str(s.install.install_seed),
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+    },
+    "api_token": s.secret("eoffice_api_token"),
+    "oauth_no_confirm": True,
+}
+grading = {"name": rbac.GRADING_SERVICE, "api_token": s.secret("grading_api_token")}
+course_services = [
+    {
+        "name": course_id,
+        "display": False,
+        "url": f"http://127.0.0.1:{s.ports.courses[course_id]}",
+        "command": [str(bin_dir / "jupyterhub-singleuser")]
+        + (["--allow-root"] if s.running_as_root and not isolated else []),
+        "cwd": str(layout.course_dir(course_id)),
+        "environment": {
+            "JUPYTERHUB_DEFAULT_URL": "/formgrader",
+            "JUPYTER_CONFIG_PATH": config_dir,
+            "ACADEMY_SERVER_ROLE": "course",
+            "ACADEMY_MODE": s.install.mode,
+            "ACADEMY_EXCHANGE_ROOT": str(layout.exchange_dir),
+            "PATH": f"{bin_dir}:/usr/bin:/bin",
+        },
+        "api_token": s.secret(f"course_api_token_{course_id}"),
+        "oauth_no_confirm": True,
+    }
+    for course_id in course_ids
+]
+if isolated:
+    eoffice["user"] = EOFFICE_ACCOUNT
+    for service in course_services:
+        service["user"] = grader_account(service["name"])
+c.JupyterHub.services = [eoffice, grading, *course_services]

@@ -1,0 +1,115 @@
+"""Where every piece of state lives inside one data directory.
+
+All state of one installation lives under a single data directory, chosen with
+``--data-dir`` or ``ACADEMY_DATA_DIR``. Several installations can coexist on one machine.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DATA_DIR_ENV = "ACADEMY_DATA_DIR"
+
+
+def default_data_dir() -> Path:
+    """The data directory used when neither --data-dir nor ACADEMY_DATA_DIR is given."""
+    if os.environ.get(DATA_DIR_ENV):
+        return Path(os.environ[DATA_DIR_ENV]).expanduser().resolve()
+    if os.geteuid() == 0:
+        return Path("/var/lib/academy")
+    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(xdg) / "academy"
+
+
+@dataclass(frozen=True)
+class DataLayout:
+    """The paths of one installation. Pure path arithmetic: nothing is created here."""
+
+    root: Path
+
+    @classmethod
+    def at(cls, root: str | os.PathLike[str]) -> DataLayout:
+        return cls(Path(root).expanduser().resolve())
+
+    # --- root-only (0700) -------------------------------------------------------------
+    @property
+    def secrets_dir(self) -> Path:
+        return self.root / "secrets"
+
+    @property
+    def accounts_file(self) -> Path:
+        """Demo account passwords in clear text, 0600: printed by `academy up`."""
+        return self.secrets_dir / "accounts.txt"
+
+    @property
+    def password_hashes_file(self) -> Path:
+        return self.secrets_dir / "password-hashes.json"
+
+    @property
+    def roster_file(self) -> Path:
+        """Who is who: username, full name, employee id, agency, role, courses."""
+        return self.secrets_dir / "roster.json"
+
+    def secret_file(self, name: str) -> Path:
+        return self.secrets_dir / name
+
+    @property
+    def hub_dir(self) -> Path:
+        return self.root / "hub"
+
+    @property
+    def hub_db_file(self) -> Path:
+        return self.hub_dir / "jupyterhub.sqlite"
+
+    @property
+    def settings_file(self) -> Path:
+        """Install-wide settings chosen at init (mode, ports, install seed)."""
+        return self.root / "academy.json"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.root / "logs"
+
+    # --- service accounts (0700 each) -------------------------------------------------
+    @property
+    def eoffice_dir(self) -> Path:
+        return self.root / "eoffice"
+
+    @property
+    def eoffice_db_file(self) -> Path:
+        return self.eoffice_dir / "eoffice.sqlite"
+
+    @property
+    def pki_dir(self) -> Path:
+        return self.root / "pki"
+
+    @property
+    def courses_dir(self) -> Path:
+        return self.root / "courses"
+
+    def course_dir(self, course_id: str) -> Path:
+        """The nbgrader course directory (source, release, submitted, autograded, feedback)."""
+        return self.courses_dir / course_id
+
+    def gradebook_file(self, course_id: str) -> Path:
+        return self.course_dir(course_id) / "gradebook.db"
+
+    # --- shared, readable by every account --------------------------------------------
+    @property
+    def exchange_dir(self) -> Path:
+        """nbgrader's filesystem exchange; nbgrader sets its own permissions inside."""
+        return self.root / "exchange"
+
+    @property
+    def catalog_dir(self) -> Path:
+        """Public course catalog (course.toml of each course): titles, modules, pass marks."""
+        return self.root / "catalog"
+
+    @property
+    def homes_dir(self) -> Path:
+        return self.root / "homes"
+
+    def home_dir(self, username: str) -> Path:
+        return self.homes_dir / username

@@ -1,0 +1,103 @@
+"""JupyterHub groups and roles for learners, trainers, HR officers and admins.
+
+Course membership uses nbgrader's JupyterHub integration: hub group `nbgrader-<course>` for
+learners, `formgrade-<course>` for trainers and the course's grader account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from hub_config.roster import ROLES, Person
+from hub_config.settings import grader_account
+
+EVIDENCE_SCOPE = "custom:eoffice:read:evidence"
+EOFFICE_SERVICE = "eoffice"
+GRADING_SERVICE = "grading"
+
+CUSTOM_SCOPES = {
+    EVIDENCE_SCOPE: {
+        "description": "Read what learners did in the sandbox e-office (graders only).",
+    },
+}
+
+
+def hub_groups(people: Iterable[Person], course_ids: Iterable[str]) -> dict[str, dict]:
+    people = list(people)
+    groups: dict[str, dict] = {role: {"users": []} for role in ROLES}
+    for course_id in course_ids:
+        groups[f"nbgrader-{course_id}"] = {"users": []}
+        groups[f"formgrade-{course_id}"] = {"users": [grader_account(course_id)]}
+    for person in people:
+        groups[person.role]["users"].append(person.username)
+        for course_id in person.courses:
+            if person.role == "learner":
+                groups[f"nbgrader-{course_id}"]["users"].append(person.username)
+            elif person.role == "trainer":
+                groups[f"formgrade-{course_id}"]["users"].append(person.username)
+    return groups
+
+
+def hub_roles(course_ids: Iterable[str]) -> list[dict]:
+    course_ids = list(course_ids)
+    roles: list[dict] = [
+        # a single-user server's token carries exactly its owner's permissions
+        {"name": "server", "scopes": ["inherit"]},
+        {
+            "name": "learner",
+            "groups": ["learner"],
+            "scopes": ["self", f"access:services!service={EOFFICE_SERVICE}"],
+        },
+        {
+            "name": "trainer",
+            "groups": ["trainer"],
+            "scopes": [
+                "self",
+                f"access:services!service={EOFFICE_SERVICE}",
+                EVIDENCE_SCOPE,
+                "list:users",
+                "read:users:name",
+                "read:users:groups",
+            ],
+        },
+        {"name": "hr", "groups": ["hr"], "scopes": ["self", "list:users", "read:users:name"]},
+        {
+            "name": "grading-service",
+            "services": [GRADING_SERVICE],
+            "scopes": [EVIDENCE_SCOPE, "list:users", "read:users:name"],
+        },
+        {
+            "name": "course-service",
+            "services": course_ids,
+            # what nbgrader's formgrader needs to manage course groups (nbgrader issue 1900)
+            "scopes": [
+                "read:users:groups",
+                "list:users",
+                "list:services",
+                "groups",
+                "admin:groups",
+                "admin:users",
+            ],
+        },
+    ]
+    for course_id in course_ids:
+        roles.append(
+            {
+                "name": f"formgrade-{course_id}",
+                "groups": [f"formgrade-{course_id}"],
+                "scopes": [
+                    f"access:services!service={course_id}",
+                    "list:services",
+                    f"read:services!service={course_id}",
+                ],
+            }
+        )
+        roles.append(
+            {
+                "name": f"nbgrader-{course_id}",
+                "groups": [f"nbgrader-{course_id}"],
+                # course discovery only: learners never access the course (formgrader) service
+                "scopes": ["list:services", f"read:services!service={course_id}"],
+            }
+        )
+    return roles

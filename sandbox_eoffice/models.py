@@ -1,0 +1,165 @@
+"""Database models of the sandbox e-office (SQLAlchemy 2.0, no web framework imports).
+
+Every row belongs to exactly one Tenant: the learner's own sandbox agency.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    Dialect,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from sandbox_eoffice.vocabulary import DocumentStatus, Urgency
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored as naive UTC and always returned timezone-aware (UTC).
+
+    SQLite has no time zones; storing naive UTC everywhere keeps both databases alike.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("timestamps must be timezone-aware")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC)
+
+
+def _enum_values(enum_class: type[Any]) -> list[str]:
+    return [member.value for member in enum_class]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Tenant(Base):
+    """One learner's sandbox: named after their hub username."""
+
+    __tablename__ = "tenant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(150), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    seed: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+    agency: Mapped[Agency | None] = relationship(back_populates="tenant", uselist=False)
+
+
+class Agency(Base):
+    """The learner's own agency (cơ quan), e.g. "UBND huyện Lập Thạch"."""
+
+    __tablename__ = "agency"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    symbol: Mapped[str] = mapped_column(String(30))
+    province: Mapped[str] = mapped_column(String(100))
+    address: Mapped[str] = mapped_column(String(255))
+
+    tenant: Mapped[Tenant] = relationship(back_populates="agency")
+
+
+class Colleague(Base):
+    """A fictitious colleague in the learner's agency (cán bộ, công chức)."""
+
+    __tablename__ = "colleague"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenant.id", ondelete="CASCADE"), index=True
+    )
+    full_name: Mapped[str] = mapped_column(String(200))
+    job_title: Mapped[str] = mapped_column(String(100))
+    unit: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(200))
+
+
+class IncomingDocument(Base):
+    """Văn bản đến: received from another agency, registered in the yearly register book."""
+
+    __tablename__ = "incoming_document"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "register_year", "register_number"),
+        Index("ix_incoming_document_tenant_status", "tenant_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
+    number_symbol: Mapped[str] = mapped_column(String(60))
+    summary: Mapped[str] = mapped_column(Text)
+    issuing_agency: Mapped[str] = mapped_column(String(255))
+    document_type: Mapped[str] = mapped_column(String(50))
+    urgency: Mapped[Urgency] = mapped_column(
+        Enum(Urgency, native_enum=False, length=20, values_callable=_enum_values)
+    )
+    issued_date: Mapped[date] = mapped_column(Date)
+    received_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[DocumentStatus] = mapped_column(
+        Enum(DocumentStatus, native_enum=False, length=20, values_callable=_enum_values)
+    )
+    register_year: Mapped[int | None] = mapped_column(Integer)
+    register_number: Mapped[int | None] = mapped_column(Integer)
+    registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    registered_by: Mapped[str | None] = mapped_column(String(200))
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("colleague.id", ondelete="SET NULL")
+    )
+    deadline: Mapped[date | None] = mapped_column(Date)
+
+    assignee: Mapped[Colleague | None] = relationship()
+
+
+class ActivityLog(Base):
+    """One action a person took in the e-office. The only source of grading evidence."""
+
+    __tablename__ = "activity_log"
+    __table_args__ = (Index("ix_activity_log_tenant_created", "tenant_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
+    actor: Mapped[str] = mapped_column(String(150))
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str | None] = mapped_column(String(60))
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
