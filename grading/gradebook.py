@@ -16,7 +16,8 @@ Reusing nbgrader's mapped classes (``nbgrader.api.Assignment``, ``SubmittedAssig
 keeps nbgrader's own definitions of "score", "max score" and "needs manual grade" (the
 column properties the formgrader shows), so the numbers here match what trainers see.
 
-SQLite gradebooks are opened with ``mode=ro``: the file is never created nor written.
+SQLite gradebooks are opened with ``mode=ro`` (the file is never created nor written),
+PostgreSQL ones in READ ONLY transactions.
 """
 
 from __future__ import annotations
@@ -92,7 +93,11 @@ def _readonly_engine(db_url: str) -> Engine | None:
             query={"mode": "ro", "uri": "true"},
         )
         return create_engine(ro_url)
-    return create_engine(url, pool_pre_ping=False)
+    engine = create_engine(url)
+    if url.get_backend_name() == "postgresql" and url.get_driver_name() in ("psycopg", "psycopg2"):
+        # READ ONLY transactions: the server itself refuses any write
+        engine = engine.execution_options(postgresql_readonly=True)
+    return engine
 
 
 def _fail(db_url: str, exc: SQLAlchemyError) -> GradebookError:

@@ -17,6 +17,7 @@ Adding a format (e.g. xlsx with openpyxl) = one function ``records -> bytes`` re
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -122,10 +123,8 @@ def write_atomically(out_path: str | os.PathLike[str], data: bytes) -> Path:
         raise ExportError(f"cannot write {target}: {_reason(exc)}") from exc
     tmp = Path(tmp_name)
     try:
-        try:
+        with contextlib.suppress(FileNotFoundError):  # a new file keeps mkstemp's 0600
             os.fchmod(fd, stat.S_IMODE(target.stat().st_mode))
-        except FileNotFoundError:
-            pass  # a new file keeps mkstemp's private 0600
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -148,9 +147,7 @@ def write_atomically(out_path: str | os.PathLike[str], data: bytes) -> Path:
     return target
 
 
-def export(
-    records: Sequence[CompletionRecord], fmt: str, out_path: str | os.PathLike[str]
-) -> Path:
+def export(records: Sequence[CompletionRecord], fmt: str, out_path: str | os.PathLike[str]) -> Path:
     """Write ``records`` to ``out_path`` in format ``fmt`` (see ``SUPPORTED_FORMATS``)."""
     render = SUPPORTED_FORMATS.get(fmt.strip().lower())
     if render is None:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta, timezone, tzinfo
+from datetime import UTC, date, timedelta, timezone, tzinfo
 from typing import TYPE_CHECKING
 
 from grading.gradebook import GradebookError, GradebookSnapshot, read_gradebook
 
 if TYPE_CHECKING:  # only types: the catalog and roster are passed in by the caller
     from course_kit.catalog import Course
+
     from hub_config.layout import DataLayout
     from hub_config.roster import Person
 
@@ -68,16 +69,14 @@ def _record(
         for m, g in zip(modules, grades, strict=True)
     )
     passed = (
-        all_graded
-        and max_score > 0
-        and score * 100 >= course.pass_percent * max_score - _EPSILON
+        all_graded and max_score > 0 and score * 100 >= course.pass_percent * max_score - _EPSILON
     )
     completion_date = None
     if passed:
         stamps = [g.submitted_at for g in grades if g is not None and g.submitted_at is not None]
         if stamps:
             # nbgrader stores naive UTC timestamps
-            latest = max(stamps).replace(tzinfo=timezone.utc)
+            latest = max(stamps).replace(tzinfo=UTC)
             completion_date = latest.astimezone(tz).date()
     return CompletionRecord(
         employee_id=person.employee_id,

@@ -39,6 +39,8 @@ pass_academy = click.make_pass_decorator(AcademyContext)
 @click.pass_context
 def main(ctx: click.Context, data_dir: Path | None) -> None:
     """Digital Civil Service Academy: training platform for civil servants."""
+    # nbgrader calls `alembic` and friends by name: they live beside this interpreter
+    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     ctx.obj = AcademyContext(data_dir or default_data_dir())
 
 

@@ -5,8 +5,9 @@
 # with `academy up`, not by running jupyterhub on this file directly.
 from pathlib import Path
 
-import hub_config
 from course_kit.catalog import load_catalog
+
+import hub_config
 from hub_config import rbac
 from hub_config.roster import load_roster
 from hub_config.settings import (
@@ -98,11 +99,13 @@ eoffice = {
         "EOFFICE_DATA_DIR": str(layout.eoffice_dir),
         "EOFFICE_DATABASE_URL": s.install.eoffice_url(layout),
         "EOFFICE_SECRET_KEY_FILE": str(layout.eoffice_dir / "secret_key"),
-        "EOFFICE_INSTALL_SEED": str(s.install.install_seed),
+        "EOFFICE_DEFAULT_SEED": str(s.install.install_seed),
         "PATH": f"{bin_dir}:/usr/bin:/bin",
     },
     "api_token": s.secret("eoffice_api_token"),
     "oauth_no_confirm": True,
+    # trainers' browser logins carry the evidence scope; learners simply do not have it
+    "oauth_client_allowed_scopes": [rbac.EVIDENCE_SCOPE],
 }
 grading = {"name": rbac.GRADING_SERVICE, "api_token": s.secret("grading_api_token")}
 course_services = [

@@ -15,8 +15,11 @@ if os.environ.get("JUPYTERHUB_API_TOKEN"):
 # Submissions readable only by the course's grader account, not by other learners.
 c.ExchangeFactory.submit = "hub_config.exchange.PrivateSubmit"
 
-if os.environ.get("ACADEMY_SERVER_ROLE") == "learner" and os.environ.get("JUPYTERHUB_USER"):
-    # nbgrader names students after the OS account; in shared mode every learner runs under
-    # one account, so name them after their hub user instead.
-    if os.environ.get("ACADEMY_MODE") == "shared":
-        c.CourseDirectory.student_id = os.environ["JUPYTERHUB_USER"]
+# nbgrader names students after the OS account; in shared mode every learner runs under one
+# account, so name them after their hub user instead.
+if (
+    os.environ.get("ACADEMY_SERVER_ROLE") == "learner"
+    and os.environ.get("ACADEMY_MODE") == "shared"
+    and os.environ.get("JUPYTERHUB_USER")
+):
+    c.CourseDirectory.student_id = os.environ["JUPYTERHUB_USER"]

@@ -112,7 +112,9 @@ class RunningPlatform:
         return self.proc.returncode
 
 
-def start(layout: DataLayout, public_port: int, log: Callable[[str], None] = print) -> RunningPlatform:
+def start(
+    layout: DataLayout, public_port: int, log: Callable[[str], None] = print
+) -> RunningPlatform:
     settings = InstallSettings.load(layout)
     if settings.isolated:
         if os.geteuid() != 0:

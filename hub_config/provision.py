@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from course_kit.catalog import Course, load_catalog
+
 from hub_config import unix_accounts
 from hub_config.demo_roster import demo_people
 from hub_config.layout import DataLayout
@@ -24,7 +24,6 @@ from hub_config.settings import (
     SHARED,
     InstallSettings,
     grader_account,
-    venv_bin,
 )
 
 Log = Callable[[str], None]
@@ -104,7 +103,7 @@ class Installation:
         L.exchange_dir.mkdir(exist_ok=True)
         # nbgrader's model: exchange root 0777 (we add the sticky bit: no one can remove
         # or rename another's folder at the top level)
-        os.chmod(L.exchange_dir, 0o1777)
+        os.chmod(L.exchange_dir, 0o1777)  # noqa: S103
 
     def _secrets(self, course_ids: list[str]) -> None:
         names = ["proxy_auth_token", "eoffice_api_token", "grading_api_token"]
@@ -191,15 +190,11 @@ class Installation:
         exchange_course.mkdir(exist_ok=True)
         os.chmod(course_dir, 0o700)
         if isolated:
-            owner = grader_account(course.id)
-            unix_accounts.give_tree(course_dir, owner)
-            unix_accounts.give(exchange_course, owner, 0o755)
+            unix_accounts.give(exchange_course, grader_account(course.id), 0o755)
+        self._gradebook_students(db_url, course.id, people)
+        if isolated:
+            unix_accounts.give_tree(course_dir, grader_account(course.id))
         runner = self.course_runner(course.id)
-        for person in people:
-            if person.role == "learner" and course.id in person.courses:
-                family, _, given = person.full_name.partition(" ")
-                runner.run(["db", "student", "add", person.username,
-                            f"--last-name={family}", f"--first-name={given}"])
         for module in course.modules:
             released = exchange_course / "outbound" / module.id
             if not released.exists():
@@ -207,30 +202,39 @@ class Installation:
                 runner.run(["release_assignment", module.id, "--force"])
                 self.log(f"Course {course.id}: module {module.id} released")
 
+    @staticmethod
+    def _gradebook_students(db_url: str, course_id: str, people: list[Person]) -> None:
+        """Learners of the course as nbgrader students (names shown in formgrader)."""
+        from nbgrader.api import Gradebook
+
+        with Gradebook(db_url, course_id=course_id) as gradebook:
+            for person in people:
+                if person.role == "learner" and course_id in person.courses:
+                    family, _, given = person.full_name.partition(" ")
+                    gradebook.update_or_create_student(
+                        person.username, last_name=family, first_name=given
+                    )
+
     def _eoffice(self, settings: InstallSettings, people: list[Person], isolated: bool) -> None:
+        from sandbox_eoffice.database import make_engine, make_session_factory, upgrade
+        from sandbox_eoffice.seeding import provision_tenant
+
         L = self.layout
         url = settings.eoffice_url(L)
         secret = L.eoffice_dir / "secret_key"
         if not secret.exists():
             write_private_file(secret, secrets.token_hex(32) + "\n")
-        kwargs: dict = {}
+        upgrade(url)
+        engine = make_engine(url)
+        try:
+            with make_session_factory(engine)() as session:
+                for person in people:
+                    if person.role == "learner":
+                        provision_tenant(session, person.username, person.full_name,
+                                         settings.install_seed)
+                session.commit()
+        finally:
+            engine.dispose()
         if isolated:
+            # created by root above; the e-office service account owns its files
             unix_accounts.give_tree(L.eoffice_dir, EOFFICE_ACCOUNT)
-            uid, gid = unix_accounts.ids_of(EOFFICE_ACCOUNT)
-            kwargs = {"user": uid, "group": gid, "extra_groups": []}
-        python = str(venv_bin() / "python")
-        env = {"PATH": f"{venv_bin()}:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(L.eoffice_dir)}
-
-        def run(*args: str) -> None:
-            result = subprocess.run(
-                [python, "-m", "sandbox_eoffice", *args], cwd=L.eoffice_dir, env=env,
-                capture_output=True, text=True, check=False, **kwargs,
-            )
-            if result.returncode != 0:
-                raise RuntimeError(f"e-office {args[0]} failed: {result.stderr.strip()[-2000:]}")
-
-        run("upgrade", "--database-url", url)
-        for person in people:
-            if person.role == "learner":
-                run("provision", "--database-url", url, "--username", person.username,
-                    "--full-name", person.full_name, "--seed", str(settings.install_seed))

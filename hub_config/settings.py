@@ -119,7 +119,8 @@ class HubSettings:
     @classmethod
     def from_env(cls) -> HubSettings:
         layout = DataLayout.at(os.environ[DATA_DIR_ENV])
-        return cls(layout, InstallSettings.load(layout), RunPorts.from_env(os.environ[RunPorts.ENV]))
+        ports = RunPorts.from_env(os.environ[RunPorts.ENV])
+        return cls(layout, InstallSettings.load(layout), ports)
 
     def secret(self, name: str) -> str:
         return read_secret(self.layout, name)

@@ -13,6 +13,7 @@ import os
 import pwd
 import re
 import subprocess
+import unicodedata
 from pathlib import Path
 
 MARKER = "academy"
@@ -40,7 +41,7 @@ def ensure_account(name: str, full_name: str = "") -> pwd.struct_passwd:
             )
         return entry
     ACCOUNT_HOMES.mkdir(mode=0o755, parents=True, exist_ok=True)
-    gecos = f"{MARKER}:{full_name}".encode("ascii", "replace").decode()[:60]
+    gecos = f"{MARKER} {ascii_name(full_name)}".strip()[:60]
     cmd = [
         "useradd",
         "--create-home",
@@ -55,6 +56,13 @@ def ensure_account(name: str, full_name: str = "") -> pwd.struct_passwd:
         raise AccountError(f"useradd {name} failed: {result.stderr.strip()}")
     os.chmod(ACCOUNT_HOMES / name, 0o700)
     return pwd.getpwnam(name)
+
+
+def ascii_name(name: str) -> str:
+    """'Đặng Thị Thu' -> 'Dang Thi Thu': GECOS fields are safest in plain ASCII."""
+    name = name.replace("Đ", "D").replace("đ", "d")
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9 .-]", "", plain)
 
 
 def ids_of(name: str) -> tuple[int, int]:

@@ -1,0 +1,35 @@
+"""Sandbox e-office: a practice copy of the document management system (iOffice).
+
+Run under JupyterHub as a service:  gunicorn 'sandbox_eoffice:create_app()'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from hub_config.service_auth import hub_oauth_from_env, init_hub_auth
+from sandbox_eoffice.blueprints import activity, auth, dashboard, documents, evidence, health
+from sandbox_eoffice.config import load_config
+from sandbox_eoffice.prefix import PrefixMiddleware
+from sandbox_eoffice.request_db import init_db
+from sandbox_eoffice.web_ui import init_ui
+
+__all__ = ["create_app"]
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    load_config(app, test_config)
+    init_db(app)
+    hub_auth = app.config["HUB_AUTH"] or hub_oauth_from_env(base_url=app.config["URL_PREFIX"])
+    init_hub_auth(app, hub_auth)
+    CSRFProtect(app)
+    init_ui(app)
+    for blueprint in (auth.bp, dashboard.bp, documents.bp, activity.bp, evidence.bp, health.bp):
+        app.register_blueprint(blueprint)
+    app.wsgi_app = PrefixMiddleware(app.wsgi_app, app.config["URL_PREFIX"])  # type: ignore[method-assign]
+    return app

@@ -24,6 +24,19 @@ TENANT_PROVISIONED = "tenant.provisioned"
 
 INCOMING_DOCUMENT = "incoming_document"
 
+ACTION_LABELS: dict[str, str] = {
+    DASHBOARD_VIEWED: "Opened the home page (Trang chủ)",
+    DOCUMENT_LIST_VIEWED: "Viewed the list of incoming documents (Danh sách văn bản đến)",
+    DOCUMENT_VIEWED: "Opened an incoming document (Xem văn bản đến)",
+    DOCUMENT_NOT_FOUND: "Tried to open a document that does not exist here",
+    DOCUMENT_REGISTERED: "Registered an incoming document (Vào sổ văn bản đến)",
+    DOCUMENT_REGISTER_REFUSED: "Tried to register a document that was already registered",
+    ACTIVITY_VIEWED: "Viewed own activity log (Nhật ký hoạt động)",
+    SESSION_LOGGED_IN: "Logged in (Đăng nhập)",
+    SESSION_LOGGED_OUT: "Logged out (Đăng xuất)",
+    TENANT_PROVISIONED: "Practice agency created (Khởi tạo cơ quan thực hành)",
+}
+
 
 def record_activity(
     session: Session,
@@ -48,14 +61,24 @@ def record_activity(
     return entry
 
 
-def list_activity(session: Session, tenant: Tenant, *, limit: int = 500) -> Sequence[ActivityLog]:
-    """The tenant's activity, newest first."""
-    return session.scalars(
-        select(ActivityLog)
-        .where(ActivityLog.tenant_id == tenant.id)
-        .order_by(ActivityLog.created_at.desc(), ActivityLog.id.desc())
-        .limit(limit)
-    ).all()
+def list_activity(
+    session: Session, tenant: Tenant, *, limit: int | None = None, newest_first: bool = True
+) -> Sequence[ActivityLog]:
+    """The tenant's activity log."""
+    order = (
+        (ActivityLog.created_at.desc(), ActivityLog.id.desc())
+        if newest_first
+        else (ActivityLog.created_at, ActivityLog.id)
+    )
+    query = select(ActivityLog).where(ActivityLog.tenant_id == tenant.id).order_by(*order)
+    if limit is not None:
+        query = query.limit(limit)
+    return session.scalars(query).all()
+
+
+def describe_action(action: str) -> str:
+    """Plain words for an action name, for the learner's activity page."""
+    return ACTION_LABELS.get(action, action)
 
 
 def activity_as_dict(entry: ActivityLog) -> dict[str, Any]:

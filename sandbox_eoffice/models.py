@@ -105,9 +105,7 @@ class Colleague(Base):
     __tablename__ = "colleague"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(
-        ForeignKey("tenant.id", ondelete="CASCADE"), index=True
-    )
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
     full_name: Mapped[str] = mapped_column(String(200))
     job_title: Mapped[str] = mapped_column(String(100))
     unit: Mapped[str] = mapped_column(String(200))
@@ -141,9 +139,7 @@ class IncomingDocument(Base):
     register_number: Mapped[int | None] = mapped_column(Integer)
     registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     registered_by: Mapped[str | None] = mapped_column(String(200))
-    assignee_id: Mapped[int | None] = mapped_column(
-        ForeignKey("colleague.id", ondelete="SET NULL")
-    )
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("colleague.id", ondelete="SET NULL"))
     deadline: Mapped[date | None] = mapped_column(Date)
 
     assignee: Mapped[Colleague | None] = relationship()

@@ -72,9 +72,7 @@ def _registered_from_finance(session: Session, tenant: Tenant) -> TaskResult:
         .limit(1)
     ).first()
     if entry is None:
-        return TaskResult(
-            False, None, "The document is registered, but not by this learner."
-        )
+        return TaskResult(False, None, "The document is registered, but not by this learner.")
     document = next(doc for doc in registered if doc.id == entry.object_id)
     return TaskResult(
         True,

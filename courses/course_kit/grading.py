@@ -50,8 +50,10 @@ def evidence() -> dict[str, Any]:
     try:
         resp = requests.get(
             url,
-            headers={"Authorization": f"token {os.environ[ENV_TOKEN]}",
-                     "Accept": "application/json"},
+            headers={
+                "Authorization": f"token {os.environ[ENV_TOKEN]}",
+                "Accept": "application/json",
+            },
             timeout=TIMEOUT_S,
         )
     except requests.RequestException as exc:

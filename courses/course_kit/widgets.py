@@ -28,20 +28,26 @@ _CSS = """<style>
 .ck-card { border: 1px solid #c9d3e0; border-radius: 8px; padding: 12px 16px;
   margin: 10px 0; background: #fbfcfe; }
 .ck-card .widget-radio-box label, .ck-card .jupyter-widget-radio-box label {
-  height: auto; line-height: 1.45; white-space: normal; padding: 5px 0; }
-.ck-card .widget-radio-box input, .ck-card .jupyter-widget-radio-box input { margin-top: 6px; }
+  display: flex; align-items: flex-start; height: auto; line-height: 1.45;
+  white-space: normal; padding: 4px 0; }
+.ck-card .widget-radio-box input, .ck-card .jupyter-widget-radio-box input {
+  float: none; order: -1; flex: 0 0 auto; height: auto; margin: 3px 10px 0 1px; }
 .ck-card .widget-checkbox, .ck-card .jupyter-widget-checkbox { height: auto; }
-.ck-card .widget-checkbox label, .ck-card .jupyter-widget-checkbox label,
+.ck-card .widget-checkbox label, .ck-card .jupyter-widget-checkbox label {
+  display: flex; align-items: flex-start; height: auto; line-height: 1.45;
+  white-space: normal; overflow: visible; padding: 4px 0; }
+.ck-card .widget-checkbox input, .ck-card .jupyter-widget-checkbox input {
+  order: -1; flex: 0 0 auto; margin: 3px 10px 0 1px; }
 .ck-card .widget-checkbox span, .ck-card .jupyter-widget-checkbox span {
-  white-space: normal; height: auto; line-height: 1.45; overflow: visible; }
+  white-space: normal; overflow: visible; text-overflow: clip; }
 .ck-card .widget-html-content { line-height: 1.5; }
-.ck-card textarea { font-size: 15px; }
+.ck-card textarea { font-family: inherit; font-size: 15px; line-height: 1.4; }
 .ck-status-ok { color: #1b7a36; font-weight: 600; }
 .ck-status-wait { color: #6b7280; }
 .ck-status-error { color: #b42318; font-weight: 600; }
 .ck-notice { background: #fff4e5; border-left: 4px solid #f59e0b; padding: 6px 10px; }
 .ck-hex { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 15px;
-  letter-spacing: 0.5px; word-break: break-all; }
+  letter-spacing: 0.5px; word-break: normal; overflow-wrap: anywhere; }
 .ck-hex .ck-diff { background: #ffd54f; color: #7a2e00; font-weight: 700; }
 .ck-open { display: inline-block; background: #1d4ed8; color: #fff !important;
   padding: 9px 18px; border-radius: 6px; text-decoration: none !important; font-weight: 600; }
@@ -112,8 +118,9 @@ def _normalise_options(options: Sequence[Any]) -> list[tuple[str, Any]]:
 class Question(w.VBox):
     """A knowledge-check question. `value` is the chosen option (or list, if multiple)."""
 
-    def __init__(self, qid: str, prompt: str, options: Sequence[Any], *, multiple: bool,
-                 store: ResponseStore):
+    def __init__(
+        self, qid: str, prompt: str, options: Sequence[Any], *, multiple: bool, store: ResponseStore
+    ):
         self.qid = qid
         self.multiple = multiple
         self.store = store
@@ -123,8 +130,11 @@ class Question(w.VBox):
         notices = _notice_widgets(store)
 
         self.status = w.HTML(_status_html("wait", NOT_ANSWERED))
-        hint = "Choose all that apply (chọn tất cả đáp án đúng)" if multiple else \
-            "Choose one answer (chọn một đáp án)"
+        hint = (
+            "Choose all that apply (chọn tất cả đáp án đúng)"
+            if multiple
+            else "Choose one answer (chọn một đáp án)"
+        )
         header = w.HTML(
             f'<div style="font-size:16px;font-weight:600;margin-bottom:2px">'
             f"{prompt}</div>"
@@ -133,8 +143,12 @@ class Question(w.VBox):
         if multiple:
             chosen = set(map(repr, saved)) if isinstance(saved, list) else set()
             self.checkboxes = [
-                w.Checkbox(value=repr(value) in chosen, description=label, indent=False,
-                           layout=w.Layout(width="100%"))
+                w.Checkbox(
+                    value=repr(value) in chosen,
+                    description=label,
+                    indent=False,
+                    layout=w.Layout(width="100%"),
+                )
                 for label, value in self._pairs
             ]
             for box in self.checkboxes:
@@ -143,14 +157,17 @@ class Question(w.VBox):
         else:
             values = [v for _, v in self._pairs]
             initial = saved if saved in values else None
-            self.choice = w.RadioButtons(options=self._pairs, value=initial,
-                                         layout=w.Layout(width="100%"))
+            self.choice = w.RadioButtons(
+                options=self._pairs, value=initial, layout=w.Layout(width="100%")
+            )
             self.choice.observe(self._on_change, names="value")
         if saved is not None:
             when = _time_label(store.saved_at(qid))
             self.status.value = _status_html("ok", f"{SAVED}: your earlier answer{when}")
-        super().__init__([w.HTML(_CSS), *notices, header, self.choice, self.status],
-                         layout=w.Layout(width="100%", max_width="860px"))
+        super().__init__(
+            [w.HTML(_CSS), *notices, header, self.choice, self.status],
+            layout=w.Layout(width="100%", max_width="860px"),
+        )
         self.add_class("ck-card")
         self.add_class("ck-question")
         self._restoring = False
@@ -158,8 +175,9 @@ class Question(w.VBox):
     @property
     def value(self) -> Any:
         if self.multiple:
-            return [v for (_, v), box in zip(self._pairs, self.checkboxes, strict=True)
-                    if box.value]
+            return [
+                v for (_, v), box in zip(self._pairs, self.checkboxes, strict=True) if box.value
+            ]
         return self.choice.value
 
     @value.setter
@@ -180,16 +198,23 @@ class Question(w.VBox):
         _save(self.store, self.qid, value, self.status)
 
 
-def question(qid: str, prompt: str, options: Sequence[Any], *, multiple: bool = False,
-             store: ResponseStore | None = None) -> Question:
+def question(
+    qid: str,
+    prompt: str,
+    options: Sequence[Any],
+    *,
+    multiple: bool = False,
+    store: ResponseStore | None = None,
+) -> Question:
     """A knowledge-check question, saved to `responses.json` under `qid` on every change.
 
     `prompt` may contain simple HTML. `options` are strings, or (label, value) pairs when the
     saved value should differ from the text shown. With `multiple=True` the learner ticks
     checkboxes and the saved value is the list of ticked options, in the order given.
     """
-    return Question(qid, prompt, options, multiple=multiple,
-                    store=get_store() if store is None else store)
+    return Question(
+        qid, prompt, options, multiple=multiple, store=get_store() if store is None else store
+    )
 
 
 # -- digest explorer -------------------------------------------------------------------
@@ -238,8 +263,9 @@ class DigestExplorer(w.VBox):
         self.changed_digest = w.HTML()
         self.verdict = w.HTML()
         self.status = w.HTML("")
-        self.reset = w.Button(description="Copy the first sentence again",
-                              icon="undo", layout=w.Layout(width="auto"))
+        self.reset = w.Button(
+            description="Reset the copy", icon="undo", layout=w.Layout(width="auto")
+        )
         self.reset.on_click(self._on_reset)
         self._last_original = original
         self._refresh(save=False)
@@ -252,21 +278,28 @@ class DigestExplorer(w.VBox):
             [
                 w.HTML(_CSS),
                 *notices,
-                w.HTML('<div style="font-size:16px;font-weight:600">Try it: the digest '
-                       "(mã băm) of a sentence</div>"),
+                w.HTML(
+                    '<div style="font-size:16px;font-weight:600">Try it: the digest '
+                    "(mã băm) of a sentence</div>"
+                ),
                 w.HTML(label.format("1. Original document (văn bản gốc)")),
                 self.original,
                 w.HTML("SHA-256 digest:"),
                 self.original_digest,
-                w.HTML(label.format(
-                    "2. A copy: change just one character, e.g. 150 → 151 or a full stop "
-                    "→ a comma")),
+                w.HTML(
+                    label.format(
+                        "2. A copy: change just one character, e.g. 150 → 151 or a full stop "
+                        "→ a comma"
+                    )
+                ),
                 self.changed,
                 w.HTML("SHA-256 digest (differences highlighted):"),
                 self.changed_digest,
                 self.verdict,
-                w.HBox([self.reset, self.status],
-                       layout=w.Layout(align_items="center", grid_gap="12px")),
+                w.HBox(
+                    [self.reset, self.status],
+                    layout=w.Layout(align_items="center", flex_flow="row wrap", grid_gap="12px"),
+                ),
             ],
             layout=w.Layout(width="100%", max_width="860px"),
         )
@@ -292,10 +325,17 @@ class DigestExplorer(w.VBox):
                 "detected.</div>"
             )
             if save:
-                _save(self.store, DIGEST_KEY,
-                      {"tried": True, "original": self.original.value,
-                       "changed": self.changed.value, "differing_hex_chars": n},
-                      self.status)
+                _save(
+                    self.store,
+                    DIGEST_KEY,
+                    {
+                        "tried": True,
+                        "original": self.original.value,
+                        "changed": self.changed.value,
+                        "differing_hex_chars": n,
+                    },
+                    self.status,
+                )
 
     def _on_original(self, change: dict[str, Any]) -> None:
         # while the copy is untouched, keep it a copy
@@ -311,13 +351,15 @@ class DigestExplorer(w.VBox):
         self.changed.value = self.original.value
 
 
-def digest_explorer(store: ResponseStore | None = None,
-                    sentence: str = DEFAULT_SENTENCE) -> DigestExplorer:
+def digest_explorer(
+    store: ResponseStore | None = None, sentence: str = DEFAULT_SENTENCE
+) -> DigestExplorer:
     """Type a sentence, see its SHA-256 digest; change one character in a copy, compare."""
     return DigestExplorer(get_store() if store is None else store, sentence)
 
 
 # -- practical task card ---------------------------------------------------------------
+
 
 def eoffice_url(eoffice_path: str = "/services/eoffice/") -> str:
     """Absolute URL path of the sandbox e-office behind the hub (JUPYTERHUB_BASE_URL)."""
@@ -338,7 +380,7 @@ class PracticalTask(w.VBox):
             f'<div style="font-size:13px;color:#1d4ed8;font-weight:700;letter-spacing:.5px">'
             f"PRACTICAL TASK (BÀI THỰC HÀNH)</div>"
             f'<div style="font-size:17px;font-weight:600;margin:4px 0 8px">{title}</div>'
-            f'<div>Do this in the <b>sandbox e-office</b> (hệ thống quản lý văn bản và điều hành '
+            f"<div>Do this in the <b>sandbox e-office</b> (hệ thống quản lý văn bản và điều hành "
             f"- bản thực hành). It is a practice copy: nothing you do there reaches a real "
             f"agency.</div>"
             f'<ol style="margin:8px 0 8px 0;padding-left:22px">{items}</ol>'
@@ -352,14 +394,16 @@ class PracticalTask(w.VBox):
             f"anything typed on this page. There is nothing to fill in here. When you submit "
             f"this module, the grader checks that the task has been done.</div>"
         )
-        super().__init__([w.HTML(_CSS), self.card],
-                         layout=w.Layout(width="100%", max_width="860px"))
+        super().__init__(
+            [w.HTML(_CSS), self.card], layout=w.Layout(width="100%", max_width="860px")
+        )
         self.add_class("ck-card")
         self.add_class("ck-task")
 
 
-def practical_task(task_id: str, title: str, steps: Sequence[str],
-                   eoffice_path: str = "/services/eoffice/") -> PracticalTask:
+def practical_task(
+    task_id: str, title: str, steps: Sequence[str], eoffice_path: str = "/services/eoffice/"
+) -> PracticalTask:
     """A card describing a task in the sandbox e-office, with a button that opens it.
 
     `title` and `steps` may contain simple HTML. The task is graded by

@@ -72,6 +72,7 @@ class ModuleProgress:
     last_submitted: datetime | None = None
     score: Score | None = None  # from the newest fetched feedback, possibly an older submission
     feedback_notebooks: tuple[str, ...] = ()  # notebook ids with fetched feedback HTML
+    feedback_dir: str | None = None  # the folder holding those `<notebook_id>.html` files
     passed: bool | None = None  # None when there is no score or no pass mark
 
     @property
@@ -211,6 +212,7 @@ def _module_progress(
         last_submitted=parse_timestamp(latest["timestamp"]) if latest else None,
         score=score,
         feedback_notebooks=feedback_notebooks,
+        feedback_dir=str(feedback_dir) if feedback_dir is not None else None,
         passed=passed,
     )
 

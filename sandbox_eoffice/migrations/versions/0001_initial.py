@@ -61,9 +61,7 @@ def upgrade() -> None:
         _tenant_fk("activity_log"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_activity_log")),
     )
-    op.create_index(
-        "ix_activity_log_tenant_created", "activity_log", ["tenant_id", "created_at"]
-    )
+    op.create_index("ix_activity_log_tenant_created", "activity_log", ["tenant_id", "created_at"])
     op.create_table(
         "agency",
         sa.Column("id", sa.Integer(), nullable=False),

@@ -1,0 +1,26 @@
+"""The learner's "My learning" page (Học tập của tôi): a jupyter_server extension.
+
+Enable it on the single-user server with
+`--ServerApp.jpserver_extensions='{"my_learning": True}'` (or the same key in config) and
+make it the landing page with `default_url=/learning`. See `handlers` for the routes and
+`progress` for how module statuses are derived from nbgrader.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    return [{"module": "my_learning"}]
+
+
+def _load_jupyter_server_extension(serverapp: Any) -> None:
+    from .handlers import CLIENT_SETTING, JINJA_SETTING, handlers, make_jinja_env
+    from .nbgrader_client import NbgraderClient
+
+    web_app = serverapp.web_app
+    web_app.settings[CLIENT_SETTING] = NbgraderClient(serverapp.root_dir, log=serverapp.log)
+    web_app.settings[JINJA_SETTING] = make_jinja_env()
+    web_app.add_handlers(".*$", handlers(web_app.settings["base_url"]))
+    serverapp.log.info("my_learning: page at %slearning", web_app.settings["base_url"])

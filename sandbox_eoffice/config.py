@@ -1,0 +1,89 @@
+"""Configuration: defaults, then EOFFICE_* environment variables, then test_config."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ENV_PREFIX = "EOFFICE"
+EVIDENCE_SCOPE = "custom:eoffice:read:evidence"
+KEY_FILENAME = "secret_key"
+
+
+def default_config() -> dict[str, Any]:
+    return {
+        # where the SQLite database and the generated secret key live
+        "DATA_DIR": None,
+        # default: sqlite:///<DATA_DIR>/eoffice.sqlite
+        "DATABASE_URL": None,
+        # default: read (or create, 0600) <DATA_DIR>/secret_key
+        "SECRET_KEY": None,
+        "SECRET_KEY_FILE": None,
+        # where the hub's proxy sends us, e.g. /services/eoffice/
+        "URL_PREFIX": os.environ.get("JUPYTERHUB_SERVICE_PREFIX") or "/",
+        "EVIDENCE_SCOPE": EVIDENCE_SCOPE,
+        # seed for sandboxes created at first login (mixed with the username)
+        "DEFAULT_SEED": 0,
+        "ACTIVITY_PAGE_SIZE": 200,
+        # a jupyterhub HubOAuth instance; default: built from JUPYTERHUB_* variables
+        "HUB_AUTH": None,
+        "SESSION_COOKIE_NAME": "eoffice-session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,
+        # a page left open all morning must still be able to register a document
+        "WTF_CSRF_TIME_LIMIT": None,
+    }
+
+
+def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    app.config.update(default_config())
+    app.config.from_prefixed_env(ENV_PREFIX)
+    if test_config:
+        app.config.update(test_config)
+    _resolve(app)
+
+
+def normalise_prefix(prefix: str) -> str:
+    """'/services/eoffice/' style: leading and trailing slash."""
+    prefix = "/" + prefix.strip("/")
+    return prefix if prefix == "/" else prefix + "/"
+
+
+def _resolve(app: Flask) -> None:
+    config = app.config
+    data_dir = Path(config["DATA_DIR"] or Path.cwd()).expanduser().resolve()
+    config["DATA_DIR"] = str(data_dir)
+    if not config["DATABASE_URL"]:
+        config["DATABASE_URL"] = f"sqlite:///{data_dir / 'eoffice.sqlite'}"
+    config["URL_PREFIX"] = normalise_prefix(str(config["URL_PREFIX"]))
+    if not config.get("SESSION_COOKIE_PATH"):
+        config["SESSION_COOKIE_PATH"] = config["URL_PREFIX"]
+    if config["SECRET_KEY"]:
+        config["SECRET_KEY"] = str(config["SECRET_KEY"])
+    else:
+        key_file = Path(config["SECRET_KEY_FILE"] or data_dir / KEY_FILENAME)
+        config["SECRET_KEY"] = read_or_create_secret(key_file)
+
+
+def read_or_create_secret(path: Path) -> str:
+    """The secret in `path`; created (mode 0600) on first use. Safe with several workers."""
+    path = path.expanduser()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another worker won the race
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32) + "\n")
+    secret = path.read_text().strip()
+    if not secret:
+        raise RuntimeError(f"secret key file {path} is empty")
+    return secret

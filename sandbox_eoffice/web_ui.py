@@ -1,0 +1,78 @@
+"""Template filters and error pages: dates the Vietnamese way, friendly messages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from sandbox_eoffice.activity import describe_action
+from sandbox_eoffice.vocabulary import DOCUMENT_TYPES, VIETNAM_TZ, DocumentStatus, Urgency
+
+URGENCY_BADGES = {
+    Urgency.NORMAL: "badge-normal",
+    Urgency.URGENT: "badge-urgent",
+    Urgency.VERY_URGENT: "badge-very-urgent",
+    Urgency.FLASH: "badge-flash",
+}
+
+STATUS_BADGES = {
+    DocumentStatus.RECEIVED: "status-received",
+    DocumentStatus.REGISTERED: "status-registered",
+    DocumentStatus.ASSIGNED: "status-assigned",
+    DocumentStatus.DONE: "status-done",
+}
+
+
+def vn_date(value: date | None) -> str:
+    """dd/mm/yyyy, as on Vietnamese documents."""
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def vn_datetime(value: datetime | None) -> str:
+    """HH:MM dd/mm/yyyy in Vietnam time."""
+    return value.astimezone(VIETNAM_TZ).strftime("%H:%M %d/%m/%Y") if value else ""
+
+
+def document_type_label(value: str) -> str:
+    english = DOCUMENT_TYPES.get(value)
+    return f"{english} ({value})" if english else value
+
+
+CSRF_MESSAGE = (
+    "The form could not be sent because its security code is missing or out of date. "
+    "Please go back, reload the page and try again."
+)
+
+
+def _error_page(status: int, message: str) -> tuple[str, int]:
+    return render_template("error.html", status=status, message=message), status
+
+
+def init_ui(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        vn_date=vn_date,
+        vn_datetime=vn_datetime,
+        document_type=document_type_label,
+        describe_action=describe_action,
+    )
+    app.jinja_env.globals.update(
+        URGENCY_BADGES=URGENCY_BADGES,
+        STATUS_BADGES=STATUS_BADGES,
+        DocumentStatus=DocumentStatus,
+    )
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(_error: CSRFError) -> tuple[str, int]:
+        return _error_page(400, CSRF_MESSAGE)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> tuple[str | Response, int] | HTTPException:
+        if error.code is None or error.code < 400:
+            return error
+        message = error.description or error.name
+        if request.path.startswith("/api/"):
+            return jsonify({"error": message, "status": error.code}), error.code
+        return _error_page(error.code, message)

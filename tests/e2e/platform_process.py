@@ -1,0 +1,154 @@
+"""Start and stop a real `academy up` for the end-to-end tests (by process id)."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from hub_config.layout import DataLayout
+from hub_config.settings import InstallSettings, runtime_file
+
+REPO = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+@dataclass
+class Account:
+    role: str
+    username: str
+    password: str
+    full_name: str
+
+
+@dataclass
+class Platform:
+    data_dir: Path
+    url: str
+    proc: subprocess.Popen
+    run_as: str | None
+    output_path: Path
+
+    @property
+    def layout(self) -> DataLayout:
+        return DataLayout.at(self.data_dir)
+
+    def accounts(self) -> dict[str, Account]:
+        text = self.layout.accounts_file.read_text(encoding="utf-8")
+        out = {}
+        for line in text.splitlines():
+            role, username, password, full_name = line.split("\t")
+            out[username] = Account(role, username, password, full_name)
+        return out
+
+    def ports(self) -> list[int]:
+        import json
+
+        info = json.loads(runtime_file(self.layout).read_text())
+        ports = info["ports"]
+        return [ports["public"], ports["hub"], ports["proxy_api"], ports["eoffice"],
+                *ports["courses"].values()]
+
+    def academy(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
+        return run_academy(self.data_dir, *args, run_as=self.run_as, check=check)
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        return self.proc.returncode
+
+
+def _user_kwargs(run_as: str | None) -> dict:
+    if not run_as:
+        return {}
+    entry = pwd.getpwnam(run_as)
+    return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
+
+
+def _env(run_as: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "ACADEMY_"))}
+    env["ACADEMY_COURSES_DIR"] = str(REPO / "courses")
+    if run_as:
+        env["HOME"] = pwd.getpwnam(run_as).pw_dir
+        env["USER"] = run_as
+    return env
+
+
+def run_academy(data_dir: Path, *args: str, run_as: str | None = None,
+                check: bool = False) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [str(VENV_BIN / "academy"), "--data-dir", str(data_dir), *args],
+        capture_output=True, text=True, env=_env(run_as), cwd=REPO, timeout=600,
+        check=False, **_user_kwargs(run_as),
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(f"academy {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def new_data_dir(run_as: str | None = None) -> Path:
+    path = Path(tempfile.mkdtemp(prefix="academy-e2e-", dir="/tmp"))
+    if run_as:
+        entry = pwd.getpwnam(run_as)
+        os.chown(path, entry.pw_uid, entry.pw_gid)
+    return path
+
+
+def start_platform(data_dir: Path, run_as: str | None = None, timeout: float = 240) -> Platform:
+    """Run `academy up --port P` as a user would, and wait until it says it is running."""
+    port = free_port()
+    output_path = data_dir.parent / f"{data_dir.name}.up.log"
+    out = open(output_path, "w")  # noqa: SIM115 (closed when the process ends)
+    proc = subprocess.Popen(
+        [str(VENV_BIN / "academy"), "--data-dir", str(data_dir), "up", "--port", str(port)],
+        stdout=out, stderr=subprocess.STDOUT, env=_env(run_as), cwd=REPO,
+        start_new_session=True, **_user_kwargs(run_as),
+    )
+    platform = Platform(data_dir, f"http://127.0.0.1:{port}", proc, run_as, output_path)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"academy up exited early:\n{output_path.read_text()}")
+        if "Press Ctrl-C to stop" in output_path.read_text():
+            r = requests.get(f"{platform.url}/hub/health", timeout=5)
+            assert r.status_code == 200
+            return platform
+        time.sleep(0.5)
+    platform.stop()
+    raise AssertionError(f"academy up did not start in {timeout}s:\n{output_path.read_text()}")
+
+
+def install_mode(platform: Platform) -> str:
+    return InstallSettings.load(platform.layout).mode
+
+
+def printed_accounts(platform: Platform) -> list[str]:
+    text = platform.output_path.read_text()
+    return re.findall(r"^\s+(learner|trainer|hr|admin)\s+(\S+)\s+(\S+)\s+(.+)$", text, re.M)

@@ -1,0 +1,48 @@
+"""Fixtures for the grading package: real nbgrader, real SQLite and PostgreSQL gradebooks.
+
+The repo root and `courses/` go on sys.path so the tests run from a plain checkout as well
+as from an installed project. nbgrader's Gradebook shells out to `alembic` when it creates
+a gradebook, so the venv's bin directory is put first on PATH for the whole session.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+VENV_BIN = Path(sys.executable).parent
+for _p in (REPO, REPO / "courses"):
+    if str(_p) not in sys.path:
+        sys.path.insert(0, str(_p))
+
+PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=3"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def venv_tools_on_path() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PATH", f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+        yield
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """A throwaway PostgreSQL database for this test session, dropped afterwards."""
+    psycopg = pytest.importorskip("psycopg")
+    name = f"academy_grading_{secrets.token_hex(6)}"
+    try:
+        admin = psycopg.connect(PG_ADMIN_DSN, autocommit=True)
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"PostgreSQL not reachable on 127.0.0.1:5432: {exc}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

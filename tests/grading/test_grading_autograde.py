@@ -1,0 +1,384 @@
+"""Autograde orchestration against real nbgrader: a tiny course, three learners, real kernels.
+
+One module-scoped run (about 25 s of nbgrader processes) serves all assertions:
+* "bao" did the task: signed as himself, and the e-office has evidence -> 3/3;
+* "chi" copied bao's responses.json: the hidden test sees ACADEMY_STUDENT_ID=chi, so the
+  signature check fails; the e-office has evidence for chi -> 1/3;
+* "an" submitted a corrupt notebook: nbgrader fails for an, the others are still graded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from grading.autograde import (
+    AutogradeReport,
+    CourseWorkspace,
+    EvidenceAccess,
+    GradingBusyError,
+    GradingError,
+    UnknownAssignmentError,
+    _Account,
+    _resolve_account,
+    _Runner,
+    autograde_assignment,
+    list_assignments,
+)
+from grading.gradebook import read_gradebook
+from grading.records import completion_records
+
+NBGRADER = Path(sys.executable).parent / "nbgrader"
+COURSE_ID = "ky-so-101"
+ASSIGNMENT = "m1"
+EVIDENCE = {"bao": 2, "chi": 1, "an": 0}  # documents each learner registered in the e-office
+
+
+def token_for(student: str) -> str:
+    return f"tok-{student}-s3cr3t"
+
+
+class EvidenceHandler(BaseHTTPRequestHandler):
+    """Stands in for the e-office evidence API: per-learner tokens, per-learner answers."""
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        parts = self.path.strip("/").split("/")
+        student = parts[1] if len(parts) == 3 and parts[0] == "learners" else ""
+        if self.headers.get("Authorization") != f"Bearer {token_for(student)}":
+            self.send_response(403)
+            self.end_headers()
+            return
+        body = json.dumps({"documents_registered": EVIDENCE.get(student, 0)}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+def _meta(grade_id: str, points: int = 0, grade: bool = False) -> dict:
+    return {
+        "nbgrader": {
+            "grade": grade,
+            "grade_id": grade_id,
+            "locked": True,
+            "points": points,
+            "schema_version": 3,
+            "solution": False,
+            "task": False,
+        }
+    }
+
+
+SIGNATURE_TEST = """\
+import json, os
+learner = os.environ["ACADEMY_STUDENT_ID"]
+### BEGIN HIDDEN TESTS
+with open("responses.json", encoding="utf-8") as fh:
+    answers = json.load(fh)
+assert answers["signed_by"] == learner, f"signed by {answers['signed_by']}, not {learner}"
+### END HIDDEN TESTS
+"""
+
+EVIDENCE_TEST = """\
+import json, os, urllib.request
+### BEGIN HIDDEN TESTS
+request = urllib.request.Request(
+    os.environ["ACADEMY_EVIDENCE_URL"] + "/learners/" + learner + "/evidence",
+    headers={"Authorization": "Bearer " + os.environ["ACADEMY_EVIDENCE_TOKEN"]},
+)
+with urllib.request.urlopen(request, timeout=10) as response:
+    evidence = json.load(response)
+assert evidence["documents_registered"] >= 1, "no incoming document registered"
+### END HIDDEN TESTS
+"""
+
+
+def source_notebook() -> nbformat.NotebookNode:
+    nb = new_notebook(
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        }
+    )
+    nb.cells = [
+        new_markdown_cell(
+            "# Ký số văn bản đi\nKý văn bản bằng chứng thư của chính mình.", metadata=_meta("intro")
+        ),
+        new_code_cell(SIGNATURE_TEST, metadata=_meta("signed-by-self", 2, grade=True)),
+        new_code_cell(EVIDENCE_TEST, metadata=_meta("registered-in-eoffice", 1, grade=True)),
+    ]
+    return nb
+
+
+def nbgrader(*args: str, cwd: Path, env: dict[str, str] | None = None) -> None:
+    subprocess.run(
+        [str(NBGRADER), *args],
+        cwd=cwd,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def snapshot(*roots: Path) -> dict[str, tuple]:
+    state = {}
+    for root in roots:
+        for dirpath, dirnames, filenames in os.walk(root):
+            for name in dirnames + filenames:
+                path = Path(dirpath) / name
+                st = path.lstat()
+                content = path.read_bytes() if stat.S_ISREG(st.st_mode) else b""
+                state[str(path)] = (st.st_mode, st.st_size, st.st_mtime_ns, content)
+    return state
+
+
+@dataclass
+class GradedCourse:
+    course: CourseWorkspace
+    exchange: Path
+    report: AutogradeReport
+
+
+@pytest.fixture(scope="module")
+def evidence_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), EvidenceHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory: pytest.TempPathFactory, evidence_server: str) -> GradedCourse:
+    base = tmp_path_factory.mktemp("autograde")
+    root = base / "courses" / COURSE_ID
+    exchange = base / "exchange"
+    (root / "source" / ASSIGNMENT).mkdir(parents=True)
+    exchange.mkdir()
+    exchange.chmod(0o777)
+    db_url = f"sqlite:///{root / 'gradebook.db'}"
+    (root / "nbgrader_config.py").write_text(
+        "c = get_config()\n"
+        f"c.CourseDirectory.root = {str(root)!r}\n"
+        f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
+        f"c.CourseDirectory.db_url = {db_url!r}\n"
+        # like hub_config/nbgrader_config.py: the exchange comes from the environment, so
+        # this also proves CourseWorkspace.nbgrader_env reaches nbgrader
+        'import os\nc.Exchange.root = os.environ["ACADEMY_EXCHANGE_ROOT"]\n'
+        "c.Exchange.path_includes_course = True\n",
+        encoding="utf-8",
+    )
+    nbformat.write(source_notebook(), root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    course_env = {"ACADEMY_EXCHANGE_ROOT": str(exchange)}
+    for step in ("generate_assignment", "release_assignment"):
+        nbgrader(step, ASSIGNMENT, cwd=root, env=dict(os.environ, **course_env))
+
+    # each learner works on a copy of the released assignment and submits with nbgrader
+    released = root / "release" / ASSIGNMENT
+    submits = []
+    for student, signed_by in (("an", "an"), ("bao", "bao"), ("chi", "bao")):
+        work = base / "work" / student / COURSE_ID / ASSIGNMENT
+        work.mkdir(parents=True)
+        notebook = (released / f"{ASSIGNMENT}.ipynb").read_text(encoding="utf-8")
+        if student == "an":
+            notebook = notebook[: len(notebook) // 2]  # a corrupt, truncated notebook
+        (work / f"{ASSIGNMENT}.ipynb").write_text(notebook, encoding="utf-8")
+        (work / "responses.json").write_text(json.dumps({"signed_by": signed_by}), encoding="utf-8")
+        env = dict(os.environ, JUPYTER_DATA_DIR=str(base / "jupyter-data" / student))
+        submits.append(
+            subprocess.Popen(
+                [
+                    str(NBGRADER),
+                    "submit",
+                    ASSIGNMENT,
+                    f"--student={student}",
+                    f"--course={COURSE_ID}",
+                    f"--Exchange.root={exchange}",
+                    "--Exchange.path_includes_course=True",
+                ],
+                cwd=base / "work" / student,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
+    assert [p.wait() for p in submits] == [0, 0, 0]
+
+    course = CourseWorkspace(course_id=COURSE_ID, root=root, db_url=db_url, nbgrader_env=course_env)
+    report = autograde_assignment(course, ASSIGNMENT, EvidenceAccess(evidence_server, token_for))
+    return GradedCourse(course, exchange, report)
+
+
+def test_each_learner_graded_with_own_identity(graded: GradedCourse) -> None:
+    report = graded.report
+    assert report.collect.ok
+    assert {s.student_id: s.status for s in report.students} == {
+        "an": "failed",
+        "bao": "graded",
+        "chi": "graded",
+    }
+    book = read_gradebook(graded.course.gradebook_url, [ASSIGNMENT])
+    assert book.max_scores == {ASSIGNMENT: 3.0}
+    assert book.grades[("bao", ASSIGNMENT)].score == 3.0
+    assert book.grades[("chi", ASSIGNMENT)].score == 1.0
+    assert {s.student_id: s.score for s in report.students} == {"an": None, "bao": 3.0, "chi": 1.0}
+    # the hidden test saw chi's own id, not bao's
+    chi_nb = graded.course.root / "autograded" / "chi" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    assert "signed by bao, not chi" in chi_nb.read_text(encoding="utf-8")
+
+
+def test_broken_submission_is_reported_not_fatal(graded: GradedCourse) -> None:
+    report = graded.report
+    assert not report.ok
+    assert report.failed_students == ["an"]
+    failed = report.students[0]
+    assert failed.step.returncode != 0
+    assert "autograde m1 --student=an" in failed.step.command
+    assert "There was an error processing assignment" in failed.step.tail
+    summary = report.summary()
+    assert "FAILED for: an" in summary and "bao: graded 3/3" in summary
+
+
+def test_feedback_released_to_exchange(graded: GradedCourse) -> None:
+    report = graded.report
+    assert report.generate_feedback is not None and report.generate_feedback.ok
+    assert report.release_feedback is not None and report.release_feedback.ok
+    for student in ("bao", "chi"):
+        assert (graded.course.root / "feedback" / student / ASSIGNMENT / "m1.html").is_file()
+    released = list((graded.exchange / COURSE_ID / "feedback").glob("*.html"))
+    assert len(released) == 2
+
+
+def test_log_has_every_step_but_no_secrets(graded: GradedCourse) -> None:
+    log = graded.report.log_file
+    assert log.parent == graded.course.root / "logs"
+    text = log.read_text(encoding="utf-8")
+    for step in (
+        "collect --update m1",
+        "autograde m1 --student=an",
+        "autograde m1 --student=bao",
+        "generate_feedback m1",
+        "release_feedback m1",
+    ):
+        assert f"$ nbgrader {step}" in text
+    assert "ACADEMY_EVIDENCE_TOKEN" in text  # the variable's name is logged ...
+    assert "s3cr3t" not in text  # ... its value is not
+    assert "s3cr3t" not in repr(EvidenceAccess("http://x", "tok-s3cr3t"))
+
+
+def test_records_from_the_autograded_gradebook(graded: GradedCourse) -> None:
+    from course_kit.catalog import Course, Module
+
+    from hub_config.roster import Person
+
+    catalog = {
+        COURSE_ID: Course(
+            COURSE_ID, "Signing", "Ký số", 70, (Module(ASSIGNMENT, "Ký số văn bản đi", "m1.ipynb"),)
+        )
+    }
+    roster = [
+        Person(s, s.title(), "learner", f"CB-{s}", "UBND", courses=(COURSE_ID,))
+        for s in ("an", "bao", "chi")
+    ]
+    records = completion_records(roster, catalog, {COURSE_ID: graded.course.gradebook_url})
+    assert [(r.username, r.score, r.max_score, r.passed) for r in records] == [
+        ("an", 0.0, 3.0, False),
+        ("bao", 3.0, 3.0, True),
+        ("chi", 1.0, 3.0, False),
+    ]
+    assert records[1].completion_date is not None
+
+
+def test_unknown_assignment_changes_nothing(graded: GradedCourse) -> None:
+    before = snapshot(graded.course.root, graded.exchange)
+    with pytest.raises(UnknownAssignmentError) as info:
+        autograde_assignment(graded.course, "m9", EvidenceAccess("http://x", "t"))
+    message = str(info.value)
+    assert "'m9'" in message and "known assignments: m1" in message
+    assert snapshot(graded.course.root, graded.exchange) == before
+    assert list_assignments(graded.course) == ["m1"]
+
+
+def test_course_without_gradebook(tmp_path: Path) -> None:
+    course = CourseWorkspace(course_id="new-course", root=tmp_path)
+    with pytest.raises(UnknownAssignmentError, match=r"known assignments: none yet"):
+        autograde_assignment(course, "m1", EvidenceAccess("http://x", "t"))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_missing_config_is_a_clear_error(graded: GradedCourse, tmp_path: Path) -> None:
+    course = CourseWorkspace(course_id=COURSE_ID, root=tmp_path, db_url=graded.course.gradebook_url)
+    with pytest.raises(GradingError, match=r"nbgrader_config\.py is missing"):
+        autograde_assignment(course, ASSIGNMENT, EvidenceAccess("http://x", "t"))
+
+
+def test_concurrent_run_is_refused(graded: GradedCourse) -> None:
+    import fcntl
+
+    logs = graded.course.root / "logs"
+    before = sorted(logs.iterdir())
+    with open(logs / "autograde.lock", "a+b") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(GradingBusyError, match=r"another autograde run is in progress"):
+            autograde_assignment(graded.course, ASSIGNMENT, EvidenceAccess("http://x", "t"))
+    assert sorted(logs.iterdir()) == before
+
+
+def test_run_as_unknown_account() -> None:
+    with pytest.raises(GradingError, match=r"no unix account named 'no-such-grader-x'"):
+        _resolve_account("no-such-grader-x")
+
+
+@pytest.mark.root
+@pytest.mark.skipif(os.geteuid() != 0, reason="switching accounts needs root")
+def test_run_as_switches_account() -> None:
+    import pwd
+    import shutil
+    import tempfile
+
+    account = _resolve_account("nobody")
+    assert isinstance(account, _Account) and account.uid == pwd.getpwnam("nobody").pw_uid
+    try:
+        probe = subprocess.run(
+            [str(NBGRADER), "--version"],
+            user=account.uid,
+            group=account.gid,
+            extra_groups=[],
+            capture_output=True,
+            check=False,
+        ).returncode
+    except PermissionError:
+        probe = -1
+    if probe != 0:  # e.g. the venv's python lives under /root (0700)
+        pytest.skip("this virtualenv cannot be run by 'nobody'")
+    root = Path(tempfile.mkdtemp(prefix="academy-run-as-"))  # pytest's tmp dirs are 0700
+    try:
+        root.chmod(0o777)
+        course = CourseWorkspace(course_id="c", root=root)
+        with open(root / "run-as.log", "a+b") as log:
+            step = _Runner(course, log, account, timeout=120).run("generate_config")
+        assert step.ok, step.tail
+        # nbgrader wrote its file as the service account, not as root
+        assert (root / "nbgrader_config.py").stat().st_uid == account.uid
+    finally:
+        shutil.rmtree(root)

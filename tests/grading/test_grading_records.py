@@ -1,0 +1,300 @@
+"""Completion records and the HR CSV from real nbgrader gradebooks (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from course_kit.catalog import Course, Module
+from nbgrader.api import Gradebook
+
+from grading.gradebook import GradebookError, assignment_names, read_gradebook
+from grading.hr_export import COLUMNS, write_csv
+from grading.records import CompletionRecord, RecordsError, completion_records
+from hub_config.roster import Person
+
+DS, EO, SEC = "digital-signatures", "eoffice-basics", "security-basics"
+
+CATALOG = {
+    DS: Course(
+        id=DS,
+        title="Digital signatures in public service",
+        title_vi="Chữ ký số trong hoạt động công vụ",
+        pass_percent=70,
+        modules=(
+            Module("ds01-what-a-signature-proves", "What a signature proves", "ds01.ipynb"),
+            Module("ds02-verify", "Verifying a signed document", "ds02.ipynb"),
+        ),
+    ),
+    EO: Course(
+        id=EO,
+        title="Document management basics",
+        title_vi="",
+        pass_percent=80,
+        modules=(Module("eo01-incoming", "Registering incoming documents", "eo01.ipynb"),),
+    ),
+    SEC: Course(
+        id=SEC,
+        title="Security basics",
+        title_vi="An toàn thông tin cơ bản",
+        pass_percent=70,
+        modules=(Module("sec01-phishing", "Phishing", "sec01.ipynb"),),
+    ),
+}
+
+ROSTER = [
+    Person(
+        "an", "Nguyễn Văn An", "learner", "CB-0001", "Sở Tài chính tỉnh Phú Thọ", courses=(DS, EO)
+    ),
+    Person(
+        "giang", "Đỗ Thị Giang", "trainer", "CB-0100", "Sở Thông tin và Truyền thông", courses=(DS,)
+    ),
+    Person(
+        "binh",
+        "Trần Thị Bình",
+        "learner",
+        "CB-0002",
+        "UBND huyện Lập Thạch, tỉnh Vĩnh Phúc",
+        courses=(DS,),
+    ),
+    Person(
+        "cuong",
+        "Lê Văn Cường",
+        "learner",
+        "CB-0003",
+        'Trung tâm Phục vụ hành chính công "một cửa"',
+        courses=(DS,),
+    ),
+    Person(
+        "dung", "Phạm Thị Dung", "learner", "CB-0004", "Sở Nội vụ tỉnh Quảng Bình", courses=(DS,)
+    ),
+    Person("em", "Hoàng Văn Em", "learner", "CB-0005", "UBND xã Tiên Lữ", courses=(DS, SEC)),
+    Person("hoa", "Vũ Thị Hoa", "hr", "CB-0200", "Sở Nội vụ tỉnh Quảng Bình"),
+]
+
+# (course, assignment, notebook, {cell: max score})
+STRUCTURE = [
+    (DS, "ds01-what-a-signature-proves", "ds01", {"q1": 6, "q2": 4}),
+    (DS, "ds02-verify", "ds02", {"q1": 10}),
+    (EO, "eo01-incoming", "eo01", {"q1": 5}),
+]
+# (student, assignment, submitted at (naive UTC, as nbgrader stores it), scores, graded)
+SUBMISSIONS = [
+    ("an", "ds01-what-a-signature-proves", datetime(2025, 3, 2, 10, 0), {"q1": 6, "q2": 3}, True),
+    # 20:30 UTC on 5 March is 03:30 on 6 March in Vietnam
+    ("an", "ds02-verify", datetime(2025, 3, 5, 20, 30), {"q1": 8}, True),
+    ("an", "eo01-incoming", datetime(2025, 4, 1, 1, 0), {"q1": 4}, True),  # exactly 80 %
+    ("binh", "ds01-what-a-signature-proves", datetime(2025, 3, 3, 8, 0), {"q1": 6, "q2": 4}, True),
+    ("cuong", "ds01-what-a-signature-proves", datetime(2025, 3, 1, 9, 0), {"q1": 6, "q2": 1}, True),
+    ("cuong", "ds02-verify", datetime(2025, 3, 10, 2, 0), {"q1": 7}, True),  # exactly 70 %
+    (
+        "dung",
+        "ds01-what-a-signature-proves",
+        datetime(2025, 3, 4, 9, 0),
+        {"q1": 6, "q2": 3.5},
+        True,
+    ),
+    # high auto score, but a part still waits for manual grading: not passed
+    ("dung", "ds02-verify", datetime(2025, 3, 4, 10, 0), {"q1": 10}, False),
+]
+
+TITLE_DS = "Chữ ký số trong hoạt động công vụ"
+EXPECTED_ROWS = [
+    [
+        "CB-0001",
+        "Nguyễn Văn An",
+        "Sở Tài chính tỉnh Phú Thọ",
+        DS,
+        TITLE_DS,
+        "17",
+        "20",
+        "yes",
+        "2025-03-06",
+    ],
+    [
+        "CB-0001",
+        "Nguyễn Văn An",
+        "Sở Tài chính tỉnh Phú Thọ",
+        EO,
+        "Document management basics",
+        "4",
+        "5",
+        "yes",
+        "2025-04-01",
+    ],
+    [
+        "CB-0002",
+        "Trần Thị Bình",
+        "UBND huyện Lập Thạch, tỉnh Vĩnh Phúc",
+        DS,
+        TITLE_DS,
+        "10",
+        "20",
+        "no",
+        "",
+    ],
+    [
+        "CB-0003",
+        "Lê Văn Cường",
+        'Trung tâm Phục vụ hành chính công "một cửa"',
+        DS,
+        TITLE_DS,
+        "14",
+        "20",
+        "yes",
+        "2025-03-10",
+    ],
+    ["CB-0004", "Phạm Thị Dung", "Sở Nội vụ tỉnh Quảng Bình", DS, TITLE_DS, "19.5", "20", "no", ""],
+    ["CB-0005", "Hoàng Văn Em", "UBND xã Tiên Lữ", DS, TITLE_DS, "0", "20", "no", ""],
+    [
+        "CB-0005",
+        "Hoàng Văn Em",
+        "UBND xã Tiên Lữ",
+        SEC,
+        "An toàn thông tin cơ bản",
+        "0",
+        "0",
+        "no",
+        "",
+    ],
+]
+
+
+def build_gradebook(url: str) -> None:
+    """Both DS and EO live in one database, as several nbgrader courses can."""
+    notebooks = {}
+    for course_id, assignment, notebook, cells in STRUCTURE:
+        with Gradebook(url, course_id) as gb:
+            gb.add_assignment(assignment)
+            gb.add_notebook(notebook, assignment)
+            for cell, max_score in cells.items():
+                gb.add_grade_cell(cell, notebook, assignment, max_score=max_score, cell_type="code")
+        notebooks[assignment] = notebook
+    with Gradebook(url, DS) as gb:
+        for student, assignment, timestamp, scores, graded in SUBMISSIONS:
+            gb.update_or_create_student(student)
+            # nbgrader's add_submission queries while the new row is pending; SQLAlchemy 2.1
+            # warns about that autoflush (SAWarning), so do what the warning recommends
+            with gb.db.no_autoflush:
+                gb.add_submission(assignment, student, timestamp=timestamp)
+            for cell, score in scores.items():
+                grade = gb.find_grade(cell, notebooks[assignment], assignment, student)
+                grade.auto_score = score
+                grade.needs_manual_grade = not graded
+            gb.db.commit()
+
+
+@pytest.fixture(scope="module")
+def postgres_gradebook(postgres_server_url: str) -> str:
+    build_gradebook(postgres_server_url)
+    return postgres_server_url
+
+
+@pytest.fixture(scope="module")
+def sqlite_gradebook(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Built once (nbgrader shells out to alembic per new gradebook); tests only read it."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite-gradebook') / 'gradebook.db'}"
+    build_gradebook(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def gradebook_url(request: pytest.FixtureRequest) -> str:
+    return request.getfixturevalue(f"{request.param}_gradebook")
+
+
+def urls_for(shared_url: str, tmp_path: Path) -> dict[str, str]:
+    return {DS: shared_url, EO: shared_url, SEC: f"sqlite:///{tmp_path / 'none' / 'gb.db'}"}
+
+
+def test_records_follow_the_rules(gradebook_url: str, tmp_path: Path) -> None:
+    records = completion_records(ROSTER, CATALOG, urls_for(gradebook_url, tmp_path))
+    assert [r.username for r in records] == ["an", "an", "binh", "cuong", "dung", "em", "em"]
+    an_ds = records[0]
+    assert an_ds == CompletionRecord(
+        employee_id="CB-0001",
+        full_name="Nguyễn Văn An",
+        agency="Sở Tài chính tỉnh Phú Thọ",
+        course_id=DS,
+        course_title=TITLE_DS,
+        score=17.0,
+        max_score=20.0,
+        passed=True,
+        completion_date=date(2025, 3, 6),
+        username="an",
+    )
+    assert [r.passed for r in records] == [True, True, False, True, False, False, False]
+    # reading created nothing: the missing SQLite gradebook is still missing
+    assert not (tmp_path / "none").exists()
+
+
+def test_csv_export_has_exact_rows(gradebook_url: str, tmp_path: Path) -> None:
+    out = tmp_path / "hr.csv"
+    write_csv(completion_records(ROSTER, CATALOG, urls_for(gradebook_url, tmp_path)), out)
+    raw = out.read_bytes()
+    assert raw.startswith(codecs.BOM_UTF8)
+    text = raw.decode("utf-8-sig")
+    assert text.count("\r\n") == len(EXPECTED_ROWS) + 1 and "\n" not in text.replace("\r\n", "")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert (
+        rows[0]
+        == list(COLUMNS)
+        == [
+            "employee_id",
+            "full_name",
+            "agency",
+            "course_id",
+            "course_title",
+            "score",
+            "max_score",
+            "passed",
+            "completion_date",
+        ]
+    )
+    assert rows[1:] == EXPECTED_ROWS
+    # RFC 4180 quoting of a comma and of double quotes
+    assert '"UBND huyện Lập Thạch, tỉnh Vĩnh Phúc"' in text
+    assert '"Trung tâm Phục vụ hành chính công ""một cửa"""' in text
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".hr.csv")] == []
+
+
+def test_gradebook_reads_are_read_only(sqlite_gradebook: str, tmp_path: Path) -> None:
+    db = Path(sqlite_gradebook.removeprefix("sqlite:///"))
+    before = db.read_bytes()
+    assert assignment_names(sqlite_gradebook) == [
+        "ds01-what-a-signature-proves",
+        "ds02-verify",
+        "eo01-incoming",
+    ]
+    book = read_gradebook(sqlite_gradebook, ["ds02-verify", "not-there"])
+    assert book.max_scores == {"ds02-verify": 10.0}
+    assert book.grades[("dung", "ds02-verify")].graded is False
+    assert db.read_bytes() == before
+    missing = tmp_path / "missing.db"
+    assert assignment_names(f"sqlite:///{missing}") == []
+    assert not missing.exists()
+
+
+def test_unknown_enrolment_is_reported(sqlite_gradebook: str, tmp_path: Path) -> None:
+    roster = [
+        Person("lan", "Ngô Thị Lan", "learner", "CB-9", "UBND tỉnh Bắc Ninh", courses=("cks-2030",))
+    ]
+    with pytest.raises(RecordsError, match=r"lan is enrolled in unknown course 'cks-2030'"):
+        completion_records(roster, CATALOG, urls_for(sqlite_gradebook, tmp_path))
+    roster = [Person("lan", "Ngô Thị Lan", "learner", "CB-9", "UBND", courses=(DS,))]
+    with pytest.raises(RecordsError, match=r"no gradebook URL given for course"):
+        completion_records(roster, CATALOG, {})
+
+
+def test_unreadable_gradebook_is_a_clear_error(tmp_path: Path) -> None:
+    not_a_db = tmp_path / "gradebook.db"
+    not_a_db.write_text("this is not sqlite\n", encoding="utf-8")
+    with pytest.raises(GradebookError, match=r"cannot read gradebook sqlite:///.*gradebook\.db"):
+        read_gradebook(f"sqlite:///{not_a_db}", ["m1"])
+    roster = [Person("lan", "Ngô Thị Lan", "learner", "CB-9", "UBND", courses=(EO,))]
+    with pytest.raises(RecordsError, match=r"course 'eoffice-basics': cannot read gradebook"):
+        completion_records(roster, CATALOG, {EO: f"sqlite:///{not_a_db}"})

@@ -1,0 +1,39 @@
+from hub_config.demo_roster import demo_people
+from hub_config.rbac import EVIDENCE_SCOPE, hub_groups, hub_roles
+
+
+def _scopes_of_group(roles, group):
+    return {s for r in roles if group in r.get("groups", []) for s in r["scopes"]}
+
+
+def test_course_groups_follow_nbgrader_conventions():
+    people = demo_people(5, ["digital-signatures"])
+    groups = hub_groups(people, ["digital-signatures"])
+    learners = {p.username for p in people if p.role == "learner"}
+    trainers = {p.username for p in people if p.role == "trainer"}
+    assert set(groups["nbgrader-digital-signatures"]["users"]) == learners
+    assert set(groups["formgrade-digital-signatures"]["users"]) == trainers | {
+        "grader-digital-signatures"
+    }
+    assert set(groups["learner"]["users"]) == learners
+
+
+def test_learners_cannot_reach_formgrader_or_evidence():
+    roles = hub_roles(["digital-signatures"])
+    learner_scopes = _scopes_of_group(roles, "learner") | _scopes_of_group(
+        roles, "nbgrader-digital-signatures"
+    )
+    assert "access:services!service=digital-signatures" not in learner_scopes
+    assert EVIDENCE_SCOPE not in learner_scopes
+    assert "access:services!service=eoffice" in learner_scopes
+    trainer_scopes = _scopes_of_group(roles, "trainer") | _scopes_of_group(
+        roles, "formgrade-digital-signatures"
+    )
+    assert "access:services!service=digital-signatures" in trainer_scopes
+    assert EVIDENCE_SCOPE in trainer_scopes
+
+
+def test_grading_service_token_reads_evidence():
+    roles = {r["name"]: r for r in hub_roles(["digital-signatures"])}
+    assert roles["grading-service"]["services"] == ["grading"]
+    assert EVIDENCE_SCOPE in roles["grading-service"]["scopes"]

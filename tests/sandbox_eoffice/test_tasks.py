@@ -1,0 +1,101 @@
+"""Practical tasks are graded from the database only."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy.orm import Session
+
+from sandbox_eoffice.activity import DOCUMENT_REGISTERED, INCOMING_DOCUMENT, record_activity
+from sandbox_eoffice.incoming_documents import list_incoming_documents, register_incoming_document
+from sandbox_eoffice.models import IncomingDocument, Tenant
+from sandbox_eoffice.seeding import provision_tenant
+from sandbox_eoffice.tasks import TASKS, evaluate_tasks
+from sandbox_eoffice.vocabulary import DocumentStatus
+
+TASK = "register-incoming-from-so-tai-chinh"
+
+
+@pytest.fixture
+def alice(session: Session) -> Tenant:
+    tenant = provision_tenant(session, "alice", "Nguyễn Thị Lan", seed=5, today=date(2026, 5, 4))
+    session.commit()
+    return tenant
+
+
+def _finance_document(session: Session, tenant: Tenant) -> IncomingDocument:
+    [document] = [
+        d
+        for d in list_incoming_documents(session, tenant)
+        if d.issuing_agency.startswith("Sở Tài chính")
+    ]
+    return document
+
+
+def test_task_catalogue() -> None:
+    assert TASK in TASKS
+
+
+def test_not_done_before_registering(session: Session, alice: Tenant) -> None:
+    result = evaluate_tasks(session, "alice")[TASK]
+    assert not result.done and result.completed_at is None
+    assert "not registered" in result.detail
+
+
+def test_done_after_the_learner_registers(session: Session, alice: Tenant) -> None:
+    document = _finance_document(session, alice)
+    register_incoming_document(session, alice, document, actor="alice", registered_by="Lan")
+    session.commit()
+    result = evaluate_tasks(session, "alice")[TASK]
+    assert result.done
+    assert result.completed_at is not None and result.completed_at.tzinfo is not None
+    assert document.number_symbol in result.detail
+
+
+def test_registering_another_document_does_not_count(session: Session, alice: Tenant) -> None:
+    other = next(
+        d
+        for d in list_incoming_documents(session, alice, status=DocumentStatus.RECEIVED)
+        if not d.issuing_agency.startswith("Sở Tài chính")
+    )
+    register_incoming_document(session, alice, other, actor="alice", registered_by="Lan")
+    session.commit()
+    assert not evaluate_tasks(session, "alice")[TASK].done
+
+
+def test_state_without_a_log_entry_does_not_count(session: Session, alice: Tenant) -> None:
+    document = _finance_document(session, alice)
+    document.register_number, document.register_year = 99, 2026
+    document.status = DocumentStatus.REGISTERED
+    session.commit()
+    result = evaluate_tasks(session, "alice")[TASK]
+    assert not result.done
+    assert "not by this learner" in result.detail
+
+
+def test_log_entry_by_someone_else_does_not_count(session: Session, alice: Tenant) -> None:
+    document = _finance_document(session, alice)
+    register_incoming_document(session, alice, document, actor="trainer", registered_by="x")
+    session.commit()
+    assert not evaluate_tasks(session, "alice")[TASK].done
+
+
+def test_log_entry_without_register_number_does_not_count(session: Session, alice: Tenant) -> None:
+    document = _finance_document(session, alice)
+    record_activity(
+        session,
+        alice,
+        "alice",
+        DOCUMENT_REGISTERED,
+        object_type=INCOMING_DOCUMENT,
+        object_id=document.id,
+    )
+    session.commit()
+    assert not evaluate_tasks(session, "alice")[TASK].done
+
+
+def test_unknown_user_has_all_tasks_not_done(session: Session) -> None:
+    results = evaluate_tasks(session, "nobody")
+    assert set(results) == set(TASKS)
+    assert not any(result.done for result in results.values())
