@@ -14,9 +14,10 @@ What it adds:
 * the assignment is checked against the gradebook first (read-only); an unknown name
   raises ``UnknownAssignmentError`` listing the known ones and changes nothing on disk;
 * each learner is graded in its own process whose environment carries
-  ``ACADEMY_STUDENT_ID`` (nbgrader does not tell the kernel whose notebook it runs) and
-  ``ACADEMY_EVIDENCE_URL`` / ``ACADEMY_EVIDENCE_TOKEN`` so hidden tests can ask the
-  sandbox e-office what that learner actually did;
+  ``ACADEMY_STUDENT_ID`` (nbgrader does not tell the kernel whose notebook it runs);
+* practical tasks (task cells named ``practical-<task_id>``) are scored after autograde
+  from the sandbox e-office's evidence API, in this process, never in a learner's kernel
+  (``grading.practical_tasks``): the grader token never reaches learner code;
 * learners are graded strictly one after another (SQLite gradebooks do not support
   concurrent writers) and a per-course lock stops two runs overlapping; a failure for
   one learner is recorded and the others are still graded;
@@ -52,6 +53,7 @@ from pathlib import Path
 from typing import IO
 
 from grading.gradebook import GradebookError, assignment_names, read_gradebook
+from grading.practical_tasks import fetch_evidence, score_practical_tasks
 
 NBGRADER = Path(sys.executable).parent / "nbgrader"
 TAIL_LINES = 25
@@ -59,8 +61,6 @@ TAIL_LINES = 25
 PASSTHROUGH_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "PYTHONPATH")
 PASSTHROUGH_PREFIXES = ("JUPYTER_", "NBGRADER_")
 STUDENT_ENV = "ACADEMY_STUDENT_ID"
-EVIDENCE_URL_ENV = "ACADEMY_EVIDENCE_URL"
-EVIDENCE_TOKEN_ENV = "ACADEMY_EVIDENCE_TOKEN"  # noqa: S105 - a variable name, not a secret
 
 
 class GradingError(RuntimeError):
@@ -125,19 +125,17 @@ class CourseWorkspace:
 
 @dataclass(frozen=True)
 class EvidenceAccess:
-    """How hidden tests reach the sandbox e-office's evidence API.
+    """Where the grader reads the sandbox e-office's evidence, and with which token.
 
-    ``token`` is either one token for the whole run or a function giving a token per
-    learner. The learner's own code runs in the same kernel as the hidden tests, so the
-    token should be read-only and narrow (best: scoped to that learner, short-lived).
+    Used only in the grading process (never passed to a learner's kernel). ``token`` is
+    one token for the whole run or a function giving a token per learner.
     """
 
     url: str
     token: str | Callable[[str], str] = field(repr=False)
 
-    def env_for(self, student_id: str) -> dict[str, str]:
-        token = self.token(student_id) if callable(self.token) else self.token
-        return {EVIDENCE_URL_ENV: self.url, EVIDENCE_TOKEN_ENV: token}
+    def token_for(self, student_id: str) -> str:
+        return self.token(student_id) if callable(self.token) else self.token
 
 
 @dataclass(frozen=True)
@@ -444,7 +442,7 @@ def _run_all(
 
     outcomes = []
     for student in submitted_students(course, assignment):
-        env = {STUDENT_ENV: student, **evidence.env_for(student)}
+        env = {STUDENT_ENV: student}
         step = runner.run("autograde", assignment, f"--student={student}", extra_env=env)
         if not step.ok:
             status = "failed"
@@ -454,11 +452,34 @@ def _run_all(
             status = "graded"
         outcomes.append((student, status, step))
 
+    graded = [student for student, status, step in outcomes if status != "failed"]
+    if graded:
+        _score_practical_tasks(course, assignment, evidence, graded, log_path)
+
     generate = release = None
     if _autograded_any(course, assignment):
         generate = runner.run("generate_feedback", assignment)
         release = runner.run("release_feedback", assignment)
     return collect, outcomes, generate, release
+
+
+def _score_practical_tasks(
+    course: CourseWorkspace,
+    assignment: str,
+    evidence: EvidenceAccess,
+    students: list[str],
+    log_path: Path,
+) -> None:
+    by_student = {
+        s: fetch_evidence(evidence.url, evidence.token_for(s), s) for s in students
+    }
+    scores = score_practical_tasks(course.gradebook_url, course.course_id, assignment, by_student)
+    with open(log_path, "a", encoding="utf-8") as log:
+        for score in scores:
+            log.write(
+                f"practical task {score.task_id} for {score.student_id}: "
+                f"{score.points:g} points ({score.detail})\n"
+            )
 
 
 def autograde_assignment(

@@ -8,6 +8,8 @@ c.ServerApp.contents_manager_class = (
     "jupyter_server.services.contents.filemanager.FileContentsManager"
 )
 c.ServerApp.terminals_enabled = False
+# Stop at once on SIGINT (the hub's way of stopping a server) instead of asking y/n on a tty.
+c.ServerApp.answer_yes = True
 
 if os.environ.get("ACADEMY_SERVER_ROLE") == "learner":
     # Learners get "My learning" and Voila only: no JupyterLab, no notebook UI, no

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -14,6 +15,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+
+import psutil
 
 import hub_config
 from hub_config.layout import DATA_DIR_ENV, DataLayout
@@ -100,7 +103,17 @@ class RunningPlatform:
     def url(self) -> str:
         return self.ports.public_url
 
-    def stop(self, timeout: float = 30) -> int:
+    def stop(self, timeout: float = 45) -> int:
+        """SIGTERM the hub (it stops its servers, services and proxy), then make sure.
+
+        Every process the hub started is its descendant, even those in sessions of their
+        own; they are listed by process id before the hub is told to stop, and any that
+        outlive the hub are terminated, then killed.
+        """
+        try:
+            descendants = psutil.Process(self.proc.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            descendants = []
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -108,6 +121,14 @@ class RunningPlatform:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+        _, alive = psutil.wait_procs(descendants, timeout=5)
+        for process in alive:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.terminate()
+        _, alive = psutil.wait_procs(alive, timeout=5)
+        for process in alive:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
         runtime_file(self.layout).unlink(missing_ok=True)
         return self.proc.returncode
 

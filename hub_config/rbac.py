@@ -60,7 +60,11 @@ def hub_roles(course_ids: Iterable[str]) -> list[dict]:
                 "read:users:groups",
             ],
         },
-        {"name": "hr-officer", "groups": ["hr"], "scopes": ["self", "list:users", "read:users:name"]},
+        {
+            "name": "hr-officer",
+            "groups": ["hr"],
+            "scopes": ["self", "list:users", "read:users:name"],
+        },
         {
             "name": "grading-service",
             "services": [GRADING_SERVICE],

@@ -50,6 +50,7 @@ class Platform:
     proc: subprocess.Popen
     run_as: str | None
     output_path: Path
+    output_file: object = None
 
     @property
     def layout(self) -> DataLayout:
@@ -82,6 +83,8 @@ class Platform:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+        if self.output_file is not None:
+            self.output_file.close()
         return self.proc.returncode
 
 
@@ -131,10 +134,11 @@ def start_platform(data_dir: Path, run_as: str | None = None, timeout: float = 2
         stdout=out, stderr=subprocess.STDOUT, env=_env(run_as), cwd=REPO,
         start_new_session=True, **_user_kwargs(run_as),
     )
-    platform = Platform(data_dir, f"http://127.0.0.1:{port}", proc, run_as, output_path)
+    platform = Platform(data_dir, f"http://127.0.0.1:{port}", proc, run_as, output_path, out)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
+            out.close()
             raise AssertionError(f"academy up exited early:\n{output_path.read_text()}")
         if "Press Ctrl-C to stop" in output_path.read_text():
             r = requests.get(f"{platform.url}/hub/health", timeout=5)

@@ -1,0 +1,91 @@
+"""Fixtures for the end-to-end tests: a real `academy up` and headless Debian Chromium."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import subprocess
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.e2e.platform_process import new_data_dir, start_platform
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHARED_MODE_USER = "academy-e2e"  # an ordinary account for the shared-mode journey
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run",
+                  "--disable-quic"],
+        )
+        yield browser
+        browser.close()
+
+
+def _ordinary_user() -> str | None:
+    """The account the shared-mode journey runs as: ourselves, unless we are root."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        pwd.getpwnam(SHARED_MODE_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--create-home", "--shell", "/usr/sbin/nologin",
+                        "--comment", "academy e2e tests (shared mode)", SHARED_MODE_USER],
+                       check=True)
+    return SHARED_MODE_USER
+
+
+@pytest.fixture(scope="module")
+def isolated_platform():
+    if os.geteuid() != 0:
+        pytest.fail("isolated mode is tested as root (CI runs as root)")
+    data_dir = new_data_dir()
+    platform = start_platform(data_dir)
+    yield platform
+    code = platform.stop()
+    assert code == 0, platform.output_path.read_text()[-3000:]
+    for port in platform_ports_closed(platform):
+        raise AssertionError(f"port {port} still open after Ctrl-C")
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def shared_platform():
+    run_as = _ordinary_user()
+    data_dir = new_data_dir(run_as)
+    platform = start_platform(data_dir, run_as=run_as)
+    yield platform
+    code = platform.stop()
+    assert code == 0, platform.output_path.read_text()[-3000:]
+    for port in platform_ports_closed(platform):
+        raise AssertionError(f"port {port} still open after Ctrl-C")
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+_ports_seen: dict[str, list[int]] = {}
+
+
+def platform_ports_closed(platform):
+    """Ports of the platform that are still open after it was stopped (should be none)."""
+    from tests.e2e.platform_process import port_open
+
+    return [p for p in _ports_seen.get(str(platform.data_dir), []) if port_open(p)]
+
+
+def remember_ports(platform) -> None:
+    _ports_seen[str(platform.data_dir)] = platform.ports()
