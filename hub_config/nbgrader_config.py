@@ -12,8 +12,6 @@ if os.environ.get("JUPYTERHUB_API_TOKEN"):
     # hub groups nbgrader-<course> / formgrade-<course>. The `academy` CLI runs instructor
     # commands outside the hub, where nbgrader's default (no course check) applies.
     c.Authenticator.plugin_class = "nbgrader.auth.JupyterHubAuthPlugin"
-# Submissions readable only by the course's grader account, not by other learners.
-c.ExchangeFactory.submit = "hub_config.exchange.PrivateSubmit"
 
 # nbgrader names students after the OS account; in shared mode every learner runs under one
 # account, so name them after their hub user instead.

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from course_kit.catalog import Course, load_catalog
 
+from grading.feedback import FEEDBACK_PREPROCESSORS
 from hub_config import unix_accounts
 from hub_config.demo_roster import demo_people
 from hub_config.layout import DataLayout
@@ -183,7 +184,9 @@ class Installation:
             "c = get_config()  # noqa: F821\n"
             f"c.CourseDirectory.root = {str(course_dir)!r}\n"
             f"c.CourseDirectory.course_id = {course.id!r}\n"
-            f"c.CourseDirectory.db_url = {db_url!r}\n",
+            f"c.CourseDirectory.db_url = {db_url!r}\n"
+            "# feedback never shows hidden tests (grading/feedback.py)\n"
+            f"c.GenerateFeedback.preprocessors = {FEEDBACK_PREPROCESSORS!r}\n",
             encoding="utf-8",
         )
         exchange_course = L.exchange_dir / course.id

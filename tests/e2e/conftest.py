@@ -61,7 +61,8 @@ def isolated_platform():
     assert code == 0, platform.output_path.read_text()[-3000:]
     for port in platform_ports_closed(platform):
         raise AssertionError(f"port {port} still open after Ctrl-C")
-    shutil.rmtree(data_dir, ignore_errors=True)
+    if not os.environ.get("ACADEMY_E2E_KEEP"):
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +75,8 @@ def shared_platform():
     assert code == 0, platform.output_path.read_text()[-3000:]
     for port in platform_ports_closed(platform):
         raise AssertionError(f"port {port} still open after Ctrl-C")
-    shutil.rmtree(data_dir, ignore_errors=True)
+    if not os.environ.get("ACADEMY_E2E_KEEP"):
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 _ports_seen: dict[str, list[int]] = {}
