@@ -38,15 +38,17 @@ CORRECT: dict[str, Any] = {
     "q6": "Stop signing with it and get a new certificate with the new name and title: "
     "documents signed with an outdated certificate lose their legal value",
 }
-POINTS = {
+QUESTION_POINTS = {
     "check-q1": 1,
     "check-q2": 1,
     "check-q3": 1,
     "check-q4": 1,
     "check-q5": 1,
     "check-q6": 1,
-    "check-task": 4,
 }
+TASK_CELL = "practical-register-incoming-from-so-tai-chinh"  # a manually graded task cell
+TASK_POINTS = 4
+POINTS = {**QUESTION_POINTS, TASK_CELL: TASK_POINTS}
 MAX_SCORE = 10
 
 
@@ -113,7 +115,7 @@ def test_source_notebook_is_valid_nbformat_45() -> None:
     points = {
         c.metadata["nbgrader"]["grade_id"]: c.metadata["nbgrader"]["points"]
         for c in nb.cells
-        if c.metadata["nbgrader"]["grade"]
+        if c.metadata["nbgrader"]["grade"] or c.metadata["nbgrader"].get("task")
     }
     assert points == POINTS and sum(points.values()) == MAX_SCORE
     for cell in nb.cells:
@@ -131,7 +133,10 @@ def test_release_contains_no_answer_key(course: Path, released: nbformat.Noteboo
     assert "HIDDEN TESTS" not in text
     assert "course_kit.grading" not in text and "practical_task_done" not in text
     test_cells = [c for c in released.cells if c.metadata.get("nbgrader", {}).get("grade")]
-    assert sorted(c.metadata["nbgrader"]["grade_id"] for c in test_cells) == sorted(POINTS)
+    assert sorted(c.metadata["nbgrader"]["grade_id"] for c in test_cells) == sorted(QUESTION_POINTS)
+    task_cells = [c for c in released.cells if c.metadata.get("nbgrader", {}).get("task")]
+    assert [c.metadata["nbgrader"]["grade_id"] for c in task_cells] == [TASK_CELL]
+    assert "activity log" in task_cells[0].source
     for cell in test_cells:
         assert cell.source.strip() == "", cell.source
         assert cell.metadata["nbgrader"]["locked"] is True
@@ -158,15 +163,12 @@ def submit_and_grade(
     shutil.copy(released_path / "sign-and-verify.svg", sub)
     if answers is not None:
         (sub / "responses.json").write_text(responses_file(answers), encoding="utf-8")
-    nbgrader(
-        course,
-        "autograde",
-        MODULE,
-        f"--student={student}",
-        ACADEMY_EVIDENCE_URL=server.url,
-        ACADEMY_STUDENT_ID=student,
-        ACADEMY_EVIDENCE_TOKEN=server.token,
-    )
+    nbgrader(course, "autograde", MODULE, f"--student={student}", ACADEMY_STUDENT_ID=student)
+    # the practical task is scored outside the learner's kernel, from e-office evidence
+    from grading.practical_tasks import fetch_evidence, score_practical_tasks
+
+    evidence = {student: fetch_evidence(server.url, server.token, student)}
+    score_practical_tasks(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID, MODULE, evidence)
     graded = course / "autograded" / student / MODULE
     assert (graded / "responses.json").exists() == (answers is not None)
     # the page itself ran cleanly in the grader: errors only ever come from failed checks
@@ -230,7 +232,7 @@ def test_autograde_wrong_answers_and_task_not_done(
         "check-q4": 0.0,
         "check-q5": 0.0,
         "check-q6": 0.0,
-        "check-task": 0.0,
+        TASK_CELL: 0.0,
     }
     assert scores["score"] == 2
     assert scores["max_score"] == MAX_SCORE

@@ -50,7 +50,7 @@ def _ordinary_user() -> str | None:
     return SHARED_MODE_USER
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def isolated_platform():
     if os.geteuid() != 0:
         pytest.fail("isolated mode is tested as root (CI runs as root)")
@@ -65,7 +65,7 @@ def isolated_platform():
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def shared_platform():
     run_as = _ordinary_user()
     data_dir = new_data_dir(run_as)

@@ -133,7 +133,7 @@ def run_journey(browser: Browser, platform: Platform, learner: str, tmp_path) ->
     assert "practical" in body.lower()
     page.close()
 
-    out = tmp_path / "records.csv"
+    out = platform.data_dir / "hr-records.csv"  # writable by whoever runs the platform
     export = platform.academy("hr", "export", "--format", "csv", "--out", str(out))
     assert export.returncode == 0, export.stdout + export.stderr
     rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
