@@ -3,7 +3,8 @@
 One module-scoped run (about 25 s of nbgrader processes) serves all assertions:
 * "bao" did the task: signed as himself, and the e-office has evidence -> 3/3;
 * "chi" copied bao's responses.json: the hidden test sees ACADEMY_STUDENT_ID=chi, so the
-  signature check fails; the e-office has evidence for chi -> 1/3;
+  signature check fails; the e-office has evidence for chi -> 1/3 (the practical task
+  cell is scored by the grader from the evidence API, outside the learner's kernel);
 * "an" submitted a corrupt notebook: nbgrader fails for an, the others are still graded.
 """
 
@@ -55,12 +56,18 @@ class EvidenceHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         parts = self.path.strip("/").split("/")
-        student = parts[1] if len(parts) == 3 and parts[0] == "learners" else ""
-        if self.headers.get("Authorization") != f"Bearer {token_for(student)}":
+        student = parts[2] if len(parts) == 3 and parts[:2] == ["api", "evidence"] else ""
+        if self.headers.get("Authorization") != f"token {token_for(student)}":
             self.send_response(403)
             self.end_headers()
             return
-        body = json.dumps({"documents_registered": EVIDENCE.get(student, 0)}).encode()
+        done = EVIDENCE.get(student, 0) >= 1
+        task = {
+            "done": done,
+            "completed_at": None,
+            "detail": f"{EVIDENCE.get(student, 0)} registered",
+        }
+        body = json.dumps({"username": student, "tasks": {TASK: task}, "activity": []}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -95,18 +102,7 @@ assert answers["signed_by"] == learner, f"signed by {answers['signed_by']}, not 
 ### END HIDDEN TESTS
 """
 
-EVIDENCE_TEST = """\
-import json, os, urllib.request
-### BEGIN HIDDEN TESTS
-request = urllib.request.Request(
-    os.environ["ACADEMY_EVIDENCE_URL"] + "/learners/" + learner + "/evidence",
-    headers={"Authorization": "Bearer " + os.environ["ACADEMY_EVIDENCE_TOKEN"]},
-)
-with urllib.request.urlopen(request, timeout=10) as response:
-    evidence = json.load(response)
-assert evidence["documents_registered"] >= 1, "no incoming document registered"
-### END HIDDEN TESTS
-"""
+TASK = "register-incoming-from-so-tai-chinh"
 
 
 def source_notebook() -> nbformat.NotebookNode:
@@ -120,7 +116,10 @@ def source_notebook() -> nbformat.NotebookNode:
             "# Ký số văn bản đi\nKý văn bản bằng chứng thư của chính mình.", metadata=_meta("intro")
         ),
         new_code_cell(SIGNATURE_TEST, metadata=_meta("signed-by-self", 2, grade=True)),
-        new_code_cell(EVIDENCE_TEST, metadata=_meta("registered-in-eoffice", 1, grade=True)),
+        new_markdown_cell(
+            "Practical task: register the document (graded from the e-office).",
+            metadata={"nbgrader": {**_meta(f"practical-{TASK}", 1)["nbgrader"], "task": True}},
+        ),
     ]
     return nb
 
@@ -281,8 +280,9 @@ def test_log_has_every_step_but_no_secrets(graded: GradedCourse) -> None:
         "release_feedback m1",
     ):
         assert f"$ nbgrader {step}" in text
-    assert "ACADEMY_EVIDENCE_TOKEN" in text  # the variable's name is logged ...
-    assert "s3cr3t" not in text  # ... its value is not
+    assert f"practical task {TASK} for bao: 1 points" in text
+    assert f"practical task {TASK} for an" not in text  # a failed grading is not scored
+    assert "s3cr3t" not in text  # the grader's token never reaches the log
     assert "s3cr3t" not in repr(EvidenceAccess("http://x", "tok-s3cr3t"))
 
 
