@@ -56,13 +56,9 @@ def isolated_platform():
         pytest.fail("isolated mode is tested as root (CI runs as root)")
     data_dir = new_data_dir()
     platform = start_platform(data_dir)
+    remember_ports(platform)
     yield platform
-    code = platform.stop()
-    assert code == 0, platform.output_path.read_text()[-3000:]
-    for port in platform_ports_closed(platform):
-        raise AssertionError(f"port {port} still open after Ctrl-C")
-    if not os.environ.get("ACADEMY_E2E_KEEP"):
-        shutil.rmtree(data_dir, ignore_errors=True)
+    _stop_and_check(platform)
 
 
 @pytest.fixture(scope="session")
@@ -70,13 +66,19 @@ def shared_platform():
     run_as = _ordinary_user()
     data_dir = new_data_dir(run_as)
     platform = start_platform(data_dir, run_as=run_as)
+    remember_ports(platform)
     yield platform
+    _stop_and_check(platform)
+
+
+def _stop_and_check(platform) -> None:
+    """Ctrl-C the platform as a user would: exit 0, and none of its ports still open."""
     code = platform.stop()
     assert code == 0, platform.output_path.read_text()[-3000:]
     for port in platform_ports_closed(platform):
         raise AssertionError(f"port {port} still open after Ctrl-C")
     if not os.environ.get("ACADEMY_E2E_KEEP"):
-        shutil.rmtree(data_dir, ignore_errors=True)
+        shutil.rmtree(platform.data_dir, ignore_errors=True)
 
 
 _ports_seen: dict[str, list[int]] = {}

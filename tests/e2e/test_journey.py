@@ -1,6 +1,5 @@
 """A learner's whole journey through the real running academy, in both modes."""
 
-from tests.e2e.conftest import remember_ports
 from tests.e2e.journey import run_journey
 from tests.e2e.platform_process import install_mode, printed_accounts
 
@@ -19,13 +18,11 @@ def _check_start_output(platform, mode):
 
 
 def test_isolated_journey(isolated_platform, browser, tmp_path):
-    remember_ports(isolated_platform)
     _check_start_output(isolated_platform, "isolated")
     run_journey(browser, isolated_platform, "learner1", tmp_path)
 
 
 def test_shared_mode_journey_warns_loudly(shared_platform, browser, tmp_path):
-    remember_ports(shared_platform)
     _check_start_output(shared_platform, "shared")
     assert "NOT ISOLATED" in shared_platform.output_path.read_text()
     page = browser.new_page()
