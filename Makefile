@@ -10,7 +10,7 @@ demo:
 
 test:
 	@scripts/test-deps.sh
-	@venv="$$(scripts/venv.sh test)" && "$$venv/bin/ruff" check . && exec "$$venv/bin/python" -m pytest $(PYTEST_ARGS)
+	@venv="$$(scripts/venv.sh test)" && "$$venv/bin/ruff" check . && ACADEMY_REQUIRE_POSTGRES=1 exec "$$venv/bin/python" -m pytest $(PYTEST_ARGS)
 
 lint:
 	@venv="$$(scripts/venv.sh test)" && "$$venv/bin/ruff" check .

@@ -21,3 +21,10 @@ def repo() -> Path:
 @pytest.fixture(scope="session")
 def academy_bin() -> Path:
     return VENV_BIN / "academy"
+
+
+def require_postgres_or_skip(reason: str) -> None:
+    """Without the PostgreSQL server: fail in CI and under `make test`, skip elsewhere."""
+    if os.environ.get("CI") or os.environ.get("ACADEMY_REQUIRE_POSTGRES"):
+        pytest.fail(f"{reason} (required in CI: the data layer must be tested on PostgreSQL)")
+    pytest.skip(reason)

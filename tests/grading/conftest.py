@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import require_postgres_or_skip
+
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
 for _p in (REPO, REPO / "courses"):
@@ -39,7 +41,7 @@ def postgres_server_url() -> Iterator[str]:
     try:
         admin = psycopg.connect(PG_ADMIN_DSN, autocommit=True)
     except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL not reachable on 127.0.0.1:5432: {exc}")
+        require_postgres_or_skip(f"PostgreSQL not reachable on 127.0.0.1:5432: {exc}")
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
         try:

@@ -22,6 +22,7 @@ from sandbox_eoffice import create_app
 from sandbox_eoffice.database import make_engine, make_session_factory, upgrade
 from sandbox_eoffice.models import Base
 from sandbox_eoffice.request_db import ENGINE_KEY
+from tests.conftest import require_postgres_or_skip
 
 PREFIX = "/services/eoffice/"
 ACCESS_SCOPE = "access:services!service=eoffice"
@@ -124,7 +125,7 @@ def postgres_server() -> bool:
 def postgres_session_database(postgres_server: bool) -> Iterator[str]:
     """One migrated PostgreSQL database for the whole test session, dropped at the end."""
     if not postgres_server:
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+        require_postgres_or_skip("PostgreSQL is not reachable on 127.0.0.1:5432")
     url = create_postgres_database()
     try:
         upgrade(url)
