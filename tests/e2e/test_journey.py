@@ -29,4 +29,14 @@ def test_shared_mode_journey_warns_loudly(shared_platform, browser, tmp_path):
     page.goto(f"{shared_platform.url}/hub/login")
     assert "NOT ISOLATED" in page.inner_text("#academy-shared-mode-warning")
     page.close()
+    # and on the admin's page
+    admin = shared_platform.accounts()["admin1"]
+    page = browser.new_page()
+    page.goto(f"{shared_platform.url}/hub/login?next=/hub/admin")
+    page.fill("input[name=username]", "admin1")
+    page.fill("input[name=password]", admin.password)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_url("**/hub/admin**")
+    assert "never for real learners" in page.inner_text("#academy-shared-mode-warning")
+    page.close()
     run_journey(browser, shared_platform, "learner2", tmp_path)
