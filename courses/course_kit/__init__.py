@@ -4,7 +4,7 @@ Trainers write ordinary nbgrader notebooks; learners see them through Voila.
 
 - `course_kit.widgets`: `question`, `digest_explorer`, `practical_task`
 - `course_kit.responses`: `ResponseStore`, answers saved to `responses.json`
-- `course_kit.grading`: `answer`, `practical_task_done` (only in nbgrader hidden tests)
+- `course_kit.grading`: `answer` (only in nbgrader hidden tests)
 - `course_kit.catalog`: the course catalog (`course.toml`)
 """
 

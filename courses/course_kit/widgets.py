@@ -406,7 +406,7 @@ def practical_task(
 ) -> PracticalTask:
     """A card describing a task in the sandbox e-office, with a button that opens it.
 
-    `title` and `steps` may contain simple HTML. The task is graded by
-    `course_kit.grading.practical_task_done(task_id)` from the e-office's evidence API.
+    `title` and `steps` may contain simple HTML. The task is graded by the academy's
+    grader from the e-office's evidence API, through a task cell `practical-<task_id>`.
     """
     return PracticalTask(task_id, title, steps, eoffice_url(eoffice_path))
