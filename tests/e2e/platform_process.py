@@ -17,16 +17,11 @@ from pathlib import Path
 import requests
 
 from hub_config.layout import DataLayout
+from hub_config.platform import free_port
 from hub_config.settings import InstallSettings, runtime_file
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def port_open(port: int) -> bool:
