@@ -4,16 +4,29 @@
 PORT ?= 8000
 SHELL := /bin/bash
 
-.PHONY: demo test lint reset bench
+.PHONY: demo test lint docs reset bench
 demo:
 	@venv="$$(scripts/venv.sh)" && exec "$$venv/bin/academy" up --port $(PORT)
 
+# ruff, the architecture rules (import-linter), the generated CLI reference, then pytest
 test:
 	@scripts/test-deps.sh
-	@venv="$$(scripts/venv.sh test)" && "$$venv/bin/ruff" check . && ACADEMY_REQUIRE_POSTGRES=1 exec "$$venv/bin/python" -m pytest $(PYTEST_ARGS)
+	@venv="$$(scripts/venv.sh test)" && \
+	  "$$venv/bin/ruff" check . && \
+	  "$$venv/bin/lint-imports" && \
+	  PYTHONPATH=. "$$venv/bin/cog" --check docs/cli.md && \
+	  ACADEMY_REQUIRE_POSTGRES=1 exec "$$venv/bin/python" -m pytest $(PYTEST_ARGS)
 
 lint:
-	@venv="$$(scripts/venv.sh test)" && "$$venv/bin/ruff" check .
+	@venv="$$(scripts/venv.sh test)" && "$$venv/bin/ruff" check . && "$$venv/bin/lint-imports"
+
+# regenerate docs/cli.md from the CLI
+docs:
+	@venv="$$(scripts/venv.sh test)" && PYTHONPATH=. "$$venv/bin/cog" -r docs/cli.md
 
 reset:
 	@venv="$$(scripts/venv.sh)" && "$$venv/bin/academy" reset --yes
+
+bench:
+	@venv="$$(scripts/venv.sh test)" && "$$venv/bin/python" benchmarks/bench_provision.py && \
+	  PYTHONPATH=. "$$venv/bin/python" benchmarks/bench_stop.py

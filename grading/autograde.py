@@ -21,19 +21,13 @@ What it adds:
 * learners are graded strictly one after another (SQLite gradebooks do not support
   concurrent writers) and a per-course lock stops two runs overlapping; a failure for
   one learner is recorded and the others are still graded;
-* all nbgrader output goes to one log file per run; error messages carry its tail;
-* optionally (when called as root) nbgrader runs as the course's grader account, so every
-  file it writes stays owned by that account.
+* all nbgrader output goes to one log file per run; error messages carry its tail.
 
-The nbgrader processes get a minimal environment (PATH with the venv first, locale, HOME,
-USER, ``JUPYTER_*``/``NBGRADER_*``/``PYTHONPATH`` if set, ``CourseWorkspace.nbgrader_env``
-and the ``ACADEMY_*`` variables above): learners' code runs in those kernels and must not
-see the caller's other secrets (JUPYTERHUB_* tokens, database passwords, ...).
+How each nbgrader command runs (account, environment, log) is ``grading.nbgrader_runner``.
 
 Course layout assumed: nbgrader's default directory names (``submitted/``,
 ``autograded/``, ``feedback/``) under the course root, and ``nbgrader_config.py`` in the
-course root setting CourseDirectory.root, course_id, db_url, Exchange.root and
-Exchange.path_includes_course.
+course root setting CourseDirectory.root, course_id and db_url.
 """
 
 from __future__ import annotations
@@ -41,30 +35,39 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import pwd
-import signal
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
 from grading.gradebook import GradebookError, assignment_names, read_gradebook
+from grading.nbgrader_runner import (
+    NBGRADER,
+    Account,
+    CourseWorkspace,
+    GradingError,
+    NbgraderRunner,
+    StepOutcome,
+    resolve_account,
+)
 from grading.practical_tasks import fetch_evidence, score_practical_tasks
 
-NBGRADER = Path(sys.executable).parent / "nbgrader"
-TAIL_LINES = 25
-#: Environment variables passed through to nbgrader (and so to the grading kernels).
-PASSTHROUGH_ENV = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "PYTHONPATH")
-PASSTHROUGH_PREFIXES = ("JUPYTER_", "NBGRADER_")
+__all__ = [
+    "AutogradeReport",
+    "CourseWorkspace",
+    "EvidenceAccess",
+    "GradingBusyError",
+    "GradingError",
+    "NbgraderStepError",
+    "StepOutcome",
+    "StudentResult",
+    "UnknownAssignmentError",
+    "autograde_assignment",
+    "check_assignment",
+]
+
 STUDENT_ENV = "ACADEMY_STUDENT_ID"
-
-
-class GradingError(RuntimeError):
-    """Autograding could not run; the message says why and what to do."""
 
 
 class UnknownAssignmentError(GradingError, LookupError):
@@ -99,31 +102,6 @@ class NbgraderStepError(GradingError):
 
 
 @dataclass(frozen=True)
-class CourseWorkspace:
-    """One nbgrader course directory, as the lead's CLI knows it from the DataLayout."""
-
-    course_id: str
-    root: Path  # the nbgrader course directory (holds nbgrader_config.py), cwd of nbgrader
-    db_url: str | None = None  # default: sqlite:///<root>/gradebook.db
-    log_dir: Path | None = None  # default: <root>/logs
-    #: Extra environment for every nbgrader command of this course, on top of the minimal
-    #: one (e.g. JUPYTER_CONFIG_PATH, ACADEMY_EXCHANGE_ROOT, ACADEMY_SERVER_ROLE).
-    nbgrader_env: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def gradebook_url(self) -> str:
-        return self.db_url or f"sqlite:///{Path(self.root) / 'gradebook.db'}"
-
-    @property
-    def logs(self) -> Path:
-        return Path(self.log_dir) if self.log_dir else Path(self.root) / "logs"
-
-    @property
-    def config_file(self) -> Path:
-        return Path(self.root) / "nbgrader_config.py"
-
-
-@dataclass(frozen=True)
 class EvidenceAccess:
     """Where the grader reads the sandbox e-office's evidence, and with which token.
 
@@ -136,25 +114,6 @@ class EvidenceAccess:
 
     def token_for(self, student_id: str) -> str:
         return self.token(student_id) if callable(self.token) else self.token
-
-
-@dataclass(frozen=True)
-class StepOutcome:
-    """One nbgrader process: what ran, how it ended, the end of its output."""
-
-    command: str
-    returncode: int | None  # None: killed after the timeout
-    seconds: float
-    tail: str
-
-    @property
-    def ok(self) -> bool:
-        return self.returncode == 0
-
-    def describe_exit(self) -> str:
-        if self.returncode is None:
-            return "timed out and was stopped"
-        return f"exit status {self.returncode}"
 
 
 @dataclass(frozen=True)
@@ -222,145 +181,7 @@ class AutogradeReport:
         return "\n".join(lines)
 
 
-# --- unix account ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Account:
-    name: str
-    uid: int
-    gid: int
-    groups: tuple[int, ...]
-    home: Path
-
-
-def _resolve_account(run_as: str | None) -> _Account | None:
-    """The account to switch to, or None to run nbgrader as the calling user."""
-    if run_as is None:
-        return None
-    try:
-        pw = pwd.getpwnam(run_as)
-    except KeyError:
-        raise GradingError(f"run_as: no unix account named {run_as!r}") from None
-    if os.geteuid() != 0:
-        if pw.pw_uid == os.geteuid():
-            return None  # already running as that account
-        raise GradingError(f"run_as={run_as!r} needs root; run as root or as {run_as!r} itself")
-    groups = tuple(g for g in os.getgrouplist(pw.pw_name, pw.pw_gid) if g != pw.pw_gid)
-    return _Account(pw.pw_name, pw.pw_uid, pw.pw_gid, groups, Path(pw.pw_dir))
-
-
-# --- running nbgrader --------------------------------------------------------------------
-
-
-class _Runner:
-    """Runs nbgrader commands in the course directory, all output into one log file."""
-
-    def __init__(
-        self,
-        course: CourseWorkspace,
-        log: IO[bytes],
-        account: _Account | None,
-        timeout: float | None,
-    ):
-        self.course = course
-        self.log = log
-        self.account = account
-        self.timeout = timeout
-
-    def _base_env(self) -> dict[str, str]:
-        env = {k: os.environ[k] for k in PASSTHROUGH_ENV if k in os.environ}
-        env.update({k: v for k, v in os.environ.items() if k.startswith(PASSTHROUGH_PREFIXES)})
-        env.pop("NBGRADER_EXECUTION", None)
-        # nbgrader shells out to `alembic` when it creates a gradebook: venv bin first
-        path = os.environ.get("PATH") or os.defpath
-        env["PATH"] = os.pathsep.join([str(NBGRADER.parent), path])
-        if self.account is not None:
-            home = self.account.home if self.account.home.is_dir() else Path(self.course.root)
-            env.update(HOME=str(home), USER=self.account.name, LOGNAME=self.account.name)
-        else:
-            env["HOME"] = os.environ.get("HOME") or str(self.course.root)
-            for key in ("USER", "LOGNAME"):
-                if key in os.environ:
-                    env[key] = os.environ[key]
-        env.update(self.course.nbgrader_env)
-        return env
-
-    def _write(self, text: str) -> None:
-        self.log.write(text.encode("utf-8"))
-        self.log.flush()
-
-    def run(self, *args: str, extra_env: dict[str, str] | None = None) -> StepOutcome:
-        command = "nbgrader " + " ".join(args)
-        env = self._base_env()
-        env.update(extra_env or {})
-        stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-        shown = sorted(k for k in (extra_env or {}))
-        self._write(
-            f"\n===== {stamp} $ {command}"
-            + (f"  [env: {', '.join(shown)}]" if shown else "")
-            + "\n"
-        )
-        start_offset = self.log.tell()
-        kwargs: dict = {}
-        if self.account is not None:
-            kwargs.update(
-                user=self.account.uid,
-                group=self.account.gid,
-                extra_groups=list(self.account.groups),
-            )
-        started = time.monotonic()
-        try:
-            proc = subprocess.Popen(
-                [str(NBGRADER), *args],
-                cwd=self.course.root,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=self.log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: a timeout stops all of it
-                **kwargs,
-            )
-        except OSError as exc:  # e.g. the account cannot enter the course directory
-            who = f" as {self.account.name!r}" if self.account else ""
-            self._write(f"===== could not start: {exc}\n")
-            raise GradingError(
-                f"cannot start `{command}`{who} in {self.course.root}: {exc}"
-            ) from exc
-        try:
-            returncode: int | None = proc.wait(timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            returncode = None
-            self._stop(proc)
-        seconds = time.monotonic() - started
-        output = self._output_since(start_offset)
-        status = returncode if returncode is not None else "timeout"
-        newline = "" if not output or output.endswith("\n") else "\n"
-        self._write(f"{newline}===== exit: {status} ({seconds:.1f} s)\n")
-        tail = "\n".join(output.rstrip().splitlines()[-TAIL_LINES:])
-        return StepOutcome(command, returncode, seconds, tail)
-
-    @staticmethod
-    def _stop(proc: subprocess.Popen) -> None:
-        """Stop a timed-out nbgrader: SIGINT (nbgrader shuts its kernel down), then SIGKILL
-        for whatever is left of its process group."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGINT)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            proc.wait(timeout=10)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-
-    def _output_since(self, offset: int) -> str:
-        self.log.flush()
-        self.log.seek(offset)
-        text = self.log.read().decode("utf-8", errors="replace")
-        self.log.seek(0, os.SEEK_END)
-        return text
-
-
-def _ensure_logs_dir(course: CourseWorkspace, account: _Account | None) -> Path:
+def _ensure_logs_dir(course: CourseWorkspace, account: Account | None) -> Path:
     logs = course.logs
     created = not logs.exists()
     logs.mkdir(parents=True, exist_ok=True)
@@ -370,7 +191,7 @@ def _ensure_logs_dir(course: CourseWorkspace, account: _Account | None) -> Path:
 
 
 @contextlib.contextmanager
-def _course_lock(logs: Path, course_id: str, account: _Account | None) -> Iterator[None]:
+def _course_lock(logs: Path, course_id: str, account: Account | None) -> Iterator[None]:
     """One autograde run per course at a time (flock; released when the process ends)."""
     path = logs / "autograde.lock"
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -389,7 +210,7 @@ def _course_lock(logs: Path, course_id: str, account: _Account | None) -> Iterat
         os.close(fd)
 
 
-def _open_log(logs: Path, assignment: str, account: _Account | None) -> tuple[Path, IO[bytes]]:
+def _open_log(logs: Path, assignment: str, account: Account | None) -> tuple[Path, IO[bytes]]:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     path = logs / f"autograde-{assignment}-{stamp}-{os.getpid()}.log"
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o640)
@@ -430,7 +251,7 @@ def check_assignment(course: CourseWorkspace, assignment: str) -> None:
 
 
 def _run_all(
-    runner: _Runner,
+    runner: NbgraderRunner,
     course: CourseWorkspace,
     assignment: str,
     evidence: EvidenceAccess,
@@ -506,14 +327,14 @@ def autograde_assignment(
         )
     if not NBGRADER.exists():
         raise GradingError(f"nbgrader is not installed in this environment ({NBGRADER})")
-    account = _resolve_account(run_as)
+    account = resolve_account(run_as)
 
     logs = _ensure_logs_dir(course, account)
     with _course_lock(logs, course.course_id, account):
         log_path, log = _open_log(logs, assignment, account)
         with log:
             collect, outcomes, generate, release = _run_all(
-                _Runner(course, log, account, timeout_per_student),
+                NbgraderRunner(course, log, account, timeout_per_student),
                 course,
                 assignment,
                 evidence,

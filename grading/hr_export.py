@@ -17,15 +17,13 @@ Adding a format (e.g. xlsx with openpyxl) = one function ``records -> bytes`` re
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import os
-import stat
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from common.files import atomic_write
 from grading.records import CompletionRecord
 
 #: Every exported column, in export order, with what it means. Docs are generated from
@@ -118,33 +116,9 @@ def write_atomically(out_path: str | os.PathLike[str], data: bytes) -> Path:
     if not parent.is_dir():
         raise ExportError(f"cannot write {target}: directory {parent} does not exist")
     try:
-        fd, tmp_name = tempfile.mkstemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp")
+        return atomic_write(target, data, mode=None)  # a new file keeps mkstemp's 0600
     except OSError as exc:
         raise ExportError(f"cannot write {target}: {_reason(exc)}") from exc
-    tmp = Path(tmp_name)
-    try:
-        with contextlib.suppress(FileNotFoundError):  # a new file keeps mkstemp's 0600
-            os.fchmod(fd, stat.S_IMODE(target.stat().st_mode))
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ExportError(f"cannot write {target}: {_reason(exc)}") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    try:  # make the rename durable; not fatal where directories cannot be fsynced
-        dir_fd = os.open(parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-    except OSError:
-        pass
-    return target
 
 
 def export(records: Sequence[CompletionRecord], fmt: str, out_path: str | os.PathLike[str]) -> Path:

@@ -8,22 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, timedelta, timezone, tzinfo
+from datetime import date
 from typing import TYPE_CHECKING
 
+from grading.completion import Score, completion_date, course_completed
 from grading.gradebook import GradebookError, GradebookSnapshot, read_gradebook
 
 if TYPE_CHECKING:  # only types: the catalog and roster are passed in by the caller
     from course_kit.catalog import Course
-
-    from hub_config.layout import DataLayout
-    from hub_config.roster import Person
-
-#: Vietnam (Indochina Time, UTC+7, no daylight saving). Completion dates are calendar
-#: dates where the learners and HR officers work, not UTC dates.
-VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
-
-_EPSILON = 1e-9
+    from people.roster import Person
 
 
 class RecordsError(ValueError):
@@ -47,19 +40,12 @@ class CompletionRecord:
     username: str = ""
 
 
-def gradebook_urls_for(layout: DataLayout, course_ids: Iterable[str]) -> dict[str, str]:
-    """The default SQLite gradebook URL of each course: ``<data>/courses/<id>/gradebook.db``."""
-    return {cid: f"sqlite:///{layout.gradebook_file(cid)}" for cid in course_ids}
-
-
 def course_title(course: Course) -> str:
     """The title HR sees: the Vietnamese title when the catalog has one."""
     return course.title_vi or course.title
 
 
-def _record(
-    person: Person, course: Course, book: GradebookSnapshot, tz: tzinfo
-) -> CompletionRecord:
+def _record(person: Person, course: Course, book: GradebookSnapshot) -> CompletionRecord:
     modules = course.module_ids
     grades = [book.grades.get((person.username, m)) for m in modules]
     score = round(sum(g.score for g in grades if g is not None), 4)
@@ -68,16 +54,8 @@ def _record(
         g is not None and g.graded and m in book.max_scores
         for m, g in zip(modules, grades, strict=True)
     )
-    passed = (
-        all_graded and max_score > 0 and score * 100 >= course.pass_percent * max_score - _EPSILON
-    )
-    completion_date = None
-    if passed:
-        stamps = [g.submitted_at for g in grades if g is not None and g.submitted_at is not None]
-        if stamps:
-            # nbgrader stores naive UTC timestamps
-            latest = max(stamps).replace(tzinfo=UTC)
-            completion_date = latest.astimezone(tz).date()
+    passed = course_completed(Score(score, max_score), all_graded, course.pass_percent)
+    completed_on = completion_date(g.submitted_at for g in grades if g) if passed else None
     return CompletionRecord(
         employee_id=person.employee_id,
         full_name=person.full_name,
@@ -87,7 +65,7 @@ def _record(
         score=score,
         max_score=max_score,
         passed=passed,
-        completion_date=completion_date,
+        completion_date=completed_on,
         username=person.username,
     )
 
@@ -96,8 +74,6 @@ def completion_records(
     roster: Iterable[Person],
     catalog: Mapping[str, Course],
     gradebook_urls: Mapping[str, str],
-    *,
-    tz: tzinfo = VIETNAM_TZ,
 ) -> list[CompletionRecord]:
     """One record per learner (role "learner") per course in ``Person.courses``.
 
@@ -106,16 +82,14 @@ def completion_records(
     gradebook per course; a SQLite path that does not exist yet means "nobody has been
     graded". Rows come in roster order, then in the learner's enrolment order.
 
-    Rules: score = sum over the catalog's modules of the learner's nbgrader score
-    (latest graded submission, late penalty deducted); max_score = sum of the modules'
-    max scores in the gradebook; passed = every module graded and
-    score / max_score * 100 >= pass_percent; completion_date = calendar date (in ``tz``,
-    Vietnam by default) of the latest submission among the modules, only when passed.
+    score = sum over the catalog's modules of the learner's nbgrader score (latest graded
+    submission, late penalty deducted); max_score = sum of the modules' max scores in the
+    gradebook; passed and completion_date follow ``grading.completion`` (the one rule).
 
     Raises RecordsError when a learner is enrolled in a course missing from the catalog
     or from ``gradebook_urls``, or when a gradebook cannot be read.
     """
-    learners = [p for p in roster if p.role == "learner"]
+    learners = [p for p in roster if p.is_learner]
     wanted: dict[str, None] = {}
     problems = []
     for person in learners:
@@ -140,5 +114,5 @@ def completion_records(
     records = []
     for person in learners:
         for cid in dict.fromkeys(person.courses):
-            records.append(_record(person, catalog[cid], books[cid], tz))
+            records.append(_record(person, catalog[cid], books[cid]))
     return records

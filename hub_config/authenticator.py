@@ -12,7 +12,7 @@ from pathlib import Path
 from jupyterhub.auth import Authenticator
 from traitlets import Unicode
 
-from hub_config.passwords import load_hashes, verify_password
+from people.passwords import load_hashes, verify_password
 
 
 class AcademyAuthenticator(Authenticator):

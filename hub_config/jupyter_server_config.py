@@ -1,6 +1,8 @@
 # jupyter_server configuration for learners' servers and the course (formgrader) services.
 import os
 
+from installation.settings import SERVER_ROLE_ENV, ServerRole
+
 c = get_config()  # noqa: F821
 
 # Voila 0.5 crashes on a markdown image under the async contents manager.
@@ -11,7 +13,7 @@ c.ServerApp.terminals_enabled = False
 # Stop at once on SIGINT (the hub's way of stopping a server) instead of asking y/n on a tty.
 c.ServerApp.answer_yes = True
 
-if os.environ.get("ACADEMY_SERVER_ROLE") == "learner":
+if os.environ.get(SERVER_ROLE_ENV) == ServerRole.LEARNER:
     # Learners get "My learning" and Voila only: no JupyterLab, no notebook UI, no
     # nbgrader assignment list. This is usability, not security: isolation comes from the
     # operating system (one unix account per learner).
@@ -27,7 +29,7 @@ if os.environ.get("ACADEMY_SERVER_ROLE") == "learner":
         "nbgrader.server_extensions.assignment_list": False,
         "nbgrader.server_extensions.course_list": False,
     }
-elif os.environ.get("ACADEMY_SERVER_ROLE") == "course":
+elif os.environ.get(SERVER_ROLE_ENV) == ServerRole.COURSE:
     c.ServerApp.jpserver_extensions = {
         "nbgrader.server_extensions.formgrader": True,
         "jupyter_server_terminals": False,

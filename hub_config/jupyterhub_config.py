@@ -1,22 +1,24 @@
 # JupyterHub configuration of the Digital Civil Service Academy.
 #
-# Declarative: every value comes from hub_config.settings.HubSettings, which `academy up`
+# Declarative: every value comes from installation.settings.HubSettings, which `academy up`
 # prepares (data directory, install settings, loopback ports, secrets). Start the platform
 # with `academy up`, not by running jupyterhub on this file directly.
-from pathlib import Path
-
+from common.roles import EOFFICE_SERVICE, EVIDENCE_SCOPE, GRADING_SERVICE, Role
 from course_kit.catalog import load_catalog
-
-import hub_config
-from hub_config import rbac
-from hub_config.roster import load_roster
-from hub_config.settings import (
+from hub_config import CONFIG_DIR, rbac
+from installation.settings import (
+    CATALOG_DIR_ENV,
     EOFFICE_ACCOUNT,
+    EXCHANGE_ROOT_ENV,
+    MODE_ENV,
+    SERVER_ROLE_ENV,
     SHARED_MODE_WARNING,
     HubSettings,
+    ServerRole,
     grader_account,
     venv_bin,
 )
+from people.roster import load_roster
 
 c = get_config()  # noqa: F821
 s = HubSettings.from_env()
@@ -25,7 +27,7 @@ people = load_roster(layout.roster_file)
 catalog = load_catalog(layout.catalog_dir)
 course_ids = sorted(catalog)
 bin_dir = venv_bin()
-config_dir = str(Path(hub_config.__file__).parent)
+config_dir = str(CONFIG_DIR)
 isolated = s.install.isolated
 
 # --- network: everything on loopback ------------------------------------------------------
@@ -49,13 +51,13 @@ c.AcademyAuthenticator.password_hashes_file = str(layout.password_hashes_file)
 c.Authenticator.allowed_users = {p.username for p in people} | {
     grader_account(cid) for cid in course_ids
 }
-c.Authenticator.admin_users = {p.username for p in people if p.role == "admin"}
+c.Authenticator.admin_users = {p.username for p in people if p.role is Role.ADMIN}
 c.JupyterHub.load_groups = rbac.hub_groups(people, course_ids)
 c.JupyterHub.load_roles = rbac.hub_roles(course_ids)
 c.JupyterHub.custom_scopes = rbac.CUSTOM_SCOPES
 
 # --- look: the academy's name, and a loud banner in shared mode ---------------------------
-c.JupyterHub.template_paths = [str(Path(config_dir) / "templates")]
+c.JupyterHub.template_paths = [str(CONFIG_DIR / "templates")]
 c.JupyterHub.template_vars = {
     "academy_mode": s.install.mode,
     "academy_warning": "" if isolated else SHARED_MODE_WARNING,
@@ -75,16 +77,16 @@ c.Spawner.http_timeout = 60
 c.Spawner.start_timeout = 60
 c.Spawner.environment = {
     "JUPYTER_CONFIG_PATH": config_dir,
-    "ACADEMY_SERVER_ROLE": "learner",
-    "ACADEMY_MODE": s.install.mode,
-    "ACADEMY_EXCHANGE_ROOT": str(layout.exchange_dir),
-    "ACADEMY_CATALOG_DIR": str(layout.catalog_dir),
+    SERVER_ROLE_ENV: ServerRole.LEARNER.value,
+    MODE_ENV: s.install.mode.value,
+    EXCHANGE_ROOT_ENV: str(layout.exchange_dir),
+    CATALOG_DIR_ENV: str(layout.catalog_dir),
     "PATH": f"{bin_dir}:/usr/bin:/bin",
 }
 
 # --- services -----------------------------------------------------------------------------
 eoffice = {
-    "name": rbac.EOFFICE_SERVICE,
+    "name": EOFFICE_SERVICE,
     "display": True,
     "url": f"http://127.0.0.1:{s.ports.eoffice}",
     "command": [
@@ -105,9 +107,9 @@ eoffice = {
     "api_token": s.secret("eoffice_api_token"),
     "oauth_no_confirm": True,
     # trainers' browser logins carry the evidence scope; learners simply do not have it
-    "oauth_client_allowed_scopes": [rbac.EVIDENCE_SCOPE],
+    "oauth_client_allowed_scopes": [EVIDENCE_SCOPE],
 }
-grading = {"name": rbac.GRADING_SERVICE, "api_token": s.secret("grading_api_token")}
+grading = {"name": GRADING_SERVICE, "api_token": s.secret("grading_api_token")}
 course_services = [
     {
         "name": course_id,
@@ -119,9 +121,9 @@ course_services = [
         "environment": {
             "JUPYTERHUB_DEFAULT_URL": "/formgrader",
             "JUPYTER_CONFIG_PATH": config_dir,
-            "ACADEMY_SERVER_ROLE": "course",
-            "ACADEMY_MODE": s.install.mode,
-            "ACADEMY_EXCHANGE_ROOT": str(layout.exchange_dir),
+            SERVER_ROLE_ENV: ServerRole.COURSE.value,
+            MODE_ENV: s.install.mode.value,
+            EXCHANGE_ROOT_ENV: str(layout.exchange_dir),
             "PATH": f"{bin_dir}:/usr/bin:/bin",
         },
         "api_token": s.secret(f"course_api_token_{course_id}"),

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from hub_config.roster import ROLES, Person
-from hub_config.settings import grader_account
-
-EVIDENCE_SCOPE = "custom:eoffice:read:evidence"
-EOFFICE_SERVICE = "eoffice"
-GRADING_SERVICE = "grading"
+from common.roles import EOFFICE_SERVICE, EVIDENCE_SCOPE, GRADING_SERVICE, Role
+from installation.settings import grader_account
+from people.roster import Person
 
 CUSTOM_SCOPES = {
     EVIDENCE_SCOPE: {
@@ -24,16 +21,16 @@ CUSTOM_SCOPES = {
 
 def hub_groups(people: Iterable[Person], course_ids: Iterable[str]) -> dict[str, dict]:
     people = list(people)
-    groups: dict[str, dict] = {role: {"users": []} for role in ROLES}
+    groups: dict[str, dict] = {role.value: {"users": []} for role in Role}
     for course_id in course_ids:
         groups[f"nbgrader-{course_id}"] = {"users": []}
         groups[f"formgrade-{course_id}"] = {"users": [grader_account(course_id)]}
     for person in people:
         groups[person.role]["users"].append(person.username)
         for course_id in person.courses:
-            if person.role == "learner":
+            if person.role is Role.LEARNER:
                 groups[f"nbgrader-{course_id}"]["users"].append(person.username)
-            elif person.role == "trainer":
+            elif person.role is Role.TRAINER:
                 groups[f"formgrade-{course_id}"]["users"].append(person.username)
     return groups
 
@@ -45,12 +42,12 @@ def hub_roles(course_ids: Iterable[str]) -> list[dict]:
         {"name": "server", "scopes": ["inherit"]},
         {
             "name": "learner",
-            "groups": ["learner"],
+            "groups": [Role.LEARNER.value],
             "scopes": ["self", f"access:services!service={EOFFICE_SERVICE}"],
         },
         {
             "name": "trainer",
-            "groups": ["trainer"],
+            "groups": [Role.TRAINER.value],
             "scopes": [
                 "self",
                 f"access:services!service={EOFFICE_SERVICE}",
@@ -62,7 +59,7 @@ def hub_roles(course_ids: Iterable[str]) -> list[dict]:
         },
         {
             "name": "hr-officer",
-            "groups": ["hr"],
+            "groups": [Role.HR.value],
             "scopes": ["self", "list:users", "read:users:name"],
         },
         {

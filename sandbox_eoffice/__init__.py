@@ -11,12 +11,12 @@ from typing import Any
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from hub_config.service_auth import hub_oauth_from_env, init_hub_auth
 from sandbox_eoffice.blueprints import activity, auth, dashboard, documents, evidence, health
 from sandbox_eoffice.config import load_config
 from sandbox_eoffice.prefix import PrefixMiddleware
 from sandbox_eoffice.request_db import init_db
 from sandbox_eoffice.web_ui import init_ui
+from service_auth.hub_login import hub_oauth_from_env, init_hub_auth
 
 __all__ = ["create_app"]
 

@@ -9,12 +9,12 @@ from typing import ParamSpec, TypeVar
 from flask import abort, current_app, g
 from sqlalchemy.exc import IntegrityError
 
-from hub_config.service_auth import current_hub_user, login_required
 from sandbox_eoffice.activity import TENANT_PROVISIONED, record_activity
 from sandbox_eoffice.models import Tenant
 from sandbox_eoffice.request_db import db
 from sandbox_eoffice.seeding import provision_tenant, seed_for_username
 from sandbox_eoffice.tenants import get_tenant
+from service_auth.hub_login import current_hub_user, login_required
 
 P = ParamSpec("P")
 R = TypeVar("R")

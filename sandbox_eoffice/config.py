@@ -10,8 +10,9 @@ from typing import Any
 
 from flask import Flask
 
+from common.roles import EVIDENCE_SCOPE
+
 ENV_PREFIX = "EOFFICE"
-EVIDENCE_SCOPE = "custom:eoffice:read:evidence"
 KEY_FILENAME = "secret_key"
 
 

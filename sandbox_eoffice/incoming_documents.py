@@ -8,9 +8,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from common.clock import VIETNAM_TZ
 from sandbox_eoffice.activity import DOCUMENT_REGISTERED, INCOMING_DOCUMENT, record_activity
 from sandbox_eoffice.models import IncomingDocument, Tenant, utc_now
-from sandbox_eoffice.vocabulary import VIETNAM_TZ, DocumentStatus
+from sandbox_eoffice.vocabulary import DocumentStatus
 
 
 class AlreadyRegistered(Exception):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import random
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from faker import Faker
 from sqlalchemy.orm import Session
 
+from common.clock import VIETNAM_TZ
+from common.text import ascii_fold
+from sample_data import vietnamese_faker, vietnamese_name
 from sandbox_eoffice.agencies import (
     DEPARTMENT_UNITS,
     DISTRICT_UNITS,
@@ -21,13 +23,11 @@ from sandbox_eoffice.agencies import (
 )
 from sandbox_eoffice.models import Agency, Colleague, IncomingDocument, Tenant
 from sandbox_eoffice.tenants import get_tenant
-from sandbox_eoffice.vocabulary import VIETNAM_TZ, DocumentStatus, Urgency
+from sandbox_eoffice.vocabulary import DocumentStatus, Urgency
 
 COLLEAGUE_COUNT = 6
 OTHER_DOCUMENT_COUNT = 8
 
-MALE_MIDDLE_NAMES = ("Văn", "Đức", "Hữu", "Minh", "Quốc", "Xuân")
-FEMALE_MIDDLE_NAMES = ("Thị", "Thu", "Ngọc", "Thanh", "Minh", "Hồng")
 
 
 @dataclass(frozen=True)
@@ -149,8 +149,7 @@ def provision_tenant(
         return tenant
 
     today = today or datetime.now(VIETNAM_TZ).date()
-    faker = Faker("vi_VN")
-    faker.seed_instance(seed)
+    faker = vietnamese_faker(seed)
     rng = random.Random(seed)
 
     tenant = Tenant(username=username, full_name=full_name or username, seed=seed)
@@ -200,18 +199,9 @@ def _make_agency(
     return agency, units
 
 
-def _person_name(rng: random.Random, faker: Faker) -> str:
-    """Vietnamese order: family name, middle name, given name."""
-    if rng.random() < 0.5:
-        return f"{faker.last_name()} {rng.choice(MALE_MIDDLE_NAMES)} {faker.first_name_male()}"
-    return f"{faker.last_name()} {rng.choice(FEMALE_MIDDLE_NAMES)} {faker.first_name_female()}"
-
-
 def _email_for(full_name: str, domain_symbol: str, taken: set[str]) -> str:
     ascii_name = (
-        unicodedata.normalize("NFKD", full_name.replace("Đ", "D").replace("đ", "d"))
-        .encode("ascii", "ignore")
-        .decode("ascii")
+        ascii_fold(full_name)
         .lower()
         .split()
     )
@@ -238,7 +228,7 @@ def _make_colleagues(
     taken: set[str] = set()
     colleagues = []
     for unit, title in chosen:
-        name = _person_name(rng, faker)
+        name = vietnamese_name(faker, rng)
         colleagues.append(
             Colleague(
                 full_name=name,

@@ -6,11 +6,7 @@ in parentheses, the way learners will meet them in the real system.
 
 from __future__ import annotations
 
-from datetime import timedelta, timezone
 from enum import StrEnum
-
-# Vietnam has a fixed UTC+7 offset and no daylight saving time.
-VIETNAM_TZ = timezone(timedelta(hours=7), "ICT")
 
 
 class DocumentStatus(StrEnum):

@@ -8,8 +8,9 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from common.clock import VIETNAM_TZ
 from sandbox_eoffice.activity import describe_action
-from sandbox_eoffice.vocabulary import DOCUMENT_TYPES, VIETNAM_TZ, DocumentStatus, Urgency
+from sandbox_eoffice.vocabulary import DOCUMENT_TYPES, DocumentStatus, Urgency
 
 URGENCY_BADGES = {
     Urgency.NORMAL: "badge-normal",

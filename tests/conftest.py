@@ -28,3 +28,20 @@ def require_postgres_or_skip(reason: str) -> None:
     if os.environ.get("CI") or os.environ.get("ACADEMY_REQUIRE_POSTGRES"):
         pytest.fail(f"{reason} (required in CI: the data layer must be tested on PostgreSQL)")
     pytest.skip(reason)
+
+
+# --- a fake hub for Flask services (service_auth and the sandbox e-office) ----------------
+
+
+@pytest.fixture
+def fake_hub_oauth_class() -> type:
+    from tests.service_auth.fake_hub import FakeHubOAuth
+
+    return FakeHubOAuth
+
+
+@pytest.fixture
+def hub_auth():  # type: ignore[no-untyped-def]
+    from tests.service_auth.fake_hub import make_fake_hub_auth
+
+    return make_fake_hub_auth()

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, render_template
 
-from hub_config.service_auth import (
+from sandbox_eoffice.access import ensure_tenant
+from sandbox_eoffice.activity import SESSION_LOGGED_IN, SESSION_LOGGED_OUT, record_activity
+from sandbox_eoffice.request_db import db
+from sandbox_eoffice.tenants import get_tenant
+from service_auth.hub_login import (
     OAuthLoginError,
     current_hub_user,
     end_session,
     finish_login,
     login_required,
 )
-from sandbox_eoffice.access import ensure_tenant
-from sandbox_eoffice.activity import SESSION_LOGGED_IN, SESSION_LOGGED_OUT, record_activity
-from sandbox_eoffice.request_db import db
-from sandbox_eoffice.tenants import get_tenant
 
 bp = Blueprint("auth", __name__)
 

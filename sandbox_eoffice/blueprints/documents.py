@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError
 
+from common.clock import VIETNAM_TZ
 from sandbox_eoffice.access import current_tenant, current_username, learner_required
 from sandbox_eoffice.activity import (
     DOCUMENT_LIST_VIEWED,
@@ -23,7 +24,7 @@ from sandbox_eoffice.incoming_documents import (
 )
 from sandbox_eoffice.models import IncomingDocument, utc_now
 from sandbox_eoffice.request_db import db
-from sandbox_eoffice.vocabulary import VIETNAM_TZ, DocumentStatus
+from sandbox_eoffice.vocabulary import DocumentStatus
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 

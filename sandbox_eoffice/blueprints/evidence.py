@@ -7,12 +7,12 @@ from typing import Any
 
 from flask import Blueprint
 
-from hub_config.service_auth import current_hub_user, require_scopes
+from common.roles import EVIDENCE_SCOPE
 from sandbox_eoffice.activity import activity_as_dict, list_activity
-from sandbox_eoffice.config import EVIDENCE_SCOPE
 from sandbox_eoffice.request_db import db
 from sandbox_eoffice.tasks import evaluate_tasks
 from sandbox_eoffice.tenants import get_tenant
+from service_auth.hub_login import current_hub_user, require_scopes
 
 log = logging.getLogger(__name__)
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from http.server import ThreadingHTTPServer
 
 import pytest
 from courses_testlib import EvidenceServer
+
+from tests.json_http import JsonHandler
 
 
 @pytest.fixture
@@ -25,29 +25,19 @@ def module_evidence_server() -> Iterator[EvidenceServer]:
 def _serve() -> Iterator[EvidenceServer]:
     state = EvidenceServer(url="", token="test-evidence-token")  # noqa: S106
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(JsonHandler):
         def do_GET(self) -> None:  # noqa: N802 (http.server API)
             state.requests.append((self.path, self.headers.get("Authorization")))
             prefix = "/services/eoffice/api/evidence/"
             if self.headers.get("Authorization") != f"token {state.token}":
-                return self._send(401, {"error": "bad token"})
+                return self.send_json(401, {"error": "bad token"})
             if not self.path.startswith(prefix):
-                return self._send(404, {"error": "not found"})
+                return self.send_json(404, {"error": "not found"})
             record = state.records.get(self.path[len(prefix) :])
             if record is None:
-                return self._send(404, {"error": "unknown user"})
-            return self._send(200, record)
+                return self.send_json(404, {"error": "unknown user"})
+            return self.send_json(200, record)
 
-        def _send(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-            pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True

@@ -1,8 +1,8 @@
-"""Helpers for the course kit and course notebook tests (imported by name: unique).
+"""Helpers for the course notebook tests (imported by name: unique).
 
-`course_kit` lives in `courses/course_kit`; it is importable once the project is installed
-(`pip install -e .`), and these tests also put `courses/` on the path so they run from a
-plain checkout. Subprocesses (nbgrader, nbconvert kernels) get the same via PYTHONPATH.
+The repository root is on pytest's path (``pythonpath`` in pyproject.toml), so `course_kit`
+imports from the checkout; subprocesses (nbgrader, nbconvert kernels) get the same root
+through PYTHONPATH.
 """
 
 from __future__ import annotations
@@ -17,15 +17,12 @@ REPO = Path(__file__).resolve().parents[2]
 COURSES = REPO / "courses"
 VENV_BIN = Path(sys.executable).parent
 
-if str(COURSES) not in sys.path:
-    sys.path.insert(0, str(COURSES))
-
 
 def subprocess_env(**extra: str) -> dict[str, str]:
     """Environment for nbgrader / jupyter subprocesses: venv tools first, course_kit importable."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ACADEMY_", "JUPYTERHUB_"))}
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(COURSES), env.get("PYTHONPATH", "")) if p)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
     env.pop("NBGRADER_EXECUTION", None)
     env.update(extra)
     return env

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -84,11 +85,32 @@ def _stop_and_check(platform) -> None:
 _ports_seen: dict[str, list[int]] = {}
 
 
-def platform_ports_closed(platform):
-    """Ports of the platform that are still open after it was stopped (should be none)."""
+def platform_ports_closed(platform, timeout: float = 30):
+    """Ports of the platform that are still open after it was stopped (should be none).
+
+    `academy up` may return while a process it killed on its way out is still exiting: a
+    port found open is looked at again once the processes listening on it have ended
+    (waited for by process, not for a time), or after `timeout` seconds if they do not end.
+    """
+    import psutil
+
     from tests.e2e.platform_process import port_open
 
-    return [p for p in _ports_seen.get(str(platform.data_dir), []) if port_open(p)]
+    still_open = [p for p in _ports_seen.get(str(platform.data_dir), []) if port_open(p)]
+    if not still_open:
+        return []
+    listeners = {}
+    for conn in psutil.net_connections(kind="inet"):
+        if conn.status == psutil.CONN_LISTEN and conn.laddr.port in still_open and conn.pid:
+            with contextlib.suppress(psutil.Error):
+                listeners[conn.pid] = psutil.Process(conn.pid)
+    _, alive = psutil.wait_procs(list(listeners.values()), timeout=timeout)
+    owners = []
+    for proc in alive:
+        with contextlib.suppress(psutil.Error):
+            owners.append(f"pid {proc.pid}: {' '.join(proc.cmdline()[:3])}")
+    return [f"{port} (listening: {'; '.join(owners) or 'unknown'})"
+            for port in still_open if port_open(port)]
 
 
 def remember_ports(platform) -> None:

@@ -27,6 +27,13 @@ ANSWERS = {
     "q6": ["Stop signing with it and get a new certificate with the new name and title"],
 }
 EXPECTED_SCORE = "9 / 10"
+# What a question card's status says (course_kit.widgets.NOT_ANSWERED / SAVED): a fresh page,
+# then an answer the kernel has written to responses.json.
+NOT_ANSWERED = "Not answered yet (Chưa trả lời)"
+SAVED = "Saved ✓ (Đã lưu)"
+# How long the page may take to show what the Voila kernel (or a server) did after an action;
+# a deadline only: every wait below is for a state that the action alone brings about.
+STATE_TIMEOUT = 60_000
 
 
 def log_in(browser: Browser, platform: Platform, username: str) -> Page:
@@ -37,7 +44,9 @@ def log_in(browser: Browser, platform: Platform, username: str) -> Page:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", account.password)
     page.click("input[type=submit], button[type=submit]")
-    page.wait_for_url(re.compile(r".*/user/[^/]+/learning.*"), timeout=120_000)
+    # the learner's own server (not a hub page that merely names it, e.g. /hub/user/...)
+    page.wait_for_url(re.compile(r"^https?://[^/]+/user/[^/?#]+/learning(?:[/?#].*)?$"),
+                      timeout=120_000)
     return page
 
 
@@ -45,36 +54,83 @@ def module_row(page: Page):
     return page.locator(".module, li, tr, article, section").filter(has_text=MODULE_TITLE).last
 
 
+def question_card(page: Page, qid: str):
+    """The card of question `qid`: the only one offering its first right answer."""
+    return page.locator(".ck-question").filter(has_text=ANSWERS[qid][0])
+
+
+def _status(card):
+    return card.locator(".ck-status-ok, .ck-status-wait, .ck-status-error")
+
+
 def answer_questions(page: Page) -> None:
-    for texts in ANSWERS.values():
+    """Answer every question, each time waiting until the kernel has saved the answer.
+
+    A card's status turns from NOT_ANSWERED to SAVED only after the kernel's callback has
+    written responses.json (course_kit.widgets._save). A card with several boxes to tick
+    shows SAVED after the first one; the kernel handles widget messages one after another,
+    in the order they were sent, so the next card turning SAVED proves the later ticks were
+    saved too. The last question therefore has a single answer.
+    """
+    assert len(list(ANSWERS.values())[-1]) == 1, "the last question must have one answer"
+    for qid, texts in ANSWERS.items():
+        card = question_card(page, qid)
+        expect(card).to_have_count(1)
+        expect(_status(card)).to_have_text(NOT_ANSWERED, timeout=STATE_TIMEOUT)
         for text in texts:
-            page.get_by_text(text, exact=False).first.click()
-    expect(page.get_by_text("Saved").first).to_be_visible()
+            card.get_by_text(text, exact=False).first.click()
+        expect(_status(card)).to_have_text(SAVED, timeout=STATE_TIMEOUT)
 
 
 def check_answers_kept(page: Page) -> None:
-    for texts in ANSWERS.values():
+    """After a reload (a fresh kernel): every answer is read back from responses.json."""
+    for qid, texts in ANSWERS.items():
+        card = question_card(page, qid)
+        expect(_status(card)).to_contain_text("your earlier answer", timeout=STATE_TIMEOUT)
         for text in texts:
-            label = page.locator("label").filter(has_text=text).first
-            expect(label.locator("input")).to_be_checked()
+            label = card.locator("label").filter(has_text=text).first
+            expect(label.locator("input")).to_be_checked(timeout=STATE_TIMEOUT)
+
+
+def _shown_digest(digest: str) -> re.Pattern[str]:
+    """`digest` as the page shows it: hex in groups, some characters highlighted."""
+    return re.compile(r"^\s*" + r"\s*".join(digest) + r"\s*$")
 
 
 def digest_changes(page: Page) -> None:
-    """Type a sentence: the page shows its SHA-256; change one character: it all changes."""
+    """Type a sentence: the page shows its SHA-256; change one character: it all changes.
+
+    Each step waits for what only the kernel's answer to that step can show: the SHA-256,
+    computed here, of the text just typed (the page showed other digests before).
+    """
     sentence = "Kính gửi Sở Tài chính"
     changed = sentence.replace("Kính", "Kinh")
+    sentence_digest = hashlib.sha256(sentence.encode("utf-8")).hexdigest()
+    changed_digest = hashlib.sha256(changed.encode("utf-8")).hexdigest()
+    differing = sum(a != b for a, b in zip(sentence_digest, changed_digest, strict=True))
     card = page.locator(".ck-digest").first
     boxes = card.locator("textarea")
+    digests = card.locator(".ck-hex")  # the original's digest, then the copy's
+    saved = card.locator(".ck-status-ok")
+    expect(digests).to_have_count(2, timeout=STATE_TIMEOUT)
+    expect(saved).to_have_count(0)  # a fresh page: nothing tried yet
+
+    # 1. the original: the kernel copies it into the untouched copy and digests both
     boxes.first.fill(sentence)
+    expect(boxes.nth(1)).to_have_value(sentence, timeout=STATE_TIMEOUT)
+    expect(digests.nth(0)).to_have_text(_shown_digest(sentence_digest), timeout=STATE_TIMEOUT)
+    expect(digests.nth(1)).to_have_text(_shown_digest(sentence_digest), timeout=STATE_TIMEOUT)
+
+    # 2. one character changed in the copy: its digest, the count and the save are new
     boxes.nth(1).fill(changed)
-    expect(card).to_contain_text("of 64 characters of the digest changed")
-
-    def shown() -> str:
-        return re.sub(r"\s+", "", card.inner_text())
-
-    for text in (sentence, changed):
-        digest = hashlib.sha256(text.encode()).hexdigest()
-        assert digest in shown(), f"SHA-256 of {text!r} not shown"
+    expect(digests.nth(1)).to_have_text(_shown_digest(changed_digest), timeout=STATE_TIMEOUT)
+    expect(card).to_contain_text(f"{differing} of 64 characters of the digest changed",
+                                 timeout=STATE_TIMEOUT)
+    expect(saved).to_have_text(SAVED, timeout=STATE_TIMEOUT)
+    expect(digests.nth(1).locator(".ck-diff")).to_have_count(differing)
+    expect(digests.nth(0)).to_have_text(_shown_digest(sentence_digest))
+    expect(boxes.first).to_have_value(sentence)
+    expect(boxes.nth(1)).to_have_value(changed)
 
 
 def register_in_eoffice(page: Page, platform: Platform) -> None:
@@ -83,7 +139,8 @@ def register_in_eoffice(page: Page, platform: Platform) -> None:
     page.goto(f"{platform.url}/services/eoffice/documents/incoming")
     page.locator("tr").filter(has_text="Sở Tài chính").locator("a").first.click()
     page.click("button:has-text('Register (Vào sổ)')")
-    expect(page.get_by_text("Registered:").first).to_be_visible()
+    # the confirmation the e-office flashes after the POST has committed the registration
+    expect(page.locator(".flash-success")).to_contain_text("Registered:", timeout=STATE_TIMEOUT)
     page.goto(f"{platform.url}/services/eoffice/activity")
     expect(page.get_by_text("register no.").first).to_be_visible()
 
@@ -97,11 +154,13 @@ def run_journey(browser: Browser, platform: Platform, learner: str, tmp_path) ->
     assert page.locator(".jp-LabShell, #jp-main-dock-panel").count() == 0
 
     page.click("button:has-text('Start')")
-    page.wait_for_url(re.compile(r".*/voila/render/.*"), timeout=120_000)
+    page.wait_for_url(re.compile(r"^https?://[^/]+/user/[^/?#]+/voila/render/"), timeout=120_000)
     expect(page.get_by_text(MODULE_TITLE).first).to_be_visible()
     page.wait_for_selector(".widget-radio-box", timeout=120_000)
     image = page.locator("img[src$='.svg']").first
     expect(image).to_be_visible()
+    # visible is not loaded: wait until the browser has finished with it (loaded or broken)
+    expect(image).to_have_js_property("complete", True, timeout=STATE_TIMEOUT)
     assert image.evaluate("img => img.naturalWidth") > 0
     assert page.locator(".jp-InputArea-editor, .CodeMirror, .cm-editor").count() == 0
     digest_changes(page)
@@ -117,6 +176,8 @@ def run_journey(browser: Browser, platform: Platform, learner: str, tmp_path) ->
     page.goto(f"{platform.url}/user/{learner}/learning")
     expect(module_row(page)).to_contain_text("In progress")
     module_row(page).locator("button:has-text('Submit')").click()
+    # the page the submit POST redirects to, once nbgrader has handed the work in
+    page.wait_for_url(re.compile(r"/learning\?(?:.*&)?done=submitted(?:&|$)"), timeout=120_000)
     expect(module_row(page)).to_contain_text("Submitted")
 
     grading = platform.academy("grade", "autograde", MODULE)
@@ -149,6 +210,6 @@ def run_journey(browser: Browser, platform: Platform, learner: str, tmp_path) ->
 
 
 def _roster(platform: Platform):
-    from hub_config.roster import load_roster
+    from people.roster import load_roster
 
     return load_roster(platform.layout.roster_file)

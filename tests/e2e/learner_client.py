@@ -42,15 +42,33 @@ class LearnerClient:
         return self.api.post(f"{self.base_url}{path}", allow_redirects=False, timeout=60, **kw)
 
     def start_server(self, timeout: float = 120) -> None:
-        self.post(f"/hub/api/users/{self.username}/server")
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            model = self.get(f"/hub/api/users/{self.username}").json()
-            server = model.get("servers", {}).get("", {})
-            if server.get("ready"):
-                return
-            time.sleep(0.5)
-        raise AssertionError(f"server of {self.username} did not start")
+        """Start the learner's server and wait for the hub to say it is ready.
+
+        The hub's progress event stream ends with a `ready` event once the server has
+        started and the proxy routes to it (or with a `failed` one); it sends a ready event
+        at once for a server that is already running. `timeout`: longest silence allowed
+        (the hub sends a keep-alive every 8 s), not a time to wait.
+        """
+        r = self.post(f"/hub/api/users/{self.username}/server")
+        already_running = r.status_code == 400 and "already running" in r.text
+        assert r.status_code in (201, 202) or already_running, (
+            f"starting the server of {self.username}: {r.status_code} {r.text[:300]}"
+        )
+        progress = f"{self.base_url}/hub/api/users/{self.username}/server/progress"
+        with self.api.get(progress, stream=True, timeout=(30, timeout)) as events:
+            assert events.status_code == 200, (events.status_code, events.text[:300])
+            for line in events.iter_lines(chunk_size=1):
+                if not line.startswith(b"data:"):
+                    continue  # keep-alive
+                event = json.loads(line[len(b"data:"):])
+                if event.get("failed"):
+                    raise AssertionError(f"server of {self.username} did not start: {event}")
+                if event.get("ready"):
+                    break
+            else:
+                raise AssertionError(f"server of {self.username}: progress ended, not ready")
+        model = self.get(f"/hub/api/users/{self.username}").json()
+        assert model.get("servers", {}).get("", {}).get("ready"), model
 
     def run_code(self, code: str, timeout: float = 60) -> str:
         """Start a kernel on the learner's own server, run `code`, return its stdout."""

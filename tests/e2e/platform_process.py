@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pwd
 import re
+import select
 import signal
 import socket
 import subprocess
@@ -16,9 +17,9 @@ from pathlib import Path
 
 import requests
 
-from hub_config.layout import DataLayout
-from hub_config.platform import free_port
-from hub_config.settings import InstallSettings, runtime_file
+from academy.supervisor import free_port
+from installation.layout import DataLayout
+from installation.settings import InstallSettings, runtime_file
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
@@ -120,7 +121,13 @@ def new_data_dir(run_as: str | None = None) -> Path:
 
 
 def start_platform(data_dir: Path, run_as: str | None = None, timeout: float = 240) -> Platform:
-    """Run `academy up --port P` as a user would, and wait until it says it is running."""
+    """Run `academy up --port P` as a user would, and wait until the whole platform runs.
+
+    `academy up` prints "Press Ctrl-C to stop" as soon as the hub answers /hub/health, but
+    the hub starts its services (the e-office, the courses' formgraders) and routes them only
+    after that; it logs "JupyterHub is now running" once everything is up. Both are waited
+    for as they are written (tail -F), not by reading the files again and again.
+    """
     port = free_port()
     output_path = data_dir.parent / f"{data_dir.name}.up.log"
     out = open(output_path, "w")  # noqa: SIM115 (closed when the process ends)
@@ -131,17 +138,56 @@ def start_platform(data_dir: Path, run_as: str | None = None, timeout: float = 2
     )
     platform = Platform(data_dir, f"http://127.0.0.1:{port}", proc, run_as, output_path, out)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    # a new data directory: both files hold this run's output only
+    running = _wait_for_text(output_path, "Press Ctrl-C to stop", proc, deadline) and (
+        _wait_for_text(platform.layout.logs_dir / "hub.log", "JupyterHub is now running",
+                       proc, deadline)
+    )
+    if not running:
+        hub_log = platform.layout.logs_dir / "hub.log"
+        hub_tail = hub_log.read_text(errors="replace")[-3000:] if hub_log.exists() else ""
         if proc.poll() is not None:
             out.close()
-            raise AssertionError(f"academy up exited early:\n{output_path.read_text()}")
-        if "Press Ctrl-C to stop" in output_path.read_text():
-            r = requests.get(f"{platform.url}/hub/health", timeout=5)
-            assert r.status_code == 200
-            return platform
-        time.sleep(0.5)
-    platform.stop()
-    raise AssertionError(f"academy up did not start in {timeout}s:\n{output_path.read_text()}")
+            raise AssertionError(f"academy up exited early:\n"
+                                 f"{output_path.read_text(errors='replace')}\n{hub_tail}")
+        platform.stop()
+        raise AssertionError(f"academy up did not start in {timeout}s:\n"
+                             f"{output_path.read_text(errors='replace')}\n{hub_tail}")
+    r = requests.get(f"{platform.url}/hub/health", timeout=5)
+    assert r.status_code == 200
+    return platform
+
+
+def _wait_for_text(path: Path, text: str, proc: subprocess.Popen, deadline: float) -> bool:
+    """True once `path` holds `text`; False if `proc` ends first or the deadline passes.
+
+    Woken by what happens, not by a clock: `tail -F` passes on each write to the file (and
+    waits for it to be created), a pidfd becomes readable when `proc` ends.
+    """
+    needle = text.encode()
+    ended = os.pidfd_open(proc.pid)  # proc is not reaped before this: its pid is still its own
+    follower = subprocess.Popen(["tail", "-n", "+1", "-F", str(path)],
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    seen = b""
+    try:
+        while needle not in seen:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            ready, _, _ = select.select([follower.stdout, ended], [], [], remaining)
+            if follower.stdout in ready:
+                chunk = os.read(follower.stdout.fileno(), 65536)
+                if not chunk:
+                    return False  # tail itself ended
+                seen += chunk
+            elif ended in ready:
+                return False
+        return True
+    finally:
+        os.close(ended)
+        follower.kill()
+        follower.wait()
+        follower.stdout.close()
 
 
 def install_mode(platform: Platform) -> str:

@@ -41,3 +41,25 @@ def test_hr_export_unknown_format_lists_supported(isolated_platform, tmp_path):
                                        str(tmp_path / "x.pdf"))
     assert result.returncode == 2 and "csv" in result.stderr
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_init_under_a_folder_other_accounts_cannot_enter_is_refused_first(tmp_path):
+    """Isolated mode: a data dir under a 0700 folder (a `mktemp -d`) would lock out the
+    grader, e-office and learners' accounts. init names the folder and changes nothing."""
+    import pytest
+
+    from tests.e2e.platform_process import run_academy
+
+    if os.geteuid() != 0:
+        pytest.fail("isolated mode is tested as root (CI runs as root)")
+    blocking = tmp_path / "private"
+    blocking.mkdir(mode=0o700)
+    blocking.chmod(0o700)
+    data_dir = blocking / "academy"
+    result = run_academy(data_dir, "init")
+    assert result.returncode != 0
+    assert f"{blocking} (mode 0700) cannot be entered by other accounts" in result.stderr
+    assert "grader-digital-signatures" in result.stderr and "academy-eoffice" in result.stderr
+    assert f"chmod o+x {blocking}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not data_dir.exists()

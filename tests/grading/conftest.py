@@ -1,7 +1,6 @@
 """Fixtures for the grading package: real nbgrader, real SQLite and PostgreSQL gradebooks.
 
-The repo root and `courses/` go on sys.path so the tests run from a plain checkout as well
-as from an installed project. nbgrader's Gradebook shells out to `alembic` when it creates
+nbgrader's Gradebook shells out to `alembic` when it creates
 a gradebook, so the venv's bin directory is put first on PATH for the whole session.
 """
 
@@ -19,9 +18,6 @@ from tests.conftest import require_postgres_or_skip
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
-for _p in (REPO, REPO / "courses"):
-    if str(_p) not in sys.path:
-        sys.path.insert(0, str(_p))
 
 PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=3"
 

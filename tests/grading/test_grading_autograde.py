@@ -18,7 +18,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import nbformat
@@ -32,14 +32,12 @@ from grading.autograde import (
     GradingBusyError,
     GradingError,
     UnknownAssignmentError,
-    _Account,
-    _resolve_account,
-    _Runner,
     autograde_assignment,
     list_assignments,
 )
 from grading.gradebook import read_gradebook
 from grading.records import completion_records
+from tests.json_http import JsonHandler
 
 NBGRADER = Path(sys.executable).parent / "nbgrader"
 COURSE_ID = "ky-so-101"
@@ -51,7 +49,7 @@ def token_for(student: str) -> str:
     return f"tok-{student}-s3cr3t"
 
 
-class EvidenceHandler(BaseHTTPRequestHandler):
+class EvidenceHandler(JsonHandler):
     """Stands in for the e-office evidence API: per-learner tokens, per-learner answers."""
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
@@ -67,15 +65,7 @@ class EvidenceHandler(BaseHTTPRequestHandler):
             "completed_at": None,
             "detail": f"{EVIDENCE.get(student, 0)} registered",
         }
-        body = json.dumps({"username": student, "tasks": {TASK: task}, "activity": []}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
+        self.send_json(200, {"username": student, "tasks": {TASK: task}, "activity": []})
 
 
 def _meta(grade_id: str, points: int = 0, grade: bool = False) -> dict:
@@ -182,7 +172,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory, evidence_server: str) -> Gr
         f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
         f"c.CourseDirectory.db_url = {db_url!r}\n"
         # like hub_config/nbgrader_config.py: the exchange comes from the environment, so
-        # this also proves CourseWorkspace.nbgrader_env reaches nbgrader
+        # this also proves CourseWorkspace.exchange_dir reaches nbgrader
         'import os\nc.Exchange.root = os.environ["ACADEMY_EXCHANGE_ROOT"]\n'
         "c.Exchange.path_includes_course = True\n",
         encoding="utf-8",
@@ -223,7 +213,9 @@ def graded(tmp_path_factory: pytest.TempPathFactory, evidence_server: str) -> Gr
         )
     assert [p.wait() for p in submits] == [0, 0, 0]
 
-    course = CourseWorkspace(course_id=COURSE_ID, root=root, db_url=db_url, nbgrader_env=course_env)
+    course = CourseWorkspace(
+        course_id=COURSE_ID, root=root, db_url=db_url, exchange_dir=exchange
+    )
     report = autograde_assignment(course, ASSIGNMENT, EvidenceAccess(evidence_server, token_for))
     return GradedCourse(course, exchange, report)
 
@@ -288,8 +280,7 @@ def test_log_has_every_step_but_no_secrets(graded: GradedCourse) -> None:
 
 def test_records_from_the_autograded_gradebook(graded: GradedCourse) -> None:
     from course_kit.catalog import Course, Module
-
-    from hub_config.roster import Person
+    from people.roster import Person
 
     catalog = {
         COURSE_ID: Course(
@@ -342,43 +333,3 @@ def test_concurrent_run_is_refused(graded: GradedCourse) -> None:
         with pytest.raises(GradingBusyError, match=r"another autograde run is in progress"):
             autograde_assignment(graded.course, ASSIGNMENT, EvidenceAccess("http://x", "t"))
     assert sorted(logs.iterdir()) == before
-
-
-def test_run_as_unknown_account() -> None:
-    with pytest.raises(GradingError, match=r"no unix account named 'no-such-grader-x'"):
-        _resolve_account("no-such-grader-x")
-
-
-@pytest.mark.root
-@pytest.mark.skipif(os.geteuid() != 0, reason="switching accounts needs root")
-def test_run_as_switches_account() -> None:
-    import pwd
-    import shutil
-    import tempfile
-
-    account = _resolve_account("nobody")
-    assert isinstance(account, _Account) and account.uid == pwd.getpwnam("nobody").pw_uid
-    try:
-        probe = subprocess.run(
-            [str(NBGRADER), "--version"],
-            user=account.uid,
-            group=account.gid,
-            extra_groups=[],
-            capture_output=True,
-            check=False,
-        ).returncode
-    except PermissionError:
-        probe = -1
-    if probe != 0:  # e.g. the venv's python lives under /root (0700)
-        pytest.skip("this virtualenv cannot be run by 'nobody'")
-    root = Path(tempfile.mkdtemp(prefix="academy-run-as-"))  # pytest's tmp dirs are 0700
-    try:
-        root.chmod(0o777)
-        course = CourseWorkspace(course_id="c", root=root)
-        with open(root / "run-as.log", "a+b") as log:
-            step = _Runner(course, log, account, timeout=120).run("generate_config")
-        assert step.ok, step.tail
-        # nbgrader wrote its file as the service account, not as root
-        assert (root / "nbgrader_config.py").stat().st_uid == account.uid
-    finally:
-        shutil.rmtree(root)

@@ -6,7 +6,11 @@ import csv
 import dataclasses
 import io
 import os
+import shutil
 import stat
+import subprocess
+import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -23,6 +27,8 @@ from grading.hr_export import (
     write_csv,
 )
 from grading.records import CompletionRecord
+
+REPO = Path(__file__).resolve().parents[2]
 
 RECORD = CompletionRecord(
     employee_id="CB-0001",
@@ -102,17 +108,42 @@ def test_directory_as_path(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")
-def test_unwritable_directory(tmp_path: Path) -> None:
-    locked = tmp_path / "locked"
-    locked.mkdir()
-    locked.chmod(0o500)
+UNWRITABLE_CHECK = """
+import sys
+from pathlib import Path
+from grading.hr_export import ExportError, write_csv
+from grading.records import CompletionRecord
+record = CompletionRecord("CC1", "Nguyễn Văn A", "Sở Nội vụ", "ds", "Chữ ký số", 1, 1, False, None)
+try:
+    write_csv([record], Path(sys.argv[1]) / "hr.csv")
+except ExportError as exc:
+    print(exc)
+    sys.exit(3)
+"""
+
+
+def test_unwritable_directory() -> None:
+    """A folder the exporting account may not write: a clear error and nothing left behind.
+
+    Root ignores folder permissions, so as root the export runs as the `nobody` account.
+    """
+    base = Path(tempfile.mkdtemp(prefix="academy-hr-export-", dir="/tmp"))
     try:
-        with pytest.raises(ExportError, match=r"locked/hr\.csv: Permission denied"):
-            write_csv([RECORD], locked / "hr.csv")
+        base.chmod(0o755)
+        locked = base / "locked"
+        locked.mkdir()
+        locked.chmod(0o555)
+        user = {"user": "nobody", "group": "nogroup"} if os.geteuid() == 0 else {}
+        result = subprocess.run(
+            [sys.executable, "-c", UNWRITABLE_CHECK, str(locked)],
+            capture_output=True, text=True, check=False, cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)}, **user,
+        )
+        assert result.returncode == 3, result.stdout + result.stderr
+        assert f"cannot write {locked}/hr.csv: Permission denied" in result.stdout
         assert list(locked.iterdir()) == []
     finally:
-        locked.chmod(0o700)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def test_location_that_fails_even_for_root() -> None:

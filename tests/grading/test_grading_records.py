@@ -9,13 +9,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from course_kit.catalog import Course, Module
 from nbgrader.api import Gradebook
 
+from course_kit.catalog import Course, Module
 from grading.gradebook import GradebookError, assignment_names, read_gradebook
 from grading.hr_export import COLUMNS, write_csv
 from grading.records import CompletionRecord, RecordsError, completion_records
-from hub_config.roster import Person
+from people.roster import Person
 
 DS, EO, SEC = "digital-signatures", "eoffice-basics", "security-basics"
 

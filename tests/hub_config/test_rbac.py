@@ -1,5 +1,5 @@
-from hub_config.demo_roster import demo_people
 from hub_config.rbac import EVIDENCE_SCOPE, hub_groups, hub_roles
+from people.demo import demo_people
 
 
 def _scopes_of_group(roles, group):

@@ -19,14 +19,9 @@ import nbformat
 import pytest
 import requests
 
-REPO = Path(__file__).resolve().parents[2]
-COURSES_DIR = REPO / "courses"
-try:
-    import my_learning  # noqa: F401
-except ImportError:  # the project is not pip-installed: use the source tree
-    sys.path.insert(0, str(COURSES_DIR))
+from my_learning.nbgrader_client import NbgraderClient
 
-from my_learning.nbgrader_client import NbgraderClient  # noqa: E402
+REPO = Path(__file__).resolve().parents[2]
 
 BIN = Path(sys.executable).parent
 COURSE_ID = "digital-signatures"
@@ -184,7 +179,7 @@ class Academy:
             HOME=str(self.home),
             ACADEMY_CATALOG_DIR=str(self.catalog),
             PYTHONPATH=os.pathsep.join(
-                p for p in (str(COURSES_DIR), os.environ.get("PYTHONPATH", "")) if p
+                p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p
             ),
         )
         return env

@@ -7,13 +7,11 @@ import secrets
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from jupyterhub.services.auth import HubOAuth
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -23,62 +21,9 @@ from sandbox_eoffice.database import make_engine, make_session_factory, upgrade
 from sandbox_eoffice.models import Base
 from sandbox_eoffice.request_db import ENGINE_KEY
 from tests.conftest import require_postgres_or_skip
+from tests.service_auth.fake_hub import PREFIX, FakeHubOAuth
 
-PREFIX = "/services/eoffice/"
-ACCESS_SCOPE = "access:services!service=eoffice"
-EVIDENCE_SCOPE = "custom:eoffice:read:evidence"
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def _user(name: str, *scopes: str, kind: str = "user") -> dict[str, Any]:
-    return {
-        "kind": kind,
-        "name": name,
-        "admin": False,
-        "groups": [],
-        "roles": [],
-        "scopes": [*scopes, f"read:users:name!user={name}"] if kind == "user" else [*scopes],
-    }
-
-
-# token -> the model the hub would answer for it
-HUB_TOKENS: dict[str, dict[str, Any]] = {
-    "token-alice": _user("alice", ACCESS_SCOPE),
-    "token-bob": _user("bob", ACCESS_SCOPE),
-    "token-trainer": _user("trainer", ACCESS_SCOPE, EVIDENCE_SCOPE),
-    "token-outsider": _user("outsider"),
-    "token-admin": _user("admin", "access:services", "admin:users"),
-    "token-grading": _user("grading", EVIDENCE_SCOPE, kind="service"),
-}
-
-
-class FakeHubOAuth(HubOAuth):
-    """A real HubOAuth whose token lookups answer from HUB_TOKENS instead of the hub API."""
-
-    def user_for_token(
-        self, token: str, use_cache: bool = True, session_id: str = "", *, sync: bool = True
-    ) -> dict[str, Any] | None:
-        model = HUB_TOKENS.get(token)
-        return dict(model) if model else None
-
-    def token_for_code(
-        self, code: str, *, code_verifier: str | None = None, sync: bool = True
-    ) -> str:
-        # the fake hub issues "code-<username>" -> "token-<username>"
-        self.last_code_verifier = code_verifier
-        return "token-" + code.removeprefix("code-")
-
-
-def make_fake_hub_auth() -> FakeHubOAuth:
-    return FakeHubOAuth(
-        api_token="fake-service-token",
-        oauth_client_id="service-eoffice",
-        base_url=PREFIX,
-        hub_prefix="/hub/",
-        access_scopes={ACCESS_SCOPE},
-        cache_max_age=0,
-    )
-
 
 # --- databases -----------------------------------------------------------------------
 
@@ -210,16 +155,6 @@ def session(engine: Engine) -> Iterator[Session]:
 
 
 # --- the web app ---------------------------------------------------------------------
-
-
-@pytest.fixture
-def fake_hub_oauth_class() -> type[FakeHubOAuth]:
-    return FakeHubOAuth
-
-
-@pytest.fixture
-def hub_auth() -> FakeHubOAuth:
-    return make_fake_hub_auth()
 
 
 @pytest.fixture

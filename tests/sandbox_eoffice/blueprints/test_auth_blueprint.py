@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from flask.testing import FlaskClient
 
-from hub_config.service_auth import LOGIN_SESSION_KEY
+from service_auth.hub_login import LOGIN_SESSION_KEY
 
 PREFIX = "/services/eoffice/"
 

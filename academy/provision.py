@@ -1,0 +1,266 @@
+"""`academy init`: create (idempotently) everything one installation needs."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from academy import unix_accounts
+from academy.courses import course_workspace
+from common.files import atomic_write
+from course_kit.catalog import Course, load_catalog
+from grading.nbgrader_runner import NbgraderRunner
+from installation.layout import DataLayout
+from installation.settings import EOFFICE_ACCOUNT, InstallSettings, Mode, grader_account
+from people.demo import demo_people
+from people.passwords import hash_password, load_hashes, new_password, save_hashes
+from people.roster import Person, load_roster, save_roster
+from signing.pki import ensure_pki
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class DatabaseUrls:
+    hub: str = ""
+    gradebook: str = ""
+    eoffice: str = ""
+
+
+class Installation:
+    """One data directory, seen by the process that administers it (root in isolated mode)."""
+
+    def __init__(self, layout: DataLayout, log: Log = print) -> None:
+        self.layout = layout
+        self.log = log
+
+    @property
+    def isolated(self) -> bool:
+        return InstallSettings.load(self.layout).isolated
+
+    # -- init ---------------------------------------------------------------------------
+    def init(self, courses_src: Path, urls: DatabaseUrls = DatabaseUrls()) -> InstallSettings:
+        catalog = load_catalog(courses_src)
+        if not catalog:
+            raise FileNotFoundError(f"{courses_src}: no course (no */course.toml)")
+        if self._planned_mode() is Mode.ISOLATED:
+            self.check_reachable_by_accounts(sorted(catalog))
+        settings = self._settings(sorted(catalog), urls)
+        isolated = settings.isolated
+        self._directories(isolated)
+        self._secrets(sorted(catalog))
+        people = self._roster(settings)
+        if isolated:
+            self._unix_accounts(people, sorted(catalog))
+        self._homes(people, isolated)
+        for course in catalog.values():
+            self._course(course, courses_src / course.id, settings, people, isolated)
+        self._eoffice(settings, people, isolated)
+        ensure_pki(self.layout.pki_dir)
+        return settings
+
+    def _planned_mode(self) -> Mode:
+        if self.layout.settings_file.exists():
+            return InstallSettings.load(self.layout).mode
+        return Mode.ISOLATED if os.geteuid() == 0 else Mode.SHARED
+
+    def check_reachable_by_accounts(self, course_ids: list[str]) -> None:
+        """Isolated mode: every folder above the data directory must be enterable (o+x).
+
+        Learners' servers, the e-office and nbgrader run under their own unix accounts; a
+        folder above the data directory that only its owner may enter (a `mktemp -d`
+        folder is 0700) would stop them all. Checked before anything is created.
+        """
+        existing = self.layout.root
+        while not existing.exists():
+            existing = existing.parent
+        for folder in [existing, *existing.parents]:
+            if folder == self.layout.root:
+                continue  # init makes the data directory itself 0711
+            mode = stat.S_IMODE(folder.stat().st_mode)
+            if not mode & stat.S_IXOTH:
+                accounts = [EOFFICE_ACCOUNT, *(grader_account(c) for c in course_ids)]
+                raise PermissionError(
+                    f"isolated mode: {folder} (mode {mode:04o}) cannot be entered by other "
+                    f"accounts, so the service accounts ({', '.join(accounts)}) and the "
+                    f"learners' accounts could not reach the data directory "
+                    f"{self.layout.root}. Nothing was changed. Run `chmod o+x {folder}`, or "
+                    "choose a data directory under a folder everyone may enter "
+                    "(e.g. the default /var/lib/academy)."
+                )
+
+    def _settings(self, course_ids: list[str], urls: DatabaseUrls) -> InstallSettings:
+        try:
+            settings = InstallSettings.load(self.layout)
+        except FileNotFoundError:
+            mode = Mode.ISOLATED if os.geteuid() == 0 else Mode.SHARED
+            settings = InstallSettings(
+                mode=mode,
+                install_seed=secrets.randbelow(10**9),
+                hub_db_url=urls.hub,
+                gradebook_db_url=urls.gradebook,
+                eoffice_db_url=urls.eoffice,
+            )
+            self.log(f"Initialising a new installation in {self.layout.root} ({mode} mode)")
+        if settings.isolated and os.geteuid() != 0:
+            raise PermissionError(
+                f"{self.layout.root} was initialised in isolated mode: run this as root"
+            )
+        settings.course_ids = course_ids
+        self.layout.root.mkdir(parents=True, exist_ok=True)
+        settings.save(self.layout)
+        return settings
+
+    def _directories(self, isolated: bool) -> None:
+        L = self.layout
+        # traversable but not listable: learners reach the exchange and their homes only
+        os.chmod(L.root, 0o711 if isolated else 0o700)
+        for private in (L.secrets_dir, L.hub_dir, L.logs_dir, L.pki_dir):
+            private.mkdir(exist_ok=True)
+            os.chmod(private, 0o700)
+        for shared in (L.catalog_dir, L.courses_dir, L.homes_dir):
+            shared.mkdir(exist_ok=True)
+            os.chmod(shared, 0o755 if shared == L.catalog_dir else 0o711)
+        L.eoffice_dir.mkdir(exist_ok=True)
+        os.chmod(L.eoffice_dir, 0o700)
+        L.exchange_dir.mkdir(exist_ok=True)
+        # nbgrader's model: exchange root 0777 (we add the sticky bit: no one can remove
+        # or rename another's folder at the top level)
+        os.chmod(L.exchange_dir, 0o1777)  # noqa: S103
+
+    def _secrets(self, course_ids: list[str]) -> None:
+        names = ["proxy_auth_token", "eoffice_api_token", "grading_api_token"]
+        names += [f"course_api_token_{cid}" for cid in course_ids]
+        for name in names:
+            path = self.layout.secret_file(name)
+            if not path.exists():
+                atomic_write(path, secrets.token_hex(32) + "\n")
+        cookie = self.layout.secret_file("cookie_secret")
+        if not cookie.exists():
+            atomic_write(cookie, secrets.token_hex(32) + "\n")
+
+    def _roster(self, settings: InstallSettings) -> list[Person]:
+        L = self.layout
+        if L.roster_file.exists():
+            people = load_roster(L.roster_file)
+        else:
+            people = demo_people(settings.install_seed, settings.course_ids)
+            save_roster(L.roster_file, people)
+        hashes = load_hashes(L.password_hashes_file)
+        missing = [p for p in people if p.username not in hashes]
+        if missing:
+            lines = []
+            if L.accounts_file.exists():
+                lines = L.accounts_file.read_text(encoding="utf-8").splitlines()
+            for person in missing:
+                password = new_password()
+                hashes[person.username] = hash_password(password)
+                lines.append(f"{person.role}\t{person.username}\t{password}\t{person.full_name}")
+            atomic_write(L.accounts_file, "\n".join(lines) + "\n")
+            save_hashes(L.password_hashes_file, hashes)
+        return people
+
+    def _unix_accounts(self, people: list[Person], course_ids: list[str]) -> None:
+        for person in people:
+            unix_accounts.ensure_account(person.username, person.full_name)
+        unix_accounts.ensure_account(EOFFICE_ACCOUNT, "sandbox e-office")
+        for course_id in course_ids:
+            unix_accounts.ensure_account(grader_account(course_id), f"grader {course_id}")
+
+    def _homes(self, people: list[Person], isolated: bool) -> None:
+        for person in people:
+            home = self.layout.home_dir(person.username)
+            home.mkdir(exist_ok=True)
+            if isolated:
+                unix_accounts.give(home, person.username, 0o700)
+            else:
+                os.chmod(home, 0o700)
+
+    def _course(
+        self,
+        course: Course,
+        src: Path,
+        settings: InstallSettings,
+        people: list[Person],
+        isolated: bool,
+    ) -> None:
+        L = self.layout
+        shutil.copyfile(src / "course.toml", L.catalog_dir / f"{course.id}.toml")
+        os.chmod(L.catalog_dir / f"{course.id}.toml", 0o644)
+        course_dir = L.course_dir(course.id)
+        fresh = not course_dir.exists()
+        course_dir.mkdir(exist_ok=True)
+        if fresh:
+            shutil.copytree(src / "source", course_dir / "source")
+            self.log(f"Course {course.id}: sources copied from {src}")
+        db_url = settings.gradebook_url(L, course.id)
+        # course-specific settings; the shared ones are in hub_config/nbgrader_config.py
+        (course_dir / "nbgrader_config.py").write_text(
+            "c = get_config()  # noqa: F821\n"
+            f"c.CourseDirectory.root = {str(course_dir)!r}\n"
+            f"c.CourseDirectory.course_id = {course.id!r}\n"
+            f"c.CourseDirectory.db_url = {db_url!r}\n",
+            encoding="utf-8",
+        )
+        exchange_course = L.exchange_dir / course.id
+        exchange_course.mkdir(exist_ok=True)
+        os.chmod(course_dir, 0o700)
+        if isolated:
+            unix_accounts.give(exchange_course, grader_account(course.id), 0o755)
+        self._gradebook_students(db_url, course.id, people)
+        if isolated:
+            unix_accounts.give_tree(course_dir, grader_account(course.id))
+        unreleased = [
+            m for m in course.modules if not (exchange_course / "outbound" / m.id).exists()
+        ]
+        if not unreleased:
+            return
+        run_as = grader_account(course.id) if isolated else None
+        workspace = course_workspace(L, settings, course.id)
+        with NbgraderRunner.with_private_log(workspace, run_as) as runner:
+            for module in unreleased:
+                runner.run_checked("generate_assignment", module.id, "--force")
+                runner.run_checked("release_assignment", module.id, "--force")
+                self.log(f"Course {course.id}: module {module.id} released")
+
+    @staticmethod
+    def _gradebook_students(db_url: str, course_id: str, people: list[Person]) -> None:
+        """Learners of the course as nbgrader students (names shown in formgrader)."""
+        from nbgrader.api import Gradebook
+
+        with Gradebook(db_url, course_id=course_id) as gradebook:
+            for person in people:
+                if person.is_learner and course_id in person.courses:
+                    family, _, given = person.full_name.partition(" ")
+                    gradebook.update_or_create_student(
+                        person.username, last_name=family, first_name=given
+                    )
+
+    def _eoffice(self, settings: InstallSettings, people: list[Person], isolated: bool) -> None:
+        from sandbox_eoffice.database import make_engine, make_session_factory, upgrade
+        from sandbox_eoffice.seeding import provision_tenant
+
+        L = self.layout
+        url = settings.eoffice_url(L)
+        secret = L.eoffice_dir / "secret_key"
+        if not secret.exists():
+            atomic_write(secret, secrets.token_hex(32) + "\n")
+        upgrade(url)
+        engine = make_engine(url)
+        try:
+            with make_session_factory(engine)() as session:
+                for person in people:
+                    if person.is_learner:
+                        provision_tenant(session, person.username, person.full_name,
+                                         settings.install_seed)
+                session.commit()
+        finally:
+            engine.dispose()
+        if isolated:
+            # created by root above; the e-office service account owns its files
+            unix_accounts.give_tree(L.eoffice_dir, EOFFICE_ACCOUNT)

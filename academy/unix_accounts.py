@@ -1,0 +1,85 @@
+"""Unix accounts for isolated mode: one per hub user, one per service.
+
+Accounts are created with `useradd` and marked in their GECOS field, so that the platform
+never adopts an account it did not create (a hub user called `root` or `postgres` is refused).
+Accounts are machine-wide and shared by every installation on the machine; each
+installation keeps its own home folders under its data directory.
+"""
+
+from __future__ import annotations
+
+import grp
+import os
+import pwd
+import re
+import subprocess
+from pathlib import Path
+
+from common.text import ascii_words
+
+MARKER = "academy"
+ACCOUNT_HOMES = Path("/var/lib/academy-accounts")
+VALID_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+
+
+class AccountError(RuntimeError):
+    """An account cannot be created or is not one of ours."""
+
+
+def ensure_account(name: str, full_name: str = "") -> pwd.struct_passwd:
+    """Create the unix account `name` if missing; return its passwd entry."""
+    if not VALID_NAME.match(name):
+        raise AccountError(f"{name!r} is not a valid account name (a-z, 0-9, '-', max 32)")
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        entry = None
+    if entry is not None:
+        if not entry.pw_gecos.startswith(MARKER):
+            raise AccountError(
+                f"unix account {name!r} exists but was not created by the academy; "
+                "refusing to run a hub user under it"
+            )
+        return entry
+    ACCOUNT_HOMES.mkdir(mode=0o755, parents=True, exist_ok=True)
+    # GECOS fields are safest in plain ASCII
+    gecos = f"{MARKER} {ascii_words(full_name)}".strip()[:60]
+    cmd = [
+        "useradd",
+        "--create-home",
+        "--home-dir", str(ACCOUNT_HOMES / name),
+        "--shell", "/usr/sbin/nologin",
+        "--user-group",
+        "--comment", gecos,
+        name,
+    ]
+    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if result.returncode != 0 and "already exists" not in result.stderr:
+        raise AccountError(f"useradd {name} failed: {result.stderr.strip()}")
+    os.chmod(ACCOUNT_HOMES / name, 0o700)
+    return pwd.getpwnam(name)
+
+
+def ids_of(name: str) -> tuple[int, int]:
+    entry = pwd.getpwnam(name)
+    return entry.pw_uid, entry.pw_gid
+
+
+def group_id(name: str) -> int:
+    return grp.getgrnam(name).gr_gid
+
+
+def give(path: Path, owner: str, mode: int) -> None:
+    """Make `path` belong to the account `owner` (and its group) with `mode`."""
+    uid, gid = ids_of(owner)
+    os.chown(path, uid, gid)
+    os.chmod(path, mode)
+
+
+def give_tree(path: Path, owner: str) -> None:
+    """chown -R path to owner:owner-group, keeping modes."""
+    uid, gid = ids_of(owner)
+    for dirpath, dirnames, filenames in os.walk(path):
+        os.chown(dirpath, uid, gid)
+        for name in filenames + dirnames:
+            os.lchown(os.path.join(dirpath, name), uid, gid)

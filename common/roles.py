@@ -1,0 +1,27 @@
+"""Who is who on the platform: roles, service names and the custom scopes between them.
+
+These names are a contract between the hub's RBAC (``hub_config.rbac``), the services that
+check them (``sandbox_eoffice``) and the clients that use them (``grading``), so they are
+defined once, here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """A person's role; the value is also the name of their hub group."""
+
+    LEARNER = "learner"
+    TRAINER = "trainer"
+    HR = "hr"
+    ADMIN = "admin"
+
+
+#: The sandbox e-office's hub service name (URL prefix /services/eoffice/).
+EOFFICE_SERVICE = "eoffice"
+#: The hub service whose token `academy grade` uses to read e-office evidence.
+GRADING_SERVICE = "grading"
+#: Read what learners did in the sandbox e-office (graders only).
+EVIDENCE_SCOPE = "custom:eoffice:read:evidence"

@@ -1,0 +1,150 @@
+"""Install settings (chosen once at `academy init`) and run settings (chosen by `academy up`).
+
+`jupyterhub_config.py` stays declarative: it reads a `HubSettings` built here from the
+data directory and the environment that `academy up` passes to the hub.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from common.files import atomic_write
+from installation.layout import DATA_DIR_ENV, DataLayout
+
+
+class Mode(StrEnum):
+    """How processes are separated (see README: isolated as root, shared otherwise)."""
+
+    ISOLATED = "isolated"
+    SHARED = "shared"
+
+
+class ServerRole(StrEnum):
+    """What a jupyter server of the platform is for (ACADEMY_SERVER_ROLE)."""
+
+    LEARNER = "learner"  # a learner's own server: My learning and Voila
+    COURSE = "course"  # a course's service: nbgrader's formgrader, nbgrader commands
+
+
+SERVER_ROLE_ENV = "ACADEMY_SERVER_ROLE"
+#: Environment of the platform's jupyter servers and nbgrader commands (hub_config/*.py).
+MODE_ENV = "ACADEMY_MODE"
+EXCHANGE_ROOT_ENV = "ACADEMY_EXCHANGE_ROOT"
+CATALOG_DIR_ENV = "ACADEMY_CATALOG_DIR"
+EOFFICE_ACCOUNT = "academy-eoffice"
+SHARED_MODE_WARNING = (
+    "NOT ISOLATED: every learner's server runs under one account and can read the answer "
+    "keys, the gradebook and other learners' work. For a personal demo only, never for real "
+    "learners. Start the platform as root for isolated mode."
+)
+
+
+def grader_account(course_id: str) -> str:
+    """The unix account (and hub user) that owns a course's nbgrader directory."""
+    return f"grader-{course_id}"[:32]
+
+
+def venv_bin() -> Path:
+    """The bin directory of the Python environment the platform runs from."""
+    return Path(sys.executable).parent
+
+
+@dataclass
+class InstallSettings:
+    """What `academy init` decided for this data directory; stored in academy.json."""
+
+    mode: Mode
+    install_seed: int
+    course_ids: list[str] = field(default_factory=list)
+    hub_db_url: str = ""
+    gradebook_db_url: str = ""  # may contain {course_id}
+    eoffice_db_url: str = ""
+
+    def gradebook_url(self, layout: DataLayout, course_id: str) -> str:
+        if self.gradebook_db_url:
+            return self.gradebook_db_url.format(course_id=course_id.replace("-", "_"))
+        return f"sqlite:///{layout.gradebook_file(course_id)}"
+
+    def hub_url(self, layout: DataLayout) -> str:
+        return self.hub_db_url or f"sqlite:///{layout.hub_db_file}"
+
+    def eoffice_url(self, layout: DataLayout) -> str:
+        return self.eoffice_db_url or f"sqlite:///{layout.eoffice_db_file}"
+
+    @property
+    def isolated(self) -> bool:
+        return self.mode == Mode.ISOLATED
+
+    def save(self, layout: DataLayout) -> None:
+        text = json.dumps(asdict(self), indent=2) + "\n"
+        atomic_write(layout.settings_file, text, mode=0o644)
+
+    @classmethod
+    def load(cls, layout: DataLayout) -> InstallSettings:
+        try:
+            data = json.loads(layout.settings_file.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise FileNotFoundError(
+                f"{layout.root} is not initialised: run `academy init` first"
+            ) from exc
+        data["mode"] = Mode(data["mode"])
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class RunPorts:
+    """Loopback ports of one running platform; written by `academy up` to the data dir."""
+
+    public: int
+    hub: int
+    proxy_api: int
+    eoffice: int
+    courses: dict[str, int]
+
+    ENV = "ACADEMY_PORTS"
+
+    def to_env(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_env(cls, value: str) -> RunPorts:
+        return cls(**json.loads(value))
+
+    @property
+    def public_url(self) -> str:
+        return f"http://127.0.0.1:{self.public}"
+
+
+def runtime_file(layout: DataLayout) -> Path:
+    return layout.hub_dir / "running.json"
+
+
+def read_secret(layout: DataLayout, name: str) -> str:
+    return layout.secret_file(name).read_text(encoding="utf-8").strip()
+
+
+@dataclass(frozen=True)
+class HubSettings:
+    """Everything jupyterhub_config.py needs, read from the data dir and the environment."""
+
+    layout: DataLayout
+    install: InstallSettings
+    ports: RunPorts
+
+    @classmethod
+    def from_env(cls) -> HubSettings:
+        layout = DataLayout.at(os.environ[DATA_DIR_ENV])
+        ports = RunPorts.from_env(os.environ[RunPorts.ENV])
+        return cls(layout, InstallSettings.load(layout), ports)
+
+    def secret(self, name: str) -> str:
+        return read_secret(self.layout, name)
+
+    @property
+    def running_as_root(self) -> bool:
+        return os.geteuid() == 0

@@ -1,0 +1,65 @@
+"""The roster: every person who has an account, with what HR needs to know about them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from common.files import atomic_write
+from common.roles import Role
+
+
+class RosterError(ValueError):
+    """The roster file is missing or malformed; the message says where."""
+
+
+@dataclass(frozen=True)
+class Person:
+    username: str
+    full_name: str
+    role: Role
+    employee_id: str = ""
+    agency: str = ""
+    job_title: str = ""
+    courses: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "role", Role(self.role))
+        except ValueError:
+            known = ", ".join(r.value for r in Role)
+            raise RosterError(
+                f"{self.username}: unknown role {self.role!r} (one of {known})"
+            ) from None
+
+    @property
+    def is_learner(self) -> bool:
+        return self.role is Role.LEARNER
+
+
+def load_roster(path: Path) -> list[Person]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise RosterError(f"{path}: no roster; run `academy init` first") from exc
+    except json.JSONDecodeError as exc:
+        raise RosterError(f"{path}: line {exc.lineno}: {exc.msg}") from exc
+    people = []
+    for i, row in enumerate(data.get("people", [])):
+        try:
+            row = dict(row)
+            row["courses"] = tuple(row.get("courses", ()))
+            people.append(Person(**row))
+        except TypeError as exc:
+            raise RosterError(f"{path}: person #{i + 1}: {exc}") from exc
+    return people
+
+
+def save_roster(path: Path, people: Iterable[Person]) -> None:
+    """Write the roster atomically (temp file + rename), mode 0600."""
+    payload = {
+        "people": [asdict(p) | {"role": str(p.role), "courses": list(p.courses)} for p in people]
+    }
+    atomic_write(path, json.dumps(payload, ensure_ascii=False, indent=2) + "\n")

@@ -1,0 +1,52 @@
+"""grading.feedback: reading the score back out of released feedback, for My learning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grading.completion import Score
+from grading.feedback import parse_feedback_score, read_feedback_score
+
+FEEDBACK_HEAD = """<!DOCTYPE html><html><head><title>lesson</title></head><body>
+<div class="container"><div class="panel panel-default"><div class="panel-heading">
+<h4>{name} (Score: {score})</h4><div id="toc"><ol>
+<li><a href="#t">Test cell</a> (Score: 1.0 / 1.0)</li></ol></div></div>
+<div class="panel-body"><h4>Learner text (Score: 99.0 / 99.0)</h4></div></div></div>
+</body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("name", "score", "expected"),
+    [
+        ("lesson", "7.0 / 10.0", Score(7, 10)),
+        ("bài 1 (phần A)", "2.5 / 3.0", Score(2.5, 3)),
+        ("late", "-1.0 / 10.0", Score(-1, 10)),
+        ("a &amp; b", "0.0 / 0.0", Score(0, 0)),
+    ],
+)
+def test_feedback_score_comes_from_the_heading(name: str, score: str, expected: Score) -> None:
+    assert parse_feedback_score(FEEDBACK_HEAD.format(name=name, score=score)) == expected
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "<html><body><h4>lesson (Score: 7.0 / 10.0)</h4></body></html>",  # not in the heading
+        FEEDBACK_HEAD.format(name="lesson", score="seven / ten"),
+    ],
+)
+def test_feedback_without_a_heading_score_gives_none(html: str) -> None:
+    assert parse_feedback_score(html) is None
+
+
+def test_feedback_scores_of_several_notebooks_add_up(tmp_path: Path) -> None:
+    (tmp_path / "part1.html").write_text(FEEDBACK_HEAD.format(name="part1", score="3.0 / 5.0"))
+    (tmp_path / "part2.html").write_text(FEEDBACK_HEAD.format(name="part2", score="4.5 / 5.0"))
+    total = read_feedback_score(tmp_path)
+    assert total == Score(7.5, 10)
+    assert str(total) == "7.5 / 10"
+    (tmp_path / "part3.html").write_text("<html>no score</html>")
+    assert read_feedback_score(tmp_path) is None

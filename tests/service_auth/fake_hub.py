@@ -1,0 +1,65 @@
+"""A fake hub for Flask services: a real ``HubOAuth`` subclass that answers from a table.
+
+Shared by the tests of ``service_auth`` and of the sandbox e-office.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jupyterhub.services.auth import HubOAuth
+
+from common.roles import EVIDENCE_SCOPE
+
+PREFIX = "/services/eoffice/"
+ACCESS_SCOPE = "access:services!service=eoffice"
+
+
+def _user(name: str, *scopes: str, kind: str = "user") -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "name": name,
+        "admin": False,
+        "groups": [],
+        "roles": [],
+        "scopes": [*scopes, f"read:users:name!user={name}"] if kind == "user" else [*scopes],
+    }
+
+
+# token -> the model the hub would answer for it
+HUB_TOKENS: dict[str, dict[str, Any]] = {
+    "token-alice": _user("alice", ACCESS_SCOPE),
+    "token-bob": _user("bob", ACCESS_SCOPE),
+    "token-trainer": _user("trainer", ACCESS_SCOPE, EVIDENCE_SCOPE),
+    "token-outsider": _user("outsider"),
+    "token-admin": _user("admin", "access:services", "admin:users"),
+    "token-grading": _user("grading", EVIDENCE_SCOPE, kind="service"),
+}
+
+
+class FakeHubOAuth(HubOAuth):
+    """A real HubOAuth whose token lookups answer from HUB_TOKENS instead of the hub API."""
+
+    def user_for_token(
+        self, token: str, use_cache: bool = True, session_id: str = "", *, sync: bool = True
+    ) -> dict[str, Any] | None:
+        model = HUB_TOKENS.get(token)
+        return dict(model) if model else None
+
+    def token_for_code(
+        self, code: str, *, code_verifier: str | None = None, sync: bool = True
+    ) -> str:
+        # the fake hub issues "code-<username>" -> "token-<username>"
+        self.last_code_verifier = code_verifier
+        return "token-" + code.removeprefix("code-")
+
+
+def make_fake_hub_auth() -> FakeHubOAuth:
+    return FakeHubOAuth(
+        api_token="fake-service-token",
+        oauth_client_id="service-eoffice",
+        base_url=PREFIX,
+        hub_prefix="/hub/",
+        access_scopes={ACCESS_SCOPE},
+        cache_max_age=0,
+    )
