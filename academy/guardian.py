@@ -26,7 +26,6 @@ import contextlib
 import ctypes
 import os
 import signal
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -56,10 +55,25 @@ def become_subreaper() -> None:
     _prctl(PR_SET_CHILD_SUBREAPER, 1)
 
 
-def _child_setup() -> None:
-    """In the hub's process, before exec: normal signals, and SIGTERM if the guardian dies."""
-    signal.pthread_sigmask(signal.SIG_SETMASK, set())
-    die_with_parent(signal.SIGTERM)
+def _spawn(command: list[str]) -> int:
+    """Start ``command`` (the hub) with normal signals and SIGTERM if the guardian dies.
+
+    A plain fork and exec: the guardian reaps every child itself (waitpid on SIGCHLD), so no
+    subprocess.Popen bookkeeping competes with it.
+    """
+    guardian = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child execs or exits
+        try:
+            signal.pthread_sigmask(signal.SIG_SETMASK, set())
+            die_with_parent(signal.SIGTERM)
+            if os.getppid() != guardian:  # the guardian died before we asked to be told
+                os._exit(1)
+            os.execvp(command[0], command)  # noqa: S606 - an argument list, no shell
+        except BaseException as exc:  # noqa: BLE001 - report and leave, never return
+            print(f"academy guardian: cannot start {command[0]}: {exc}", file=sys.stderr)
+        os._exit(127)
+    return pid
 
 
 _exit_codes: dict[int, int] = {}
@@ -81,10 +95,13 @@ def _reap() -> dict[int, int]:
 
 
 def _descendants() -> list[psutil.Process]:
-    try:
-        return psutil.Process().children(recursive=True)
-    except psutil.Error:
-        return []
+    """Every process below the guardian (retried: a list must never be empty by error)."""
+    for _attempt in range(5):
+        try:
+            return psutil.Process().children(recursive=True)
+        except psutil.Error:
+            continue
+    return psutil.Process().children(recursive=True)
 
 
 def _signal_all(processes: Sequence[psutil.Process], sig: int) -> None:
@@ -93,32 +110,47 @@ def _signal_all(processes: Sequence[psutil.Process], sig: int) -> None:
             process.send_signal(sig)
 
 
-def _wait_for_no_descendants(deadline: float) -> bool:
-    """Reap until nothing is left below the guardian or the deadline passes."""
+def _wait_for_no_descendants(deadline: float, resend: int | None = None) -> bool:
+    """Reap until nothing is left below the guardian or the deadline passes.
+
+    With ``resend``, every process found below the guardian gets that signal again on each
+    round (a process forked after the last look is caught by the next one).
+    """
     while True:
         _reap()
-        if not _descendants():
+        left = _descendants()
+        if not left:
             return True
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             return False
-        # woken by the next child that ends (SIGCHLD), or at the deadline
+        if resend is not None:
+            _signal_all(left, resend)
+        # woken by the next child that ends (SIGCHLD), or after at most a second
         signal.sigtimedwait({signal.SIGCHLD}, min(remaining, 1.0))
 
 
-def shut_down(hub: subprocess.Popen, grace: float) -> None:
+def shut_down(hub_pid: int, grace: float) -> None:
     """Stop everything below the guardian: all at once, then by force after ``grace`` s."""
-    if hub.returncode is None:
+    if hub_pid not in _exit_codes:
         with contextlib.suppress(ProcessLookupError):
-            hub.send_signal(signal.SIGTERM)
+            os.kill(hub_pid, signal.SIGTERM)
     # The hub stops its servers and services one after another, each with its own
     # timeouts. Ask them all now, concurrently: the hub then finds them already stopping.
-    others = [p for p in _descendants() if p.pid != hub.pid]
+    others = [p for p in _descendants() if p.pid != hub_pid]
     _signal_all(others, signal.SIGTERM)
     if _wait_for_no_descendants(time.monotonic() + grace):
         return
-    _signal_all(_descendants(), signal.SIGKILL)
-    _wait_for_no_descendants(time.monotonic() + 10)
+    left = _descendants()
+    print(f"academy guardian: killing {len(left)} process(es) still running after {grace:g} s: "
+          + ", ".join(f"{p.pid}" for p in left), file=sys.stderr, flush=True)
+    if not _wait_for_no_descendants(time.monotonic() + 10, resend=signal.SIGKILL):
+        print("academy guardian: some processes could not be killed", file=sys.stderr, flush=True)
+
+
+def exit_status(code: int) -> int:
+    """A child's exit code as a shell shows it: 128 + N for a child killed by signal N."""
+    return 128 - code if code < 0 else code
 
 
 def run(command: Sequence[str], parent: int, grace: float) -> int:
@@ -127,21 +159,20 @@ def run(command: Sequence[str], parent: int, grace: float) -> int:
     become_subreaper()
     if os.getppid() != parent:  # academy up died before we asked to be told
         return 1
-    hub = subprocess.Popen(list(command), preexec_fn=_child_setup)  # noqa: PLW1509
-    hub_status: int | None = None
-    while hub_status is None:
+    hub_pid = _spawn(list(command))
+    while True:
         info = signal.sigwaitinfo(WATCHED)
         _reap()
-        hub.returncode = hub_status = _exit_codes.get(hub.pid)
         if info.si_signo in STOP_SIGNALS:
-            shut_down(hub, grace)
-            code = _exit_codes.get(hub.pid, 0)
+            shut_down(hub_pid, grace)
+            code = _exit_codes.get(hub_pid, 0)
             # stopped on request: a hub ended by our SIGTERM (or killed after the grace
             # period) stopped as asked
-            return 0 if code in (0, -signal.SIGTERM, -signal.SIGKILL) else code
-    # the hub ended on its own: nothing it started may outlive it
-    shut_down(hub, grace)
-    return hub_status
+            return 0 if code in (0, -signal.SIGTERM, -signal.SIGKILL) else exit_status(code)
+        if hub_pid in _exit_codes:
+            # the hub ended on its own: nothing it started may outlive it
+            shut_down(hub_pid, grace)
+            return exit_status(_exit_codes[hub_pid])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

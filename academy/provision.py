@@ -14,6 +14,7 @@ from academy import unix_accounts
 from academy.courses import course_workspace
 from common.files import atomic_write
 from course_kit.catalog import Course, load_catalog
+from grading.feedback import FEEDBACK_PREPROCESSORS
 from grading.nbgrader_runner import NbgraderRunner
 from installation.layout import DataLayout
 from installation.settings import EOFFICE_ACCOUNT, InstallSettings, Mode, grader_account
@@ -190,8 +191,9 @@ class Installation:
         isolated: bool,
     ) -> None:
         L = self.layout
-        shutil.copyfile(src / "course.toml", L.catalog_dir / f"{course.id}.toml")
-        os.chmod(L.catalog_dir / f"{course.id}.toml", 0o644)
+        # running servers read the catalogue: replace it in one step
+        atomic_write(L.catalog_dir / f"{course.id}.toml", (src / "course.toml").read_bytes(),
+                     mode=0o644)
         course_dir = L.course_dir(course.id)
         fresh = not course_dir.exists()
         course_dir.mkdir(exist_ok=True)
@@ -199,13 +201,17 @@ class Installation:
             shutil.copytree(src / "source", course_dir / "source")
             self.log(f"Course {course.id}: sources copied from {src}")
         db_url = settings.gradebook_url(L, course.id)
-        # course-specific settings; the shared ones are in hub_config/nbgrader_config.py
-        (course_dir / "nbgrader_config.py").write_text(
+        # the course's own settings (the platform's are in hub_config/nbgrader_config.py);
+        # the feedback preprocessors are repeated here so that a trainer's own
+        # `nbgrader generate_feedback` in this folder never shows the hidden tests either
+        atomic_write(
+            course_dir / "nbgrader_config.py",
             "c = get_config()  # noqa: F821\n"
             f"c.CourseDirectory.root = {str(course_dir)!r}\n"
             f"c.CourseDirectory.course_id = {course.id!r}\n"
-            f"c.CourseDirectory.db_url = {db_url!r}\n",
-            encoding="utf-8",
+            f"c.CourseDirectory.db_url = {db_url!r}\n"
+            f"c.GenerateFeedback.preprocessors = {FEEDBACK_PREPROCESSORS!r}\n",
+            mode=0o644,
         )
         exchange_course = L.exchange_dir / course.id
         exchange_course.mkdir(exist_ok=True)

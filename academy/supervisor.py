@@ -22,6 +22,8 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+import psutil
+
 from common.files import atomic_write
 from common.roles import EOFFICE_SERVICE
 from hub_config import CONFIG_DIR
@@ -118,9 +120,18 @@ class RunningPlatform:
             try:
                 self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
-                # the hub then gets SIGTERM from the kernel (PR_SET_PDEATHSIG)
+                # the guardian itself is stuck: kill it and everything below it by hand
+                # (without the guardian, orphans would go to init)
+                try:
+                    below = psutil.Process(self.proc.pid).children(recursive=True)
+                except psutil.Error:
+                    below = []
                 self.proc.kill()
                 self.proc.wait()
+                for process in below:
+                    with contextlib.suppress(psutil.Error):
+                        process.kill()
+                psutil.wait_procs(below, timeout=10)
         runtime_file(self.layout).unlink(missing_ok=True)
         return self.proc.returncode
 

@@ -14,16 +14,15 @@ import tempfile
 import time
 import uuid
 
-from faker import Faker
 from sqlalchemy import create_engine, text
 
+from sample_data import vietnamese_faker
 from sandbox_eoffice.database import make_engine, make_session_factory, upgrade
 from sandbox_eoffice.seeding import provision_tenant
 
 
 def faker_baseline(seed: int) -> None:
-    fake = Faker("vi_VN")
-    fake.seed_instance(seed)
+    fake = vietnamese_faker(seed)
     for _ in range(20):
         fake.name(), fake.address(), fake.sentence()
 

@@ -26,13 +26,14 @@ import time
 
 import psutil
 
+from common.roles import Role
 from tests.e2e.learner_client import LearnerClient
 from tests.e2e.platform_process import new_data_dir, start_platform
 
 
 def _running(data_dir):  # type: ignore[no-untyped-def]
     platform = start_platform(data_dir)
-    learner = next(a for a in platform.accounts().values() if a.role == "learner")
+    learner = next(a for a in platform.accounts().values() if a.role == Role.LEARNER)
     client = LearnerClient(platform.url, learner.username, learner.password)
     client.start_server()
     assert client.run_code("print(6 * 7)").strip() == "42"

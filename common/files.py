@@ -27,24 +27,53 @@ def atomic_write(
     if make_parents:
         target.parent.mkdir(parents=True, exist_ok=True)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
+    tmp = _write_temporary(target, payload, mode)
     try:
-        if mode is None:
-            with contextlib.suppress(FileNotFoundError):
-                os.fchmod(fd, stat.S_IMODE(target.stat().st_mode))
-        else:
-            os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     _fsync_dir(target.parent)
     return target
+
+
+def create_once(path: str | os.PathLike[str], data: str | bytes, *, mode: int = 0o600) -> bool:
+    """Create ``path`` with ``data`` unless it exists; True if this call created it.
+
+    The file appears complete or not at all (written aside, then hard-linked into place),
+    so several processes racing to create it all read the same, whole content.
+    """
+    target = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    tmp = _write_temporary(target, payload, mode)
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        return False
+    finally:
+        tmp.unlink(missing_ok=True)
+    _fsync_dir(target.parent)
+    return True
+
+
+def _write_temporary(target: Path, payload: bytes, mode: int | None) -> Path:
+    """A fully written, fsynced temporary file beside ``target``."""
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            if mode is None:
+                with contextlib.suppress(FileNotFoundError):
+                    os.fchmod(fh.fileno(), stat.S_IMODE(target.stat().st_mode))
+            else:
+                os.fchmod(fh.fileno(), mode)
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
 
 
 def _fsync_dir(folder: Path) -> None:

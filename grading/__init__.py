@@ -1,7 +1,11 @@
-"""Grading for the Academy: nbgrader autograde orchestration, completion records, HR export.
+"""Grading for the Academy: nbgrader runs, autograding, completion, records, HR export.
 
-Modules: ``grading.autograde`` (collect / autograde per learner / feedback),
-``grading.records`` (completion records from the gradebooks), ``grading.hr_export``
-(CSV export for HR, ``FIELDS`` documents every column), ``grading.gradebook`` (read-only
-gradebook queries shared by the others).
+- ``grading.nbgrader_runner``: the one way nbgrader's CLI runs (account, environment, log)
+- ``grading.autograde``: collect / autograde per learner / feedback
+- ``grading.practical_tasks``: practical tasks scored from the e-office's evidence
+- ``grading.feedback``: feedback without the answer key; reading its score back
+- ``grading.completion``: the one completion rule (My learning and HR records)
+- ``grading.gradebook``: read-only gradebook queries
+- ``grading.records``: completion records from the gradebooks
+- ``grading.hr_export``: the HR export (``FIELDS`` documents every column)
 """

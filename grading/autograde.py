@@ -1,8 +1,9 @@
 """Autograde one assignment of a course with nbgrader's own commands, one learner at a time.
 
-``academy grade autograde ASSIGNMENT`` runs exactly what a trainer would run by hand in
-the course directory, so nbgrader knowledge transfers and the course stays usable with
-plain nbgrader and the formgrader::
+``academy grade autograde ASSIGNMENT`` runs the commands a trainer would run by hand in
+the course directory (the course's nbgrader_config.py carries the same settings), so
+nbgrader knowledge transfers and the course stays usable with plain nbgrader and the
+formgrader::
 
     nbgrader collect --update ASSIGNMENT
     nbgrader autograde ASSIGNMENT --student S      # once per learner, in its own process

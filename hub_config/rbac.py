@@ -41,12 +41,12 @@ def hub_roles(course_ids: Iterable[str]) -> list[dict]:
         # a single-user server's token carries exactly its owner's permissions
         {"name": "server", "scopes": ["inherit"]},
         {
-            "name": "learner",
+            "name": Role.LEARNER.value,
             "groups": [Role.LEARNER.value],
             "scopes": ["self", f"access:services!service={EOFFICE_SERVICE}"],
         },
         {
-            "name": "trainer",
+            "name": Role.TRAINER.value,
             "groups": [Role.TRAINER.value],
             "scopes": [
                 "self",

@@ -76,6 +76,9 @@ class InstallSettings:
     def eoffice_url(self, layout: DataLayout) -> str:
         return self.eoffice_db_url or f"sqlite:///{layout.eoffice_db_file}"
 
+    def __post_init__(self) -> None:
+        self.mode = Mode(self.mode)
+
     @property
     def isolated(self) -> bool:
         return self.mode == Mode.ISOLATED
@@ -92,7 +95,6 @@ class InstallSettings:
             raise FileNotFoundError(
                 f"{layout.root} is not initialised: run `academy init` first"
             ) from exc
-        data["mode"] = Mode(data["mode"])
         return cls(**data)
 
 

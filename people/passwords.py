@@ -48,4 +48,4 @@ def load_hashes(path: Path) -> dict[str, str]:
 
 
 def save_hashes(path: Path, hashes: dict[str, str]) -> None:
-    atomic_write(path, json.dumps(hashes, indent=2, sort_keys=True) + "\n")
+    atomic_write(path, json.dumps(hashes, indent=2, sort_keys=True) + "\n", make_parents=True)

@@ -62,4 +62,6 @@ def save_roster(path: Path, people: Iterable[Person]) -> None:
     payload = {
         "people": [asdict(p) | {"role": str(p.role), "courses": list(p.courses)} for p in people]
     }
-    atomic_write(path, json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    atomic_write(
+        path, json.dumps(payload, ensure_ascii=False, indent=2) + "\n", make_parents=True
+    )

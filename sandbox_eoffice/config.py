@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask
 
+from common.files import create_once
 from common.roles import EVIDENCE_SCOPE
 
 ENV_PREFIX = "EOFFICE"
@@ -77,13 +78,7 @@ def read_or_create_secret(path: Path) -> str:
     path = path.expanduser()
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another worker won the race
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32) + "\n")
+        create_once(path, secrets.token_hex(32) + "\n")  # another worker may win: fine
     secret = path.read_text().strip()
     if not secret:
         raise RuntimeError(f"secret key file {path} is empty")

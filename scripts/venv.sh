@@ -46,6 +46,9 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 stamp="$venv/.academy-deps"
 want="$(cat "$here/requirements.lock" "$here/pyproject.toml" | sha1sum | cut -c1-16)-$extra"
+# setuptools builds in ./build and never cleans it: files of removed modules would
+# otherwise be installed again
+rm -rf "$here/build"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   spec="$here"
   [ -n "$extra" ] && spec="$here[$extra]"

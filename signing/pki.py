@@ -39,6 +39,7 @@ def ensure_pki(pki_dir: Path, now: dt.datetime | None = None) -> None:
     """Create root CA and signer keys/certificates in `pki_dir` unless they exist."""
     if (pki_dir / "signer.key.pem").exists():
         return
+    pki_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     now = now or dt.datetime.now(dt.UTC)
     root_key = ec.generate_private_key(ec.SECP256R1())
     root_name = _name("Academy Root CA (sandbox)")

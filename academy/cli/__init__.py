@@ -38,6 +38,3 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
 
 for command in (init, up, accounts, reset, grade, hr):
     main.add_command(command)
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -123,9 +123,9 @@ def new_data_dir(run_as: str | None = None) -> Path:
 def start_platform(data_dir: Path, run_as: str | None = None, timeout: float = 240) -> Platform:
     """Run `academy up --port P` as a user would, and wait until the whole platform runs.
 
-    `academy up` prints "Press Ctrl-C to stop" as soon as the hub answers /hub/health, but
-    the hub starts its services (the e-office, the courses' formgraders) and routes them only
-    after that; it logs "JupyterHub is now running" once everything is up. Both are waited
+    `academy up` prints "Press Ctrl-C to stop" once the hub and the e-office answer, but the
+    courses' formgraders may still be starting; the hub logs "JupyterHub is now running"
+    once every service is up. Both are waited
     for as they are written (tail -F), not by reading the files again and again.
     """
     port = free_port()

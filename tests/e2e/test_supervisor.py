@@ -13,6 +13,7 @@ import signal
 import psutil
 import pytest
 
+from common.roles import Role
 from tests.e2e.learner_client import LearnerClient
 from tests.e2e.platform_process import new_data_dir, port_open, start_platform
 
@@ -24,7 +25,7 @@ def _running_tree(data_dir):
     if os.geteuid() != 0:
         pytest.fail("isolated mode is tested as root (CI runs as root)")
     platform = start_platform(data_dir)
-    learner = next(a for a in platform.accounts().values() if a.role == "learner")
+    learner = next(a for a in platform.accounts().values() if a.role == Role.LEARNER)
     client = LearnerClient(platform.url, learner.username, learner.password)
     client.start_server()
     assert client.run_code("print(6 * 7)").strip() == "42"  # a kernel runs below the hub

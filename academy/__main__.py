@@ -1,0 +1,5 @@
+"""`python -m academy`: the same as the `academy` command."""
+
+from academy.cli import main
+
+main()
