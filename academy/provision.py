@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,23 +76,18 @@ class Installation:
         folder above the data directory that only its owner may enter (a `mktemp -d`
         folder is 0700) would stop them all. Checked before anything is created.
         """
-        existing = self.layout.root
-        while not existing.exists():
-            existing = existing.parent
-        for folder in [existing, *existing.parents]:
-            if folder == self.layout.root:
-                continue  # init makes the data directory itself 0711
-            mode = stat.S_IMODE(folder.stat().st_mode)
-            if not mode & stat.S_IXOTH:
-                accounts = [EOFFICE_ACCOUNT, *(grader_account(c) for c in course_ids)]
-                raise PermissionError(
-                    f"isolated mode: {folder} (mode {mode:04o}) cannot be entered by other "
-                    f"accounts, so the service accounts ({', '.join(accounts)}) and the "
-                    f"learners' accounts could not reach the data directory "
-                    f"{self.layout.root}. Nothing was changed. Run `chmod o+x {folder}`, or "
-                    "choose a data directory under a folder everyone may enter "
-                    "(e.g. the default /var/lib/academy)."
-                )
+        closed = unix_accounts.closed_folder_above(self.layout.root, skip=self.layout.root)
+        if closed is not None:  # (init makes the data directory itself 0711)
+            folder, mode = closed
+            accounts = [EOFFICE_ACCOUNT, *(grader_account(c) for c in course_ids)]
+            raise PermissionError(
+                f"isolated mode: {folder} (mode {mode:04o}) cannot be entered by other "
+                f"accounts, so the service accounts ({', '.join(accounts)}) and the "
+                f"learners' accounts could not reach the data directory "
+                f"{self.layout.root}. Nothing was changed. Run `chmod o+x {folder}`, or "
+                "choose a data directory under a folder everyone may enter "
+                "(e.g. the default /var/lib/academy)."
+            )
 
     def _settings(self, course_ids: list[str], urls: DatabaseUrls) -> InstallSettings:
         try:

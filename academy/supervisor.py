@@ -13,7 +13,6 @@ import json
 import os
 import signal
 import socket
-import stat
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import psutil
 
+from academy.unix_accounts import closed_folder_above
 from common.files import atomic_write
 from common.roles import EOFFICE_SERVICE
 from hub_config import CONFIG_DIR
@@ -61,14 +61,14 @@ def port_is_free(port: int) -> bool:
 
 def check_reachable_by_others(path: Path, who: str) -> None:
     """Every folder above ``path`` must be searchable by other users (``o+x``)."""
-    for part in [path, *path.parents]:
-        mode = part.stat().st_mode
-        if not mode & stat.S_IXOTH:
-            raise PlatformError(
-                f"isolated mode: {who} cannot reach {path} because {part} is not "
-                f"searchable by other users (mode {oct(mode & 0o777)}). Put it under "
-                "a world-searchable folder such as /opt or /srv, or `chmod o+x` that folder."
-            )
+    closed = closed_folder_above(path)
+    if closed is not None:
+        part, mode = closed
+        raise PlatformError(
+            f"isolated mode: {who} cannot reach {path} because {part} is not "
+            f"searchable by other users (mode {oct(mode)}). Put it under "
+            "a world-searchable folder such as /opt or /srv, or `chmod o+x` that folder."
+        )
 
 
 def choose_ports(public: int, course_ids: list[str]) -> RunPorts:

@@ -12,6 +12,7 @@ import grp
 import os
 import pwd
 import re
+import stat
 import subprocess
 from pathlib import Path
 
@@ -83,3 +84,21 @@ def give_tree(path: Path, owner: str) -> None:
         os.chown(dirpath, uid, gid)
         for name in filenames + dirnames:
             os.lchown(os.path.join(dirpath, name), uid, gid)
+
+
+def closed_folder_above(path: Path, *, skip: Path | None = None) -> tuple[Path, int] | None:
+    """The first folder from ``path`` (or its nearest existing ancestor) up to ``/`` that other
+    accounts may not enter (no ``o+x``), with its mode; None when all may be entered.
+
+    ``skip``: a folder not to judge (one the caller is about to open up itself).
+    """
+    existing = path
+    while not existing.exists():
+        existing = existing.parent
+    for folder in [existing, *existing.parents]:
+        if folder == skip:
+            continue
+        mode = stat.S_IMODE(folder.stat().st_mode)
+        if not mode & stat.S_IXOTH:
+            return folder, mode
+    return None

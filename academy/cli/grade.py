@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import click
 
@@ -11,6 +12,9 @@ from academy.courses import course_of, course_workspace
 from common.roles import EOFFICE_SERVICE
 from installation.layout import DataLayout
 from installation.settings import InstallSettings, grader_account, read_secret
+
+if TYPE_CHECKING:
+    from grading.autograde import AutogradeReport
 
 
 @click.group()
@@ -37,7 +41,7 @@ def grade_autograde(academy: AcademyContext, assignment: str, course_id: str | N
 
 def autograde(
     layout: DataLayout, assignment: str, course_id: str | None, log: Callable[[str], None]
-):  # type: ignore[no-untyped-def]
+) -> AutogradeReport:
     """Autograde ``assignment`` of an installation (see ``grading.autograde``)."""
     from academy.supervisor import running_ports
     from grading.autograde import EvidenceAccess, autograde_assignment, check_assignment
