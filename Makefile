@@ -6,6 +6,7 @@ SHELL := /bin/bash
 
 .PHONY: demo test lint docs reset bench
 demo:
+	@scripts/system-deps.sh
 	@venv="$$(scripts/venv.sh)" && exec "$$venv/bin/academy" up --port $(PORT)
 
 # ruff, the architecture rules (import-linter), the generated CLI reference, then pytest

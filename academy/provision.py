@@ -14,7 +14,9 @@ from academy.courses import course_workspace
 from common.files import atomic_write
 from course_kit.catalog import Course, load_catalog
 from grading.feedback import FEEDBACK_PREPROCESSORS
+from grading.kernel_sandbox import SANDBOX_ACCOUNT
 from grading.nbgrader_runner import NbgraderRunner
+from grading.rebuild import SANITIZE_PREPROCESSORS
 from installation.layout import DataLayout
 from installation.settings import EOFFICE_ACCOUNT, InstallSettings, Mode, grader_account
 from people.demo import demo_people
@@ -164,6 +166,8 @@ class Installation:
         for person in people:
             unix_accounts.ensure_account(person.username, person.full_name)
         unix_accounts.ensure_account(EOFFICE_ACCOUNT, "sandbox e-office")
+        # grading kernels run as this account, which owns nothing (grading.kernel_sandbox)
+        unix_accounts.ensure_account(SANDBOX_ACCOUNT, "grading sandbox", home=False)
         for course_id in course_ids:
             unix_accounts.ensure_account(grader_account(course_id), f"grader {course_id}")
 
@@ -204,7 +208,8 @@ class Installation:
             f"c.CourseDirectory.root = {str(course_dir)!r}\n"
             f"c.CourseDirectory.course_id = {course.id!r}\n"
             f"c.CourseDirectory.db_url = {db_url!r}\n"
-            f"c.GenerateFeedback.preprocessors = {FEEDBACK_PREPROCESSORS!r}\n",
+            f"c.GenerateFeedback.preprocessors = {FEEDBACK_PREPROCESSORS!r}\n"
+            f"c.Autograde.sanitize_preprocessors = {SANITIZE_PREPROCESSORS!r}\n",
             mode=0o644,
         )
         exchange_course = L.exchange_dir / course.id

@@ -27,8 +27,12 @@ class AccountError(RuntimeError):
     """An account cannot be created or is not one of ours."""
 
 
-def ensure_account(name: str, full_name: str = "") -> pwd.struct_passwd:
-    """Create the unix account `name` if missing; return its passwd entry."""
+def ensure_account(name: str, full_name: str = "", *, home: bool = True) -> pwd.struct_passwd:
+    """Create the unix account `name` if missing; return its passwd entry.
+
+    ``home=False`` makes a system account that owns nothing, not even a home folder (the
+    grading sandbox's account).
+    """
     if not VALID_NAME.match(name):
         raise AccountError(f"{name!r} is not a valid account name (a-z, 0-9, '-', max 32)")
     try:
@@ -42,9 +46,16 @@ def ensure_account(name: str, full_name: str = "") -> pwd.struct_passwd:
                 "refusing to run a hub user under it"
             )
         return entry
-    ACCOUNT_HOMES.mkdir(mode=0o755, parents=True, exist_ok=True)
     # GECOS fields are safest in plain ASCII
     gecos = f"{MARKER} {ascii_words(full_name)}".strip()[:60]
+    if not home:
+        cmd = ["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
+               "--shell", "/usr/sbin/nologin", "--user-group", "--comment", gecos, name]
+        result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if result.returncode != 0 and "already exists" not in result.stderr:
+            raise AccountError(f"useradd {name} failed: {result.stderr.strip()}")
+        return pwd.getpwnam(name)
+    ACCOUNT_HOMES.mkdir(mode=0o755, parents=True, exist_ok=True)
     cmd = [
         "useradd",
         "--create-home",

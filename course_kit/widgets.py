@@ -197,6 +197,7 @@ def question(
     options: Sequence[Any],
     *,
     multiple: bool = False,
+    explanation: str | None = None,
     store: ResponseStore | None = None,
 ) -> Question:
     """A knowledge-check question, saved to `responses.json` under `qid` on every change.
@@ -204,7 +205,12 @@ def question(
     `prompt` may contain simple HTML. `options` are strings, or (label, value) pairs when the
     saved value should differ from the text shown. With `multiple=True` the learner ticks
     checkboxes and the saved value is the list of ticked options, in the order given.
+
+    `explanation` is shown to the learner in their feedback, after grading, never on this
+    page. The grader reads the id, the options and the explanation from the notebook
+    without running it (`grading.answers`), so write them out literally.
     """
+    del explanation  # for the feedback only (read from the notebook's source)
     return Question(
         qid, prompt, options, multiple=multiple, store=get_store() if store is None else store
     )
@@ -213,6 +219,8 @@ def question(
 # -- digest explorer -------------------------------------------------------------------
 
 DIGEST_KEY = "digest-explorer"
+#: Keys the widgets save for the learner's own use; grading ignores them.
+UNGRADED_KEYS = frozenset({DIGEST_KEY})
 DEFAULT_SENTENCE = "Sở Tài chính đề nghị UBND huyện chuyển 150.000.000 đồng trước ngày 15/3."
 
 

@@ -1,34 +1,22 @@
-"""Autograde one assignment of a course with nbgrader's own commands, one learner at a time.
+"""Autograde one assignment of a course: nbgrader's workflow, answers as data, in a sandbox.
 
-``academy grade autograde ASSIGNMENT`` runs the commands a trainer would run by hand in
-the course directory (the course's nbgrader_config.py carries the same settings), so
-nbgrader knowledge transfers and the course stays usable with plain nbgrader and the
-formgrader::
+``academy grade autograde MODULE`` does what a trainer would do by hand in the course
+folder, with nbgrader's own commands and pieces, so nbgrader knowledge transfers and the
+course stays usable with plain nbgrader and formgrader::
 
-    nbgrader collect --update ASSIGNMENT
-    nbgrader autograde ASSIGNMENT --student S      # once per learner, in its own process
-    nbgrader generate_feedback ASSIGNMENT
-    nbgrader release_feedback ASSIGNMENT
+    nbgrader collect --update MODULE          # as the course's grader account
+    (autograde)                               # grading.engine: parallel, sandboxed
+    practical tasks from e-office evidence    # grading.practical_tasks, in this process
+    nbgrader generate_feedback MODULE         # feedback for learners: no code, no tests
+    nbgrader release_feedback MODULE
 
-What it adds:
-
-* the assignment is checked against the gradebook first (read-only); an unknown name
-  raises ``UnknownAssignmentError`` listing the known ones and changes nothing on disk;
-* each learner is graded in its own process whose environment carries
-  ``ACADEMY_STUDENT_ID`` (nbgrader does not tell the kernel whose notebook it runs);
-* practical tasks (task cells named ``practical-<task_id>``) are scored after autograde
-  from the sandbox e-office's evidence API, in this process, never in a learner's kernel
-  (``grading.practical_tasks``): the grader token never reaches learner code;
-* learners are graded strictly one after another (SQLite gradebooks do not support
-  concurrent writers) and a per-course lock stops two runs overlapping; a failure for
-  one learner is recorded and the others are still graded;
-* all nbgrader output goes to one log file per run; error messages carry its tail.
-
-How each nbgrader command runs (account, environment, log) is ``grading.nbgrader_runner``.
-
-Course layout assumed: nbgrader's default directory names (``submitted/``,
-``autograded/``, ``feedback/``) under the course root, and ``nbgrader_config.py`` in the
-course root setting CourseDirectory.root, course_id and db_url.
+The autograde step is ``grading.engine.AutogradeEngine``: each submission is rebuilt from
+the trainer's notebook, only its checked answers file is used, and the hidden tests run in
+a sandboxed kernel. An unknown module raises ``UnknownAssignmentError`` and changes
+nothing; a per-course lock stops two runs overlapping; a submission that cannot be graded
+is reported with the reason and the others are graded; a run that is killed is resumed by
+running it again (only what is missing is graded). nbgrader's output goes to one log file
+per run; error messages carry its tail.
 """
 
 from __future__ import annotations
@@ -36,13 +24,17 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-from grading.gradebook import GradebookError, assignment_names, read_gradebook
+from grading.completion import format_points
+from grading.engine import AutogradeEngine, GradeStatus, GradingOutcome, Owner, Progress
+from grading.gradebook import GradebookError, assignment_names
+from grading.kernel_sandbox import SandboxError, SandboxLimits, sandbox_account
 from grading.nbgrader_runner import (
     NBGRADER,
     Account,
@@ -52,7 +44,7 @@ from grading.nbgrader_runner import (
     StepOutcome,
     resolve_account,
 )
-from grading.practical_tasks import fetch_evidence, score_practical_tasks
+from grading.practical_tasks import PracticalScore, fetch_evidence, score_practical_tasks
 
 __all__ = [
     "AutogradeReport",
@@ -62,14 +54,10 @@ __all__ = [
     "GradingError",
     "NbgraderStepError",
     "StepOutcome",
-    "StudentResult",
     "UnknownAssignmentError",
     "autograde_assignment",
     "check_assignment",
 ]
-
-STUDENT_ENV = "ACADEMY_STUDENT_ID"
-
 
 class UnknownAssignmentError(GradingError, LookupError):
     """The assignment is not in the course's gradebook. Nothing was changed."""
@@ -118,31 +106,21 @@ class EvidenceAccess:
 
 
 @dataclass(frozen=True)
-class StudentResult:
-    student_id: str
-    status: str  # "graded", "unchanged" (already graded, nothing newer), "failed"
-    step: StepOutcome
-    score: float | None = None  # from the gradebook after the run
-    max_score: float | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.status != "failed"
-
-
-@dataclass(frozen=True)
 class AutogradeReport:
     course_id: str
     assignment: str
     log_file: Path
     collect: StepOutcome
-    students: tuple[StudentResult, ...]
+    students: tuple[GradingOutcome, ...]
     generate_feedback: StepOutcome | None  # None: nothing autograded to give feedback on
     release_feedback: StepOutcome | None
+    practical_tasks: tuple[PracticalScore, ...] = ()
+    seconds: float = 0.0
 
     @property
     def failed_students(self) -> list[str]:
-        return [s.student_id for s in self.students if not s.ok]
+        """Learners whose submission could not be graded."""
+        return [s.student_id for s in self.students if s.status is GradeStatus.NOT_GRADED]
 
     @property
     def failed(self) -> list[str]:
@@ -162,12 +140,13 @@ class AutogradeReport:
         lines = [f"{self.course_id} / {self.assignment}: {len(self.students)} submission(s)"]
         for s in self.students:
             score = (
-                f" {s.score:g}/{s.max_score:g}"
+                f" {format_points(s.score)}/{format_points(s.max_score)}"
                 if s.score is not None and s.max_score is not None
                 else ""
             )
-            extra = f" ({s.step.describe_exit()})" if not s.ok else ""
-            lines.append(f"  {s.student_id}: {s.status}{score}{extra}")
+            extra = f": {s.reason}" if s.reason else ""
+            lines.append(f"  {s.student_id}: {s.status.value}{score}{extra}")
+            lines.extend(f"    - {problem}" for problem in s.problems)
         for name, step in (
             ("generate_feedback", self.generate_feedback),
             ("release_feedback", self.release_feedback),
@@ -177,9 +156,32 @@ class AutogradeReport:
             elif not step.ok:
                 lines.append(f"  {name}: FAILED ({step.describe_exit()})")
         if self.failed_students:
-            lines.append("FAILED for: " + ", ".join(self.failed_students))
+            lines.append("COULD NOT GRADE: " + ", ".join(self.failed_students))
         lines.append(f"log: {self.log_file}")
         return "\n".join(lines)
+
+    def as_json(self) -> dict[str, Any]:
+        """The machine-readable summary (``academy grade autograde --json``)."""
+        return {
+            "course": self.course_id,
+            "module": self.assignment,
+            "ok": self.ok,
+            "seconds": round(self.seconds, 3),
+            "counts": {
+                status.value: sum(1 for s in self.students if s.status is status)
+                for status in GradeStatus
+            },
+            "students": [s.as_json() for s in self.students],
+            "practical_tasks": [
+                {"student": p.student_id, "task": p.task_id, "done": p.done, "points": p.points}
+                for p in self.practical_tasks
+            ],
+            "feedback": {
+                "generate": None if self.generate_feedback is None else self.generate_feedback.ok,
+                "release": None if self.release_feedback is None else self.release_feedback.ok,
+            },
+            "log": str(self.log_file),
+        }
 
 
 def _ensure_logs_dir(course: CourseWorkspace, account: Account | None) -> Path:
@@ -251,47 +253,13 @@ def check_assignment(course: CourseWorkspace, assignment: str) -> None:
         raise UnknownAssignmentError(course.course_id, assignment, known)
 
 
-def _run_all(
-    runner: NbgraderRunner,
-    course: CourseWorkspace,
-    assignment: str,
-    evidence: EvidenceAccess,
-    log_path: Path,
-) -> tuple[StepOutcome, list[tuple[str, str, StepOutcome]], StepOutcome | None, StepOutcome | None]:
-    collect = runner.run("collect", "--update", assignment)
-    if not collect.ok:
-        raise NbgraderStepError(collect, log_path)
-
-    outcomes = []
-    for student in submitted_students(course, assignment):
-        env = {STUDENT_ENV: student}
-        step = runner.run("autograde", assignment, f"--student={student}", extra_env=env)
-        if not step.ok:
-            status = "failed"
-        elif "Skipping existing assignment" in step.tail:
-            status = "unchanged"
-        else:
-            status = "graded"
-        outcomes.append((student, status, step))
-
-    graded = [student for student, status, step in outcomes if status != "failed"]
-    if graded:
-        _score_practical_tasks(course, assignment, evidence, graded, log_path)
-
-    generate = release = None
-    if _autograded_any(course, assignment):
-        generate = runner.run("generate_feedback", assignment)
-        release = runner.run("release_feedback", assignment)
-    return collect, outcomes, generate, release
-
-
 def _score_practical_tasks(
     course: CourseWorkspace,
     assignment: str,
     evidence: EvidenceAccess,
     students: list[str],
     log_path: Path,
-) -> None:
+) -> list[PracticalScore]:
     by_student = {
         s: fetch_evidence(evidence.url, evidence.token_for(s), s) for s in students
     }
@@ -302,6 +270,7 @@ def _score_practical_tasks(
                 f"practical task {score.task_id} for {score.student_id}: "
                 f"{score.points:g} points ({score.detail})\n"
             )
+    return scores
 
 
 def autograde_assignment(
@@ -310,16 +279,21 @@ def autograde_assignment(
     evidence: EvidenceAccess,
     run_as: str | None = None,
     *,
-    timeout_per_student: float | None = 1800,
+    workers: int = 2,
+    students: Sequence[str] | None = None,
+    limits: SandboxLimits = SandboxLimits(),  # noqa: B008 - frozen dataclass
+    progress: Callable[[Progress], None] | None = None,
+    timeout_per_step: float | None = 1800,
 ) -> AutogradeReport:
-    """Collect, autograde (one process per learner), generate and release feedback.
+    """Collect, autograde (``grading.engine``), score practical tasks, release feedback.
 
+    ``students`` limits grading to those learners (default: every collected submission).
     Raises UnknownAssignmentError (nothing changed), GradingError for set-up problems
-    (no nbgrader_config.py, bad run_as), GradingBusyError when another run holds the
-    course lock, NbgraderStepError when `nbgrader collect` fails. Failures of single
-    learners or of the feedback steps do not raise: see ``AutogradeReport.ok``,
-    ``failed_students`` and ``summary()``.
+    (no nbgrader_config.py, bad run_as, no sandbox), GradingBusyError when another run
+    holds the course lock, NbgraderStepError when `nbgrader collect` fails. Submissions
+    that cannot be graded do not raise: see ``AutogradeReport.ok`` and ``summary()``.
     """
+    started = time.monotonic()
     check_assignment(course, assignment)
     if not course.config_file.is_file():
         raise GradingError(
@@ -329,42 +303,63 @@ def autograde_assignment(
     if not NBGRADER.exists():
         raise GradingError(f"nbgrader is not installed in this environment ({NBGRADER})")
     account = resolve_account(run_as)
+    try:
+        sandbox = sandbox_account()
+    except SandboxError as exc:
+        raise GradingError(str(exc)) from exc
 
     logs = _ensure_logs_dir(course, account)
     with _course_lock(logs, course.course_id, account):
         log_path, log = _open_log(logs, assignment, account)
         with log:
-            collect, outcomes, generate, release = _run_all(
-                NbgraderRunner(course, log, account, timeout_per_student),
-                course,
+            runner = NbgraderRunner(course, log, account, timeout_per_step)
+            collect = runner.run("collect", "--update", assignment)
+            if not collect.ok:
+                raise NbgraderStepError(collect, log_path)
+            collected = submitted_students(course, assignment)
+            if students is not None:
+                unknown = sorted(set(students) - set(collected))
+                if unknown:
+                    raise GradingError(
+                        f"no collected submission of {assignment!r} for: {', '.join(unknown)}"
+                    )
+                collected = [s for s in collected if s in set(students)]
+            engine = AutogradeEngine(
+                Path(course.root),
+                course.course_id,
+                course.gradebook_url,
                 assignment,
-                evidence,
-                log_path,
+                workers=workers,
+                limits=limits,
+                account=sandbox,
+                owner=Owner(account.uid, account.gid) if account is not None else None,
+                progress=progress,
+                log=lambda line: log.write((line + "\n").encode()),
             )
+            outcomes = engine.run(collected)
+            graded = [o.student_id for o in outcomes if o.status is not GradeStatus.NOT_GRADED]
+            practical: list[PracticalScore] = []
+            if graded:
+                practical = _score_practical_tasks(course, assignment, evidence, graded, log_path)
+            generate = release = None
+            if _autograded_any(course, assignment):
+                generate = runner.run("generate_feedback", assignment)
+                release = runner.run("release_feedback", assignment)
 
-    try:
-        book = read_gradebook(course.gradebook_url, [assignment])
-        max_score = book.max_scores.get(assignment)
-    except GradebookError:  # the report is still useful without the scores
-        book, max_score = None, None
-    students = []
-    for student, status, step in outcomes:
-        grade = book.grades.get((student, assignment)) if book else None
-        students.append(
-            StudentResult(
-                student_id=student,
-                status=status,
-                step=step,
-                score=grade.score if grade and grade.graded and status != "failed" else None,
-                max_score=max_score,
-            )
-        )
+    # practical tasks changed the totals: read the final scores
+    final = []
+    for outcome in outcomes:
+        if outcome.status is not GradeStatus.NOT_GRADED:
+            outcome.score, outcome.max_score = engine.score_of(outcome.student_id)
+        final.append(outcome)
     return AutogradeReport(
         course_id=course.course_id,
         assignment=assignment,
         log_file=log_path,
         collect=collect,
-        students=tuple(students),
+        students=tuple(final),
         generate_feedback=generate,
         release_feedback=release,
+        practical_tasks=tuple(practical),
+        seconds=time.monotonic() - started,
     )

@@ -4,6 +4,7 @@
 import os
 
 from grading.feedback import FEEDBACK_PREPROCESSORS
+from grading.rebuild import SANITIZE_PREPROCESSORS
 from installation.settings import EXCHANGE_ROOT_ENV, MODE_ENV, SERVER_ROLE_ENV, Mode, ServerRole
 
 c = get_config()  # noqa: F821
@@ -18,6 +19,10 @@ if os.environ.get("JUPYTERHUB_API_TOKEN"):
 
 # Feedback never shows the hidden tests (grading/feedback.py).
 c.GenerateFeedback.preprocessors = FEEDBACK_PREPROCESSORS
+# A trainer's own `nbgrader autograde` also grades the trainer's notebook, never cells a
+# learner added or edited (grading/rebuild.py). `academy grade autograde` does more: it
+# checks the answers file and runs the tests in the sandbox (grading/engine.py).
+c.Autograde.sanitize_preprocessors = SANITIZE_PREPROCESSORS
 
 # nbgrader names students after the OS account; in shared mode every learner runs under one
 # account, so name them after their hub user instead.

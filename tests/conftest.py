@@ -45,3 +45,16 @@ def hub_auth():  # type: ignore[no-untyped-def]
     from tests.service_auth.fake_hub import make_fake_hub_auth
 
     return make_fake_hub_auth()
+
+
+# --- the grading sandbox's account (as `academy init` creates it) --------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def grading_sandbox_account() -> None:
+    """As root, grading kernels run as `academy-sandbox`: create it like `academy init`."""
+    if os.geteuid() == 0:
+        from academy.unix_accounts import ensure_account
+        from grading.kernel_sandbox import SANDBOX_ACCOUNT
+
+        ensure_account(SANDBOX_ACCOUNT, "grading sandbox", home=False)

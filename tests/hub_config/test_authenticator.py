@@ -1,6 +1,4 @@
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
-
+from common.event_loop import run_coroutine
 from hub_config.authenticator import AcademyAuthenticator
 from people.passwords import hash_password, new_password, save_hashes, verify_password
 
@@ -26,10 +24,8 @@ def test_authenticator_accepts_only_the_right_password(tmp_path):
     auth = AcademyAuthenticator(password_hashes_file=str(hashes))
 
     def login(username, password):
-        # in a thread of its own: the browser tests keep an event loop in the main thread
         data = {"username": username, "password": password}
-        with ThreadPoolExecutor(1) as pool:
-            return pool.submit(lambda: asyncio.run(auth.authenticate(None, data))).result()
+        return run_coroutine(auth.authenticate(None, data))
 
     assert login("learner1", "s3cret") == "learner1"
     assert login("learner1", "wrong") is None
