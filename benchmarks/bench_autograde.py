@@ -25,7 +25,7 @@ from nbgrader.api import Gradebook
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from grading.engine import AutogradeEngine  # noqa: E402
 from grading.kernel_sandbox import SANDBOX_ACCOUNT, sandbox_account  # noqa: E402
-from tests.grading.test_grading_engine import (  # noqa: E402
+from tests.grading.ds01_submissions import (  # noqa: E402
     CORRECT,
     COURSE_ID,
     HONEST,

@@ -197,7 +197,6 @@ def question(
     options: Sequence[Any],
     *,
     multiple: bool = False,
-    explanation: str | None = None,
     store: ResponseStore | None = None,
 ) -> Question:
     """A knowledge-check question, saved to `responses.json` under `qid` on every change.
@@ -206,11 +205,11 @@ def question(
     saved value should differ from the text shown. With `multiple=True` the learner ticks
     checkboxes and the saved value is the list of ticked options, in the order given.
 
-    `explanation` is shown to the learner in their feedback, after grading, never on this
-    page. The grader reads the id, the options and the explanation from the notebook
-    without running it (`grading.answers`), so write them out literally.
+    The grader reads the id, the prompt and the options from the notebook without running it
+    (`grading.answers`), so write them out literally. The explanation the learner reads in
+    their feedback goes in the hidden test cell, with `course_kit.grading.explain`, so that
+    nobody sees it before grading.
     """
-    del explanation  # for the feedback only (read from the notebook's source)
     return Question(
         qid, prompt, options, multiple=multiple, store=get_store() if store is None else store
     )

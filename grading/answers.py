@@ -4,7 +4,7 @@ In this academy a submission's only input to grading is ``responses.json`` (writ
 course kit's widgets, see ``course_kit.responses``). Before anything executes, the grader:
 
 * reads the questions from the **trainer's** notebook, without running it: every call
-  ``question("q1", prompt, options, multiple=..., explanation=...)`` in a code cell, with
+  ``question("q1", prompt, options, multiple=...)`` in a code cell, with
   literal arguments, becomes a ``Question`` (``questions_in``);
 * checks the learner's file against them (``check_answers``): at most ``MAX_ANSWERS_BYTES``,
   UTF-8 JSON in the course kit's format, known question ids only, and for each answer the
@@ -24,12 +24,16 @@ from typing import Any
 
 from nbformat import NotebookNode
 
-from course_kit.responses import FORMAT_VERSION
+from course_kit.responses import FILENAME, FORMAT_VERSION
 from course_kit.widgets import UNGRADED_KEYS
 
+#: The learner's answers file, the one thing grading takes from a submission.
+ANSWERS_FILE = FILENAME
 #: Largest answers file the grader reads (a module's answers are a few kilobytes).
 MAX_ANSWERS_BYTES = 64 * 1024
-QUESTION_FUNCTION = "question"
+QUESTION_FUNCTION = "question"  # course_kit.widgets.question
+ANSWER_FUNCTION = "answer"  # course_kit.grading.answer
+EXPLAIN_FUNCTION = "explain"  # course_kit.grading.explain
 
 
 class QuestionDefinitionError(ValueError):
@@ -43,7 +47,6 @@ class Question:
     options: tuple[Any, ...]  # the stored values, in the order shown
     labels: tuple[str, ...]  # what the learner saw
     multiple: bool = False
-    explanation: str | None = None
     cell_id: str | None = None  # grade_id of the cell that shows it
 
     def label_of(self, value: Any) -> str:
@@ -75,11 +78,6 @@ def _question_from_call(call: ast.Call, cell_id: str | None) -> Question:
     multiple = bool(_literal(keywords["multiple"], "multiple flag", cell_id)) if (
         "multiple" in keywords
     ) else False
-    explanation = (
-        _literal(keywords["explanation"], "explanation", cell_id)
-        if "explanation" in keywords
-        else None
-    )
     if not isinstance(qid, str) or not isinstance(prompt, str):
         raise QuestionDefinitionError(f"cell {cell_id or '?'}: id and prompt must be text")
     labels, options = [], []
@@ -92,12 +90,13 @@ def _question_from_call(call: ast.Call, cell_id: str | None) -> Question:
             labels.append(str(label))
             options.append(value)
     return Question(
-        qid, prompt, tuple(options), tuple(labels), multiple, explanation, cell_id
+        qid, prompt, tuple(options), tuple(labels), multiple, cell_id
     )
 
 
-def questions_in_source(source: str, cell_id: str | None = None) -> list[Question]:
-    """The ``question(...)`` calls in one code cell's source."""
+def calls_named(source: str, name: str) -> list[ast.Call]:
+    """Every call ``name(...)`` or ``x.name(...)`` in a code cell's source, in source order;
+    none if the source is not Python."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -107,11 +106,49 @@ def questions_in_source(source: str, cell_id: str | None = None) -> list[Questio
         if not isinstance(node, ast.Call):
             continue
         func = node.func
-        name = func.id if isinstance(func, ast.Name) else (
+        called = func.id if isinstance(func, ast.Name) else (
             func.attr if isinstance(func, ast.Attribute) else None
         )
-        if name == QUESTION_FUNCTION:
-            found.append(_question_from_call(node, cell_id))
+        if called == name:
+            found.append(node)
+    return sorted(found, key=lambda c: (c.lineno, c.col_offset))
+
+
+def questions_in_source(source: str, cell_id: str | None = None) -> list[Question]:
+    """The ``question(...)`` calls in one code cell's source."""
+    return [_question_from_call(c, cell_id) for c in calls_named(source, QUESTION_FUNCTION)]
+
+
+def _literal_text_arguments(call: ast.Call, count: int) -> tuple[str, ...] | None:
+    try:
+        values = tuple(ast.literal_eval(a) for a in call.args[:count])
+    except ValueError:
+        return None
+    if len(values) != count or not all(isinstance(v, str) for v in values):
+        return None
+    return values
+
+
+def questions_checked_in(source: str) -> list[str]:
+    """The question ids a test cell checks: its ``answer("q1")`` calls, in order."""
+    ids: list[str] = []
+    for call in calls_named(source, ANSWER_FUNCTION):
+        args = _literal_text_arguments(call, 1)
+        if args and args[0] not in ids:
+            ids.append(args[0])
+    return ids
+
+
+def explanations_in(nb: NotebookNode) -> dict[str, str]:
+    """The explanation of each question: ``explain("q1", "…")`` calls in the trainer's
+    (hidden) test cells, read without running them."""
+    found: dict[str, str] = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            for call in calls_named(cell.source, EXPLAIN_FUNCTION):
+                args = _literal_text_arguments(call, 2)
+                if args:
+                    found[args[0]] = args[1]
     return found
 
 

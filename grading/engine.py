@@ -57,12 +57,14 @@ from nbgrader.preprocessors import (
 from common.event_loop import run_coroutine
 from common.files import atomic_write
 from grading.answers import (
+    ANSWERS_FILE,
     MAX_ANSWERS_BYTES,
     CheckedAnswers,
     Question,
     check_answers,
     questions_in,
 )
+from grading.feedback import NOTES_FILE
 from grading.kernel_sandbox import (
     SandboxAccount,
     SandboxKernelManager,
@@ -72,8 +74,6 @@ from grading.kernel_sandbox import (
 )
 from grading.rebuild import RebuildFromRelease, read_trainer_notebook
 
-ANSWERS_FILE = "responses.json"
-NOTES_FILE = "grading-notes.json"
 TIMESTAMP_FILE = "timestamp.txt"
 SECRET_FILE = "submission_secret.txt"  # noqa: S105 - a file name, not a secret
 STUDENT_ENV = "ACADEMY_STUDENT_ID"

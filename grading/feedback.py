@@ -1,11 +1,21 @@
-"""nbgrader feedback: generated without the answer key, and read back for "My learning".
+"""nbgrader feedback a learner can read: questions, answers, points and explanations, no code.
 
-**Generating** (an nbgrader extension, nbgrader issue 917). Stock `nbgrader
-generate_feedback` renders the autograded notebook, hidden tests included, so learners would
-read the correct answers in their feedback. `HideAutograderTests` runs after nbgrader's own
-preprocessors and replaces the source of every autograder test cell with one line, and an
-error from a failed check with a plain sentence. Scores are untouched.
-``hub_config/nbgrader_config.py`` selects ``FEEDBACK_PREPROCESSORS``.
+**Generating** (an nbgrader extension, see nbgrader issue 917). Stock `nbgrader
+generate_feedback` renders the autograded notebook: the code, and the hidden tests with the
+correct answers in them. `LearnerFeedback` runs after nbgrader's `GetGrades` and replaces
+every cell of the notebook with the learner's results, which nbgrader's own feedback
+template then renders under its usual heading "<notebook> (Score: X / Y)":
+
+* for each question: the prompt, the learner's answer (as the options read, from the checked
+  answers file beside the autograded notebook), right or wrong, the points, and the
+  explanation the trainer wrote with `course_kit.grading.explain` in the hidden test;
+* for each practical task: the trainer's task text, the points, and what the e-office
+  recorded or what is still missing (the comment `grading.practical_tasks` wrote);
+* what the grader could not read in the answers file (`grading-notes.json`).
+
+Everything a learner typed is escaped; only the trainer's own text is rendered as markup.
+``hub_config/nbgrader_config.py`` selects ``FEEDBACK_PREPROCESSORS``; trainers still see the
+full autograded notebook in formgrader.
 
 **Reading.** nbgrader releases only the feedback HTML to a learner (``release_feedback``
 copies ``*.html``), so the learner's own server reads the score from it:
@@ -14,48 +24,280 @@ copies ``*.html``), so the learner's own server reads the score from it:
 
 from __future__ import annotations
 
+import html
+import json
 import math
 import re
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 from nbconvert.preprocessors import Preprocessor
 from nbformat import NotebookNode
-from nbformat.v4 import new_output
+from nbformat.v4 import new_markdown_cell
 from traitlets import Bool
 
+from grading.answers import (
+    ANSWERS_FILE,
+    Question,
+    QuestionDefinitionError,
+    check_answers,
+    explanations_in,
+    questions_checked_in,
+    questions_in,
+)
 from grading.completion import Score
 
 FEEDBACK_PREPROCESSORS = [
     "nbgrader.preprocessors.GetGrades",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
-    "grading.feedback.HideAutograderTests",
+    "grading.feedback.LearnerFeedback",
 ]
+#: What the grader noted about a submission, beside the autograded notebook (grading.engine).
+NOTES_FILE = "grading-notes.json"
 
 
 def _is_autograder_test(cell: NotebookNode) -> bool:
     meta = cell.metadata.get("nbgrader", {})
-    return cell.cell_type == "code" and meta.get("grade") and not meta.get("solution")
+    return cell.cell_type == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
-class HideAutograderTests(Preprocessor):
+def _is_task(cell: NotebookNode) -> bool:
+    return cell.cell_type == "markdown" and bool(cell.metadata.get("nbgrader", {}).get("task"))
+
+
+@dataclass(frozen=True)
+class AnsweredQuestion:
+    question: Question
+    answer: Any  # the checked value; None when not answered (or dropped by the check)
+    explanation: str | None
+
+    @property
+    def answered(self) -> bool:
+        return self.answer is not None and self.answer != []
+
+    def answer_labels(self) -> list[str]:
+        values = self.answer if isinstance(self.answer, list) else [self.answer]
+        return [self.question.label_of(v) for v in values] if self.answered else []
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One autograder test cell: the questions it checks and what they scored."""
+
+    questions: tuple[AnsweredQuestion, ...]
+    score: float | None  # None: the question is not graded (no test cell checks it)
+    points: float | None
+
+    @property
+    def correct(self) -> bool:
+        return self.score is not None and self.points is not None and self.score >= self.points
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """A practical task cell, scored from the e-office's records."""
+
+    text: str  # the trainer's markdown
+    score: float | None
+    points: float | None
+    recorded: str  # what the e-office recorded, or what is missing
+
+
+@dataclass
+class FeedbackReport:
+    items: list[CheckResult | TaskResult] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
+def feedback_report(nb: NotebookNode, folder: Path) -> FeedbackReport:
+    """The learner's results, from an autograded notebook (after ``GetGrades``) and the
+    checked answers file and grading notes beside it in ``folder``."""
+    report = FeedbackReport()
+    try:
+        questions = questions_in(nb)
+    except QuestionDefinitionError as exc:
+        questions = {}
+        report.problems.append(f"The questions of this module could not be read: {exc}")
+    raw = (folder / ANSWERS_FILE).read_bytes() if (folder / ANSWERS_FILE).is_file() else None
+    answers = check_answers(raw, questions).answers
+    explanations = explanations_in(nb)
+    notes = _read_json(folder / NOTES_FILE)
+    if isinstance(notes, dict) and isinstance(notes.get("problems"), list):
+        report.problems += [str(p) for p in notes["problems"]]
+
+    def answered(qid: str) -> AnsweredQuestion:
+        return AnsweredQuestion(questions[qid], answers.get(qid), explanations.get(qid))
+
+    shown: set[str] = set()
+    position: dict[str, int] = {}
+    placed: list[tuple[int, CheckResult | TaskResult]] = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code":
+            for q in questions_in_cell(cell, questions):
+                position.setdefault(q, index)
+        meta = cell.metadata.get("nbgrader", {})
+        if _is_autograder_test(cell):
+            qids = [q for q in questions_checked_in(cell.source) if q in questions]
+            if not qids:
+                continue
+            shown.update(qids)
+            check = CheckResult(
+                tuple(answered(q) for q in qids), _number(meta.get("score")),
+                _number(meta.get("points")),
+            )
+            placed.append((min(position.get(q, index) for q in qids), check))
+        elif _is_task(cell):
+            task = TaskResult(
+                cell.source, _number(meta.get("score")), _number(meta.get("points")),
+                str(meta.get("comment") or ""),
+            )
+            placed.append((index, task))
+    for qid in questions:
+        if qid not in shown:  # asked, but no test checks it: shown, never scored
+            placed.append((position.get(qid, len(nb.cells)), CheckResult(
+                (answered(qid),), None, None
+            )))
+    report.items = [item for _, item in sorted(placed, key=lambda p: p[0])]
+    return report
+
+
+def questions_in_cell(cell: NotebookNode, questions: dict[str, Question]) -> list[str]:
+    grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+    return [q.qid for q in questions.values() if grade_id and q.cell_id == grade_id]
+
+
+# --- rendering: HTML blocks in markdown cells, for nbgrader's feedback template -------------
+
+_STYLE = """<style>
+.lf-card { border: 1px solid #c9d3e0; border-radius: 8px; padding: 12px 16px; margin: 12px 0;
+  background: #fbfcfe; font-size: 15px; line-height: 1.5; }
+.lf-prompt { font-weight: 600; margin-bottom: 6px; }
+.lf-answer { margin: 4px 0 8px 0; }
+.lf-right { color: #1b7a36; font-weight: 700; }
+.lf-wrong { color: #b42318; font-weight: 700; }
+.lf-none { color: #6b7280; font-weight: 700; }
+.lf-why { background: #eef4ff; border-left: 4px solid #1d4ed8; padding: 6px 10px;
+  margin-top: 8px; }
+.lf-notice { background: #fff4e5; border-left: 4px solid #f59e0b; padding: 6px 10px; }
+</style>"""
+
+
+def _text(value: str) -> str:
+    """Learner or grader text, escaped, on one markdown line (an HTML block ends at a blank
+    line)."""
+    return html.escape(value).replace("\r", "").replace("\n", "<br>")
+
+
+def _trainer(value: str) -> str:
+    """The trainer's own markup (a prompt may hold simple HTML), kept on one line."""
+    return " ".join(value.split())
+
+
+def _points(score: float | None, points: float | None) -> str:
+    if score is None or points is None:
+        return ""
+    return f"{score:g} / {points:g} points (điểm)"
+
+
+def _check_html(check: CheckResult) -> str:
+    parts = ['<div class="lf-card">']
+    for item in check.questions:
+        parts.append(f'<div class="lf-prompt">{_trainer(item.question.prompt)}</div>')
+        labels = item.answer_labels()
+        answer = "; ".join(_text(label) for label in labels) if labels else (
+            "<em>Not answered (Chưa trả lời)</em>"
+        )
+        parts.append(f'<div class="lf-answer">Your answer (Câu trả lời của bạn): {answer}</div>')
+    if check.score is None:
+        parts.append('<div class="lf-none">Not graded (Không chấm điểm)</div>')
+    elif check.correct:
+        parts.append(
+            f'<div class="lf-right">✓ Correct (Đúng): {_points(check.score, check.points)}</div>'
+        )
+    else:
+        parts.append(
+            f'<div class="lf-wrong">✗ Not correct (Chưa đúng): '
+            f"{_points(check.score, check.points)}</div>"
+        )
+    for item in check.questions:
+        if item.explanation:
+            parts.append(
+                f'<div class="lf-why"><strong>Why (Giải thích):</strong> '
+                f"{_text(item.explanation)}</div>"
+            )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _task_html(task: TaskResult) -> str:
+    if task.score is None or task.points is None:
+        verdict = '<div class="lf-none">Not graded yet (Chưa chấm)</div>'
+    elif task.points and task.score >= task.points:
+        verdict = (
+            f'<div class="lf-right">✓ Done (Đã hoàn thành): '
+            f"{_points(task.score, task.points)}</div>"
+        )
+    else:
+        verdict = (
+            f'<div class="lf-wrong">✗ Not done yet (Chưa hoàn thành): '
+            f"{_points(task.score, task.points)}</div>"
+        )
+    recorded = (
+        f'<div class="lf-answer">The e-office recorded (Hệ thống ghi nhận): '
+        f"{_text(task.recorded)}</div>"
+        if task.recorded
+        else ""
+    )
+    return f'<div class="lf-card">{verdict}{recorded}</div>'
+
+
+def render_cells(report: FeedbackReport) -> list[NotebookNode]:
+    """The feedback as markdown cells: no code cell, nothing for nbgrader to score."""
+    cells = [new_markdown_cell(
+        _STYLE + "\n\n## Your results (Kết quả của bạn)\n\n"
+        "Each question with your answer, whether it was right, and why. "
+        "(Từng câu hỏi, câu trả lời của bạn, đúng hay chưa đúng, và giải thích.)"
+    )]
+    if report.problems:
+        lines = "".join(f"<li>{_text(p)}</li>" for p in report.problems)
+        cells.append(new_markdown_cell(
+            '<div class="lf-notice"><strong>Notes from the grader (Ghi chú khi chấm): what '
+            "could not be read scored 0 (phần không đọc được không được tính điểm).</strong>"
+            f"<ul>{lines}</ul></div>"
+        ))
+    for item in report.items:
+        if isinstance(item, TaskResult):
+            cells.append(new_markdown_cell(item.text))
+            cells.append(new_markdown_cell(_task_html(item)))
+        else:
+            cells.append(new_markdown_cell(_check_html(item)))
+    return cells
+
+
+class LearnerFeedback(Preprocessor):
+    """Replaces the autograded notebook's cells with the learner's results (see above)."""
+
     enabled = Bool(True)  # nbconvert preprocessors are off unless enabled
 
-    def preprocess_cell(
-        self, cell: NotebookNode, resources: dict[str, Any], index: int
+    def preprocess(
+        self, nb: NotebookNode, resources: dict[str, Any]
     ) -> tuple[NotebookNode, dict[str, Any]]:
-        if not _is_autograder_test(cell):
-            return cell, resources
-        failed = any(o.get("output_type") == "error" for o in cell.get("outputs", []))
-        cell.source = "# automatic check (the check itself stays hidden)"
-        message = (
-            "Not correct: this answer did not match. Review this part of the module."
-            if failed
-            else "Correct."
-        )
-        cell.outputs = [new_output("stream", name="stdout", text=message + "\n")]
-        return cell, resources
+        folder = Path(resources.get("metadata", {}).get("path") or ".")
+        nb.cells = render_cells(feedback_report(nb, folder))
+        return nb, resources
 
 
 # --- reading the score back out of a released feedback file ---------------------------

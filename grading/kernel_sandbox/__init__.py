@@ -111,7 +111,7 @@ def sandbox_account(name: str = SANDBOX_ACCOUNT) -> SandboxAccount | None:
     except KeyError:
         raise SandboxError(
             f"the grading sandbox account {name!r} does not exist; run `academy init` "
-            "(it creates it) or `useradd --system --no-create-home {name}`"
+            f"(it creates it) or `useradd --system --no-create-home {name}`"
         ) from None
     if entry.pw_uid == 0:
         raise SandboxError(f"{name!r} is root: grading kernels must not run as root")

@@ -190,7 +190,13 @@ def run_journey(browser: Browser, platform: Platform, learner: str, tmp_path) ->
     feedback_link = module_row(page).locator("a:has-text('feedback')").first
     page.goto(feedback_link.evaluate("a => a.href"))
     body = page.content()
-    assert "BEGIN HIDDEN TESTS" not in body
+    # the learner's own results, in words: no code, no tests (grading.feedback)
+    for hidden in ("BEGIN HIDDEN TESTS", "assert answer", "course_kit", "explain("):
+        assert hidden not in body
+    assert body.count("Your answer (Câu trả lời của bạn)") == 6
+    assert body.count("✓ Correct (Đúng)") == 5 and body.count("✗ Not correct (Chưa đúng)") == 1
+    assert body.count("Why (Giải thích)") == 6
+    assert "✓ Done (Đã hoàn thành): 4 / 4 points" in body
     assert "practical" in body.lower()
     page.close()
 

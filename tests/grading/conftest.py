@@ -6,6 +6,7 @@ a gradebook, so the venv's bin directory is put first on PATH for the whole sess
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import sys
@@ -29,9 +30,9 @@ def venv_tools_on_path() -> Iterator[None]:
         yield
 
 
-@pytest.fixture(scope="session")
-def postgres_server_url() -> Iterator[str]:
-    """A throwaway PostgreSQL database for this test session, dropped afterwards."""
+@contextlib.contextmanager
+def throwaway_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped afterwards; yields its SQLAlchemy URL."""
     psycopg = pytest.importorskip("psycopg")
     name = f"academy_grading_{secrets.token_hex(6)}"
     try:
@@ -44,3 +45,17 @@ def postgres_server_url() -> Iterator[str]:
             yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """A throwaway PostgreSQL database for this test session, dropped afterwards."""
+    with throwaway_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_database_url() -> Iterator[str]:
+    """A throwaway PostgreSQL database for one test."""
+    with throwaway_postgres_database() as url:
+        yield url

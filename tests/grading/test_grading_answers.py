@@ -12,11 +12,13 @@ from grading.answers import (
     MAX_ANSWERS_BYTES,
     QuestionDefinitionError,
     check_answers,
+    explanations_in,
+    questions_checked_in,
     questions_in,
 )
 
 NB = new_notebook(cells=[
-    new_code_cell('question("q1", "Pick", ["a", "b"], explanation="Because a.")'),
+    new_code_cell('question("q1", "Pick", ["a", "b"])'),
     new_code_cell('question("q2", "Pick all", ["x", "y", "z"], multiple=True)'),
     new_code_cell('question("q3", "Pairs", [("Yes", 1), ("No", 0)])'),
 ])
@@ -30,7 +32,7 @@ def raw(answers: dict) -> bytes:
 def test_questions_are_read_without_running_the_notebook() -> None:
     qs = questions_in(NB)
     assert list(qs) == ["q1", "q2", "q3"]
-    assert qs["q1"].options == ("a", "b") and qs["q1"].explanation == "Because a."
+    assert qs["q1"].options == ("a", "b")
     assert qs["q2"].multiple and not qs["q1"].multiple
     assert qs["q3"].options == (1, 0) and qs["q3"].label_of(0) == "No"
 
@@ -79,7 +81,26 @@ def test_no_file_is_a_blank_submission() -> None:
 
 
 def test_the_real_module_declares_its_questions() -> None:
-    from tests.grading.test_grading_engine import COURSE_ID, MODULE, NOTEBOOK, REPO
+    from tests.grading.ds01_submissions import COURSE_ID, MODULE, NOTEBOOK, REPO
 
     nb = nbformat.read(REPO / "courses" / COURSE_ID / "source" / MODULE / f"{NOTEBOOK}.ipynb", 4)
     assert list(questions_in(nb)) == ["q1", "q2", "q3", "q4", "q5", "q6"]
+    # every question is explained, inside the hidden tests (so never before grading)
+    explained = explanations_in(nb)
+    assert sorted(explained) == ["q1", "q2", "q3", "q4", "q5", "q6"]
+    for cell in nb.cells:
+        for qid in questions_checked_in(cell.source):
+            hidden = cell.source.split("### BEGIN HIDDEN TESTS", 1)[-1]
+            assert "### BEGIN HIDDEN TESTS" in cell.source and f'explain(\n    "{qid}"' in hidden
+
+
+def test_checked_questions_and_explanations_are_read_not_run() -> None:
+    source = (
+        'from course_kit.grading import answer, explain\n'
+        'explain("q1", "Because " "a.")\n'
+        'explain(QID, "not literal: ignored")\n'
+        'assert answer("q1") == "a" and answer("q2") != answer("q1")\n'
+    )
+    nb = new_notebook(cells=[new_code_cell(source), new_code_cell("explain(")])
+    assert questions_checked_in(source) == ["q1", "q2"]
+    assert explanations_in(nb) == {"q1": "Because a."}

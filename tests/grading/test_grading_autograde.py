@@ -11,6 +11,7 @@ from an evidence API on 127.0.0.1, generate and release feedback):
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import stat
@@ -37,8 +38,10 @@ from grading.autograde import (
     list_assignments,
 )
 from grading.engine import GradeStatus
+from grading.feedback import parse_feedback_score
 from grading.gradebook import read_gradebook
 from grading.records import completion_records
+from hub_config import CONFIG_DIR
 from tests.json_http import JsonHandler
 
 NBGRADER = Path(sys.executable).parent / "nbgrader"
@@ -85,12 +88,16 @@ def _meta(grade_id: str, points: int = 0, grade: bool = False) -> dict:
 
 
 QUESTION = 'question("who", "Who signs an outgoing document?", ["the leader", "the clerk"])'
-SIGNATURE_TEST = """\
-from course_kit.grading import answer
+EXPLANATION = "The leader signs; the clerk (văn thư) numbers & issues it."
+SIGNATURE_TEST = f"""\
+from course_kit.grading import answer, explain
 ### BEGIN HIDDEN TESTS
+explain("who", {EXPLANATION!r})
 assert answer("who") == "the leader", "not the leader"
 ### END HIDDEN TESTS
 """
+#: an unknown answer key written by hand: the feedback must show it as text, never markup
+INJECTED_KEY = "<img src=x onerror=alert(1)>"
 ANSWERS = {"an": "the leader", "bao": "the leader", "chi": "the clerk"}
 
 TASK = "register-incoming-from-so-tai-chinh"
@@ -195,8 +202,11 @@ def graded(tmp_path_factory: pytest.TempPathFactory, evidence_server: str) -> Gr
         if student == "an":
             notebook = notebook[: len(notebook) // 2]  # a corrupt, truncated notebook
         (work / f"{ASSIGNMENT}.ipynb").write_text(notebook, encoding="utf-8")
+        answers = {"who": {"value": choice}}
+        if student == "an":
+            answers[INJECTED_KEY] = {"value": "x"}
         (work / "responses.json").write_text(
-            json.dumps({"version": 1, "answers": {"who": {"value": choice}}}), encoding="utf-8"
+            json.dumps({"version": 1, "answers": answers}), encoding="utf-8"
         )
         env = dict(os.environ, JUPYTER_DATA_DIR=str(base / "jupyter-data" / student))
         submits.append(
@@ -218,8 +228,9 @@ def graded(tmp_path_factory: pytest.TempPathFactory, evidence_server: str) -> Gr
         )
     assert [p.wait() for p in submits] == [0, 0, 0]
 
-    course = CourseWorkspace(
-        course_id=COURSE_ID, root=root, db_url=db_url, exchange_dir=exchange
+    course = CourseWorkspace(  # with the platform's nbgrader configuration, as deployed
+        course_id=COURSE_ID, root=root, db_url=db_url, exchange_dir=exchange,
+        config_dir=CONFIG_DIR,
     )
     report = autograde_assignment(course, ASSIGNMENT, EvidenceAccess(evidence_server, token_for))
     return GradedCourse(course, exchange, report)
@@ -274,6 +285,54 @@ def test_feedback_released_to_exchange(graded: GradedCourse) -> None:
         assert (graded.course.root / "feedback" / student / ASSIGNMENT / "m1.html").is_file()
     released = list((graded.exchange / COURSE_ID / "feedback").glob("*.html"))
     assert len(released) == 3
+
+
+def _feedback(graded: GradedCourse, student: str) -> str:
+    path = graded.course.root / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html"
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("student", "verdict", "answer", "recorded", "score"),
+    [
+        ("bao", "Correct (Đúng): 2 / 2 points", "the leader", "2 registered", (3.0, 3.0)),
+        ("chi", "Not correct (Chưa đúng): 0 / 2 points", "the clerk", "1 registered", (1.0, 3.0)),
+        ("an", "Correct (Đúng): 2 / 2 points", "the leader", "0 registered", (2.0, 3.0)),
+    ],
+)
+def test_feedback_shows_answers_points_and_explanations_but_no_code(
+    graded: GradedCourse, student: str, verdict: str, answer: str, recorded: str,
+    score: tuple[float, float],
+) -> None:
+    page = _feedback(graded, student)
+    assert "Who signs an outgoing document?" in page
+    assert f"Your answer (Câu trả lời của bạn): {answer}" in page
+    assert verdict in page
+    assert html.escape(EXPLANATION) in page
+    assert "The e-office recorded (Hệ thống ghi nhận): Graded from the sandbox e-office's " in (
+        html.unescape(page)
+    )
+    assert recorded in page
+    for code in ("assert answer", "answer(", "explain(", "course_kit", "BEGIN HIDDEN",
+                 "not the leader"):
+        assert code not in page, f"{code!r} leaked into {student}'s feedback"
+    # My learning reads the score from nbgrader's heading, which the feedback keeps
+    points, max_points = score
+    parsed = parse_feedback_score(page)
+    assert parsed is not None and (parsed.points, parsed.max_points) == (points, max_points)
+
+
+def test_feedback_says_what_could_not_be_read_as_text(graded: GradedCourse) -> None:
+    page = _feedback(graded, "an")
+    assert "could not be read" in page
+    assert INJECTED_KEY not in page  # escaped: the learner's text never becomes markup
+    assert html.escape(INJECTED_KEY, quote=False) in page
+
+
+def test_explanations_stay_hidden_until_feedback(graded: GradedCourse) -> None:
+    released = graded.course.root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    assert "explain(" not in released.read_text(encoding="utf-8")
+    assert EXPLANATION not in released.read_text(encoding="utf-8")
 
 
 def test_log_has_every_step_but_no_secrets(graded: GradedCourse) -> None:

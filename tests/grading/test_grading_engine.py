@@ -9,12 +9,8 @@ the course, and the academy's grades must equal its grades, cell by cell.
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
 import socket
 import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -25,45 +21,19 @@ from nbformat.v4 import new_code_cell
 
 from grading.engine import AutogradeEngine, GradeStatus, GradingOutcome
 from grading.kernel_sandbox import sandbox_account
-
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO / "tests" / "courses"))
-from test_ds01_nbgrader import CORRECT  # noqa: E402 - the answer key, kept in one test
-
-NBGRADER = Path(sys.executable).parent / "nbgrader"
-COURSE_ID = "digital-signatures"
-MODULE = "ds01-what-a-signature-proves"
-NOTEBOOK = "what-a-signature-proves"
-WRONG = {
-    "q1": "Only one character of the digest changes, at the place of the comma",
-    "q2": ["The content of the document is correct and lawful"],
-    "q3": "The password of the agency's e-office account",
-}
-PARTIAL = {"q1": CORRECT["q1"], "q3": CORRECT["q3"], "q5": "Wait a few days in case it turns up"}
-
-
-def responses(answers: dict[str, Any]) -> str:
-    return json.dumps({"version": 1, "answers": {q: {"value": v} for q, v in answers.items()}})
-
-
-def nbgrader_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ACADEMY_", "JUPYTER"))}
-    env["PYTHONPATH"] = str(REPO)
-    env["PATH"] = f"{NBGRADER.parent}{os.pathsep}{env.get('PATH', '')}"
-    return env
-
-
-def make_course(root: Path, config_extra: str = "") -> None:
-    shutil.copytree(REPO / "courses" / COURSE_ID / "source", root / "source")
-    (root / "nbgrader_config.py").write_text(
-        "c = get_config()\n"
-        f"c.CourseDirectory.root = {str(root)!r}\n"
-        f"c.CourseDirectory.course_id = {COURSE_ID!r}\n"
-        f"c.CourseDirectory.db_url = 'sqlite:///{root}/gradebook.db'\n" + config_extra,
-        encoding="utf-8",
-    )
-    subprocess.run([str(NBGRADER), "generate_assignment", MODULE], cwd=root,
-                   env=nbgrader_env(), check=True, capture_output=True)
+from tests.grading.ds01_submissions import (
+    CORRECT,
+    COURSE_ID,
+    HONEST,
+    MODULE,
+    NBGRADER,
+    NOTEBOOK,
+    PARTIAL,
+    WRONG,
+    make_course,
+    nbgrader_env,
+    submit,
+)
 
 
 class Listener:
@@ -136,29 +106,11 @@ def cheats(root: Path, port: int) -> dict[str, tuple[dict[str, Any], Any]]:
     }
 
 
-HONEST = {"honest-right": CORRECT, "honest-wrong": WRONG, "honest-partial": PARTIAL,
-          "honest-blank": {}}
 TWINS = {  # the honest submission whose answers each cheat really has
     "cheat-helpers": WRONG, "cheat-noop": WRONG, "cheat-reads": {}, "cheat-edited": PARTIAL,
     "cheat-deleted": PARTIAL, "cheat-types": {"q4": CORRECT["q4"]}, "cheat-big": {},
     "cheat-notjson": CORRECT,
 }
-
-
-def submit(root: Path, student: str, answers: dict[str, Any] | str, tamper: Any) -> None:
-    folder = root / "submitted" / student / MODULE
-    folder.mkdir(parents=True)
-    released = root / "release" / MODULE / f"{NOTEBOOK}.ipynb"
-    if isinstance(tamper, str):
-        (folder / f"{NOTEBOOK}.ipynb").write_text(tamper, encoding="utf-8")
-    else:
-        nb = nbformat.read(released, as_version=4)
-        if tamper is not None:
-            tamper(nb)
-        nbformat.write(nb, folder / f"{NOTEBOOK}.ipynb")
-    text = answers if isinstance(answers, str) else responses(answers)
-    (folder / "responses.json").write_text(text, encoding="utf-8")
-    (folder / "timestamp.txt").write_text("2026-11-20 10:00:00.000000 UTC", encoding="utf-8")
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

@@ -184,7 +184,7 @@ def test_endless_loop_is_not_graded_and_the_run_goes_on(tmp_path: Path) -> None:
     import nbformat
     from nbformat.v4 import new_code_cell, new_notebook
 
-    from tests.grading.test_grading_engine import NBGRADER, nbgrader_env, responses
+    from tests.grading.ds01_submissions import NBGRADER, nbgrader_env, responses
 
     root = tmp_path / "course"
     (root / "source" / "m1").mkdir(parents=True)
