@@ -1,4 +1,5 @@
-"""The course catalog: each course's `course.toml` (id, title, modules, pass mark).
+"""The course catalog: each course's `course.toml` (id, title, modules, pass mark, and
+whether a submission is graded as soon as it arrives: `grade_on_submit`).
 
 A course folder under `courses/` holds `course.toml` and nbgrader's `source/` tree. The
 catalog copy under the data directory (`<data>/catalog/<course_id>.toml`) is public: the
@@ -30,6 +31,8 @@ class Course:
     title_vi: str
     pass_percent: float
     modules: tuple[Module, ...]
+    #: the grading service grades each submission within a minute (`academy grade watch`)
+    grade_on_submit: bool = False
 
     @property
     def module_ids(self) -> tuple[str, ...]:
@@ -60,9 +63,14 @@ def load_course(path: Path) -> Course:
             title_vi=data.get("title_vi", ""),
             pass_percent=float(data.get("pass_percent", 70)),
             modules=modules,
+            grade_on_submit=data.get("grade_on_submit", False),
         )
     except KeyError as exc:
         raise CatalogError(f"{path}: missing field {exc.args[0]!r}") from exc
+    if not isinstance(course.grade_on_submit, bool):
+        raise CatalogError(
+            f"{path}: grade_on_submit must be true or false, got {course.grade_on_submit!r}"
+        )
     if not 0 < course.pass_percent <= 100:
         raise CatalogError(f"{path}: pass_percent must be in (0, 100], got {course.pass_percent}")
     return course

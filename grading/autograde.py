@@ -194,8 +194,16 @@ def _ensure_logs_dir(course: CourseWorkspace, account: Account | None) -> Path:
 
 
 @contextlib.contextmanager
-def _course_lock(logs: Path, course_id: str, account: Account | None) -> Iterator[None]:
-    """One autograde run per course at a time (flock; released when the process ends)."""
+def _course_lock(
+    logs: Path,
+    course_id: str,
+    account: Account | None,
+    wait: Callable[[str], None] | None = None,
+) -> Iterator[None]:
+    """One autograde run per course at a time (flock; released when the process ends).
+
+    When another run holds it: GradingBusyError, or, with ``wait``, say so through
+    ``wait`` and block until that run ends."""
     path = logs / "autograde.lock"
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -204,10 +212,14 @@ def _course_lock(logs: Path, course_id: str, account: Account | None) -> Iterato
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise GradingBusyError(
+            message = (
                 f"another autograde run is in progress for course {course_id!r} "
-                f"(lock {path}); wait for it to finish"
-            ) from None
+                f"(lock {path})"
+            )
+            if wait is None:
+                raise GradingBusyError(message + "; wait for it to finish") from None
+            wait(message + ": waiting for it to finish")
+            fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)
@@ -284,10 +296,15 @@ def autograde_assignment(
     limits: SandboxLimits = SandboxLimits(),  # noqa: B008 - frozen dataclass
     progress: Callable[[Progress], None] | None = None,
     timeout_per_step: float | None = 1800,
+    regrade: bool = False,
+    wait_if_busy: Callable[[str], None] | None = None,
 ) -> AutogradeReport:
     """Collect, autograde (``grading.engine``), score practical tasks, release feedback.
 
     ``students`` limits grading to those learners (default: every collected submission).
+    ``regrade`` grades again submissions already graded (default: only new ones).
+    ``wait_if_busy``: when another run holds the course, wait for it (told through this
+    function) instead of raising GradingBusyError.
     Raises UnknownAssignmentError (nothing changed), GradingError for set-up problems
     (no nbgrader_config.py, bad run_as, no sandbox), GradingBusyError when another run
     holds the course lock, NbgraderStepError when `nbgrader collect` fails. Submissions
@@ -309,7 +326,7 @@ def autograde_assignment(
         raise GradingError(str(exc)) from exc
 
     logs = _ensure_logs_dir(course, account)
-    with _course_lock(logs, course.course_id, account):
+    with _course_lock(logs, course.course_id, account, wait_if_busy):
         log_path, log = _open_log(logs, assignment, account)
         with log:
             runner = NbgraderRunner(course, log, account, timeout_per_step)
@@ -336,15 +353,18 @@ def autograde_assignment(
                 progress=progress,
                 log=lambda line: log.write((line + "\n").encode()),
             )
-            outcomes = engine.run(collected)
+            outcomes = engine.run(collected, force=regrade)
             graded = [o.student_id for o in outcomes if o.status is not GradeStatus.NOT_GRADED]
             practical: list[PracticalScore] = []
             if graded:
                 practical = _score_practical_tasks(course, assignment, evidence, graded, log_path)
             generate = release = None
-            if _autograded_any(course, assignment):
-                generate = runner.run("generate_feedback", assignment)
-                release = runner.run("release_feedback", assignment)
+            # feedback for everyone graded; for one learner only when only one was asked for
+            # (grade on submit), since nbgrader renders every learner's feedback otherwise
+            only = [f"--student={graded[0]}"] if students is not None and len(graded) == 1 else []
+            if graded and _autograded_any(course, assignment):
+                generate = runner.run("generate_feedback", assignment, *only)
+                release = runner.run("release_feedback", assignment, *only)
 
     # practical tasks changed the totals: read the final scores
     final = []

@@ -283,16 +283,22 @@ class AutogradeEngine:
         job = zygote.new_job_dir()
         env = kernel_environment()
         km = SandboxKernelManager(zygote, job, env)
-        await km.start_kernel()
-        kc = km.client()
-        kc.start_channels()
-        await kc.wait_for_ready(timeout=60)
+        kc = None
+        try:
+            await km.start_kernel()
+            kc = km.client()
+            kc.start_channels()
+            await kc.wait_for_ready(timeout=60)
+        except BaseException:  # a kernel that cannot start: leave no socket or folder behind
+            await self._stop_kernel(km, kc, job)
+            raise
         return km, kc, job
 
     @staticmethod
     async def _stop_kernel(km: SandboxKernelManager, kc: Any, job: Path) -> None:
-        with contextlib.suppress(Exception):
-            kc.stop_channels()
+        if kc is not None:
+            with contextlib.suppress(Exception):
+                kc.stop_channels()
         with contextlib.suppress(Exception):
             await km.shutdown_kernel(now=True)
         with contextlib.suppress(OSError):

@@ -109,7 +109,18 @@ eoffice = {
     # trainers' browser logins carry the evidence scope; learners simply do not have it
     "oauth_client_allowed_scopes": [EVIDENCE_SCOPE],
 }
-grading = {"name": GRADING_SERVICE, "api_token": s.secret("grading_api_token")}
+# the grading service: grades submissions of `grade_on_submit` courses as they arrive (it
+# runs as the hub's own account, like `academy grade autograde`: it starts sandboxed
+# kernels as academy-sandbox and nbgrader as each course's grader account)
+grading = {
+    "name": GRADING_SERVICE,
+    "api_token": s.secret("grading_api_token"),
+    "command": [
+        str(bin_dir / "academy"), "--data-dir", str(layout.root), "grade", "watch",
+    ],
+    "cwd": str(layout.root),
+    "environment": {"PATH": f"{bin_dir}:/usr/bin:/bin", "LANG": "C.UTF-8"},
+}
 course_services = [
     {
         "name": course_id,

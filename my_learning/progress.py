@@ -83,6 +83,12 @@ class CourseProgress:
     title: str
     title_vi: str
     modules: tuple[ModuleProgress, ...]
+    grade_on_submit: bool = False  # graded by the grading service within a minute
+
+    @property
+    def grading_now(self) -> bool:
+        """A submission waits for the grading service (the page refreshes itself)."""
+        return self.grade_on_submit and any(m.status is Status.SUBMITTED for m in self.modules)
 
     def module(self, assignment_id: str) -> ModuleProgress | None:
         return next((m for m in self.modules if m.assignment_id == assignment_id), None)
@@ -134,6 +140,7 @@ def build_progress(
                 title=course.title if course else course_id,
                 title_vi=course.title_vi if course else "",
                 modules=modules,
+                grade_on_submit=course.grade_on_submit if course else False,
             )
         )
     return result

@@ -18,6 +18,7 @@ from installation.settings import InstallSettings, grader_account, read_secret
 if TYPE_CHECKING:
     from grading.autograde import AutogradeReport
     from grading.engine import Progress
+    from grading.on_submit import GradingTarget
 
 
 @click.group()
@@ -35,6 +36,8 @@ def grade() -> None:
               help="Grade only this learner (repeat for several). Default: every submission.")
 @click.option("--cell-timeout", type=click.IntRange(1, 3600), default=30, show_default=True,
               help="Seconds one cell may run before the submission is 'could not be graded'.")
+@click.option("--regrade", is_flag=True,
+              help="Grade again submissions that are already graded (default: only new ones).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print a machine-readable summary on stdout (progress goes to stderr).")
 @pass_academy
@@ -45,6 +48,7 @@ def grade_autograde(
     workers: int,
     students: tuple[str, ...],
     cell_timeout: int,
+    regrade: bool,
     as_json: bool,
 ) -> None:
     """Collect, autograde in the sandbox, score practical tasks, release feedback.
@@ -52,7 +56,7 @@ def grade_autograde(
     Safe to run again at any time: submissions already graded are not graded twice, and
     a run that was stopped picks up where it ended.
     """
-    options = AutogradeOptions(workers, students or None, cell_timeout)
+    options = AutogradeOptions(workers, students or None, cell_timeout, regrade)
     try:
         report = autograde(academy.layout, assignment, course_id, options,
                            log=(lambda _line: None) if as_json else click.echo,
@@ -72,6 +76,7 @@ class AutogradeOptions:
     workers: int = 2
     students: tuple[str, ...] | None = None
     cell_timeout: int = 30
+    regrade: bool = False
 
 
 def _progress_bar() -> Callable[[Progress], None]:
@@ -104,34 +109,95 @@ def autograde(
     progress: Callable[[Progress], None] | None = None,
 ) -> AutogradeReport:
     """Autograde ``assignment`` of an installation (see ``grading.autograde``)."""
-    from academy.supervisor import running_ports
-    from grading.autograde import EvidenceAccess, autograde_assignment, check_assignment
+    from grading.autograde import autograde_assignment, check_assignment
     from grading.kernel_sandbox import SandboxLimits
 
     settings = InstallSettings.load(layout)
     course_id = course_of(layout, assignment, course_id)
     workspace = course_workspace(layout, settings, course_id)
     check_assignment(workspace, assignment)  # before anything else: nothing changes if unknown
-    ports = running_ports(layout)
-    if ports is None:
+    target = grading_target(layout, settings, course_id)
+    if target is None:
         raise RuntimeError(
             "the academy is not running from this data directory: start it with `academy up` "
             "(practical tasks are graded from the running e-office)"
         )
-    evidence = EvidenceAccess(
-        url=f"{ports.public_url}/services/{EOFFICE_SERVICE}",
-        token=read_secret(layout, "grading_api_token"),
-    )
-    run_as = grader_account(course_id) if settings.isolated else None
     report = autograde_assignment(
-        workspace,
+        target.course,
         assignment,
-        evidence,
-        run_as=run_as,
+        target.evidence,
+        run_as=target.run_as,
         workers=options.workers,
         students=options.students,
         limits=SandboxLimits(cell_timeout=options.cell_timeout),
         progress=progress,
+        regrade=options.regrade,
+        wait_if_busy=lambda message: click.echo(message, err=True),
     )
     log(report.summary())
     return report
+
+
+def grading_target(
+    layout: DataLayout, settings: InstallSettings, course_id: str
+) -> GradingTarget | None:
+    """How a course of this installation is graded; None while the academy is not running
+    (practical tasks are graded from the running e-office)."""
+    from academy.supervisor import running_ports
+    from grading.autograde import EvidenceAccess
+    from grading.on_submit import GradingTarget
+
+    ports = running_ports(layout)
+    if ports is None:
+        return None
+    return GradingTarget(
+        course=course_workspace(layout, settings, course_id),
+        evidence=EvidenceAccess(
+            url=f"{ports.public_url}/services/{EOFFICE_SERVICE}",
+            token=read_secret(layout, "grading_api_token"),
+        ),
+        run_as=grader_account(course_id) if settings.isolated else None,
+    )
+
+
+@grade.command("watch")
+@click.option("--interval", type=click.FloatRange(1, 600), default=10, show_default=True,
+              help="Seconds between two looks at the exchange for new submissions.")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True,
+              help="Submissions graded at once, each in its own sandboxed kernel.")
+@click.option("--once", is_flag=True, help="Grade what is waiting now, then stop.")
+@pass_academy
+def grade_watch(academy: AcademyContext, interval: float, workers: int, once: bool) -> None:
+    """Grade on submit: grade each new submission of the courses that have
+    `grade_on_submit = true` in course.toml, within a minute (the grading service).
+
+    `academy up` runs this as a service of the hub; a trainer can still grade or regrade
+    with `academy grade autograde` at any time.
+    """
+    import signal
+    import threading
+
+    from course_kit.catalog import load_catalog
+    from grading.on_submit import SubmissionWatcher
+
+    layout = academy.layout
+
+    def targets() -> list[GradingTarget]:
+        settings = InstallSettings.load(layout)
+        found = []
+        for course in load_catalog(layout.catalog_dir).values():
+            if course.grade_on_submit:
+                target = grading_target(layout, settings, course.id)
+                if target is not None:
+                    found.append(target)
+        return found
+
+    watcher = SubmissionWatcher(targets, workers=workers, log=lambda line: click.echo(line))
+    if once:
+        watcher.tick()
+        return
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo(f"grading service: looking for new submissions every {interval:g} s")
+    watcher.run(stop, interval)

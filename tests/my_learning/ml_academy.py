@@ -43,6 +43,7 @@ id = "{course_id}"
 title = {title}
 title_vi = "Chữ ký số trong hoạt động công vụ"
 pass_percent = 70
+grade_on_submit = {grade_on_submit}
 
 [[modules]]
 id = "{graded_id}"
@@ -60,9 +61,10 @@ title = "{unreleased_title}"
 """
 
 
-def catalog_toml(title: str = COURSE_TITLE) -> str:
+def catalog_toml(title: str = COURSE_TITLE, grade_on_submit: bool = False) -> str:
     return CATALOG_TOML.format(
         course_id=COURSE_ID,
+        grade_on_submit=json.dumps(grade_on_submit),
         title=json.dumps(title),
         graded_id=GRADED_ID,
         graded_title=GRADED_TITLE,
@@ -165,8 +167,10 @@ class Academy:
             f"c.CourseDirectory.root = {str(self.course)!r}\n"
         )
 
-    def write_catalog(self, title: str = COURSE_TITLE) -> None:
-        (self.catalog / f"{COURSE_ID}.toml").write_text(catalog_toml(title), encoding="utf-8")
+    def write_catalog(self, title: str = COURSE_TITLE, grade_on_submit: bool = False) -> None:
+        (self.catalog / f"{COURSE_ID}.toml").write_text(
+            catalog_toml(title, grade_on_submit), encoding="utf-8"
+        )
 
     def env(self) -> dict[str, str]:
         """Environment of the learner's server and of the nbgrader CLI."""

@@ -104,6 +104,17 @@ def test_submit_hands_in_and_confirms(server: Server, server_academy: Academy) -
     assert re.search(r"was submitted \(đã nộp bài\) at \d\d:\d\d, \d\d/\d\d/\d{4}", page.text)
     assert status_of(page.text, FRESH_TITLE).startswith("Submitted")
     assert "Submit again" in page.text
+    assert "Waiting for your trainer to grade it" in page.text
+    assert 'http-equiv="refresh"' not in page.text
+
+    # a course graded on submit says so, and the page refreshes itself until the score is in
+    server_academy.write_catalog(grade_on_submit=True)
+    try:
+        page = session.get(server.url + "learning", timeout=30)
+    finally:
+        server_academy.write_catalog()
+    assert "It is being graded automatically" in page.text
+    assert '<meta http-equiv="refresh" content="15">' in page.text
 
 
 def test_unknown_module_is_a_clear_message(server: Server) -> None:

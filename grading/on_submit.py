@@ -1,0 +1,143 @@
+"""Grade on submit (nbgrader issue 988): the grading service drains the submissions queue.
+
+The queue is nbgrader's own exchange. ``nbgrader submit`` drops a learner's work in
+``<exchange>/<course>/inbound/<student>+<module>+<timestamp>+<random>``; a submission is
+*waiting* while its timestamp is newer than the one the grader wrote last into
+``autograded/<student>/<module>/timestamp.txt`` (``grading.engine``). Nothing else keeps
+state, so the queue survives restarts, and a trainer's own `academy grade autograde` run
+takes from the same queue.
+
+``SubmissionWatcher.tick`` grades every waiting submission of the courses that have
+``grade_on_submit = true``, with the same ``autograde_assignment`` as the CLI (collect,
+sandboxed grading, practical tasks, feedback released to the learner). A course whose
+trainer is grading at that moment (the course lock is held) is left for the next tick; a
+submission that could not be graded is not retried until the learner submits again or
+the service restarts, so one broken submission never keeps the service busy.
+``academy grade watch`` runs ``tick`` every few seconds as a hub-managed service.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from nbgrader.utils import parse_utc
+
+from grading.autograde import (
+    AutogradeReport,
+    EvidenceAccess,
+    GradingBusyError,
+    GradingError,
+    autograde_assignment,
+)
+from grading.engine import TIMESTAMP_FILE, GradeStatus
+from grading.kernel_sandbox import SandboxLimits
+from grading.nbgrader_runner import CourseWorkspace
+
+#: how often the grading service looks for new submissions (a minute is the promise)
+DEFAULT_INTERVAL_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class GradingTarget:
+    """A course whose submissions are graded on submit, and how to grade them."""
+
+    course: CourseWorkspace
+    evidence: EvidenceAccess
+    run_as: str | None = None
+
+
+def _timestamp(text: str) -> datetime | None:
+    try:
+        return parse_utc(text.strip())
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+def waiting_submissions(course: CourseWorkspace) -> dict[str, dict[str, datetime]]:
+    """{module: {learner: newest submission time}} for every submission in the exchange
+    that is newer than what was last graded for that learner. Reads only."""
+    if course.exchange_dir is None:
+        return {}
+    inbound = Path(course.exchange_dir) / course.course_id / "inbound"
+    newest: dict[tuple[str, str], datetime] = {}
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+        for entry in os.scandir(inbound):
+            parts = entry.name.split("+")
+            if len(parts) < 3 or not entry.is_dir(follow_symlinks=False):
+                continue
+            student, module, when = parts[0], parts[1], _timestamp(parts[2])
+            if when is None:
+                continue
+            key = (student, module)
+            if key not in newest or when > newest[key]:
+                newest[key] = when
+    waiting: dict[str, dict[str, datetime]] = {}
+    for (student, module), when in sorted(newest.items()):
+        marker = Path(course.root) / "autograded" / student / module / TIMESTAMP_FILE
+        try:
+            graded = _timestamp(marker.read_text(encoding="utf-8"))
+        except OSError:
+            graded = None
+        if graded is None or graded < when:
+            waiting.setdefault(module, {})[student] = when
+    return waiting
+
+
+@dataclass
+class SubmissionWatcher:
+    targets: Callable[[], Iterable[GradingTarget]]
+    workers: int = 2
+    limits: SandboxLimits = field(default_factory=SandboxLimits)
+    log: Callable[[str], None] = print
+    #: (course, module, learner, submission time) that could not be graded: not retried
+    given_up: set[tuple[str, str, str, datetime]] = field(default_factory=set)
+
+    def tick(self) -> list[AutogradeReport]:
+        """Grade every waiting submission once; returns the runs made."""
+        reports = []
+        for target in self.targets():
+            course = target.course
+            for module, students in waiting_submissions(course).items():
+                todo = sorted(
+                    s for s, when in students.items()
+                    if (course.course_id, module, s, when) not in self.given_up
+                )
+                if not todo:
+                    continue
+                try:
+                    report = autograde_assignment(
+                        course, module, target.evidence, target.run_as,
+                        workers=self.workers, students=todo, limits=self.limits,
+                    )
+                except GradingBusyError:
+                    self.log(f"{course.course_id}: a trainer is grading; next time")
+                    break
+                except (GradingError, OSError, RuntimeError) as exc:
+                    self.log(f"{course.course_id}/{module}: not graded: {exc}")
+                    self.given_up.update(
+                        (course.course_id, module, s, students[s]) for s in todo
+                    )
+                    continue
+                self.log(report.summary())
+                for outcome in report.students:
+                    if outcome.status is GradeStatus.NOT_GRADED:
+                        when = students.get(outcome.student_id)
+                        if when is not None:
+                            self.given_up.add((course.course_id, module, outcome.student_id, when))
+                reports.append(report)
+        return reports
+
+    def run(self, stop: threading.Event, interval: float = DEFAULT_INTERVAL_SECONDS) -> None:
+        """``tick`` every ``interval`` seconds until ``stop`` is set."""
+        while not stop.is_set():
+            try:
+                self.tick()
+            except Exception as exc:  # noqa: BLE001 - the service keeps serving the others
+                self.log(f"grading service: {type(exc).__name__}: {exc}")
+            stop.wait(interval)

@@ -1,0 +1,176 @@
+"""Grade on submit: the grading service drains nbgrader's exchange, once per submission.
+
+Real nbgrader release and submit into a real exchange, the real ds01 module, the sandboxed
+grader and an evidence API on 127.0.0.1; ``SubmissionWatcher.tick`` is called directly, so
+each test decides when the service looks (no timer in the test).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import threading
+from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+from grading.autograde import EvidenceAccess
+from grading.engine import GradeStatus
+from grading.kernel_sandbox import SandboxLimits
+from grading.nbgrader_runner import CourseWorkspace
+from grading.on_submit import GradingTarget, SubmissionWatcher, waiting_submissions
+from hub_config import CONFIG_DIR
+from tests.grading.ds01_submissions import (
+    CORRECT,
+    COURSE_ID,
+    MODULE,
+    NBGRADER,
+    NOTEBOOK,
+    WRONG,
+    make_course,
+    nbgrader_env,
+    responses,
+)
+from tests.json_http import JsonHandler
+
+TASK_POINTS = 4.0  # the practical task of ds01, done by everyone here
+
+
+class EvidenceHandler(JsonHandler):
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        student = self.path.rstrip("/").rsplit("/", 1)[-1]
+        task = {"done": True, "completed_at": None, "detail": "registered 12/STC"}
+        self.send_json(200, {"username": student, "activity": [],
+                             "tasks": {"register-incoming-from-so-tai-chinh": task}})
+
+
+@pytest.fixture(scope="module")
+def evidence_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), EvidenceHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+class Course:
+    def __init__(self, base: Path, evidence_url: str) -> None:
+        self.base = base
+        self.root = base / "course"
+        self.exchange = base / "exchange"
+        self.exchange.mkdir()
+        self.exchange.chmod(0o777)
+        make_course(self.root)
+        self._nbgrader("release_assignment", MODULE, cwd=self.root)
+        self.workspace = CourseWorkspace(
+            course_id=COURSE_ID, root=self.root, db_url=f"sqlite:///{self.root}/gradebook.db",
+            exchange_dir=self.exchange, config_dir=CONFIG_DIR,
+        )
+        self.target = GradingTarget(self.workspace, EvidenceAccess(evidence_url, "grader-token"))
+
+    def _nbgrader(self, *args: str, cwd: Path, data_dir: Path | None = None) -> None:
+        env = nbgrader_env()
+        if data_dir is not None:
+            env["JUPYTER_DATA_DIR"] = str(data_dir)
+        subprocess.run(
+            [str(NBGRADER), *args, f"--Exchange.root={self.exchange}",
+             "--Exchange.path_includes_course=True"],
+            cwd=cwd, env=env, check=True, capture_output=True,
+        )
+
+    def submit(self, student: str, answers: dict[str, Any]) -> None:
+        """What Submit on My learning does: nbgrader submit from the learner's folder."""
+        work = self.base / "homes" / student
+        folder = work / COURSE_ID / MODULE
+        folder.mkdir(parents=True, exist_ok=True)
+        released = self.root / "release" / MODULE / f"{NOTEBOOK}.ipynb"
+        nbformat.write(nbformat.read(released, as_version=4), folder / f"{NOTEBOOK}.ipynb")
+        (folder / "responses.json").write_text(responses(answers), encoding="utf-8")
+        self._nbgrader("submit", MODULE, f"--student={student}", f"--course={COURSE_ID}",
+                       cwd=work, data_dir=work / ".jupyter-data")
+
+    def watcher(self, **kwargs: Any) -> SubmissionWatcher:
+        return SubmissionWatcher(lambda: [self.target], log=lambda _line: None, **kwargs)
+
+    def released_feedback(self) -> list[Path]:
+        return sorted((self.exchange / COURSE_ID / "feedback").glob("*.html"))
+
+
+@pytest.fixture
+def course(tmp_path: Path, evidence_url: str) -> Course:
+    return Course(tmp_path, evidence_url)
+
+
+def scores(reports: list) -> dict[str, tuple[GradeStatus, float | None]]:
+    return {o.student_id: (o.status, o.score) for r in reports for o in r.students}
+
+
+def test_each_submission_is_graded_once_on_the_next_tick(course: Course) -> None:
+    watcher = course.watcher()
+    assert watcher.tick() == []  # nothing submitted yet
+
+    course.submit("alice", CORRECT)
+    course.submit("bob", WRONG)
+    assert {m: sorted(s) for m, s in waiting_submissions(course.workspace).items()} == {
+        MODULE: ["alice", "bob"]
+    }
+    assert scores(watcher.tick()) == {
+        "alice": (GradeStatus.GRADED, 6 + TASK_POINTS),
+        "bob": (GradeStatus.GRADED, 0 + TASK_POINTS),
+    }
+    assert len(course.released_feedback()) == 2  # each learner can see their score now
+    assert waiting_submissions(course.workspace) == {}
+    assert watcher.tick() == []  # graded once, not again
+
+    # alice submits again: only her new submission is graded, and her new grade counts
+    course.submit("alice", WRONG)
+    assert list(waiting_submissions(course.workspace)[MODULE]) == ["alice"]
+    assert scores(watcher.tick()) == {"alice": (GradeStatus.GRADED, 0 + TASK_POINTS)}
+    assert watcher.tick() == []
+
+
+def test_a_course_being_graded_by_the_trainer_waits_for_the_next_tick(course: Course) -> None:
+    course.submit("chi", CORRECT)
+    logs = course.root / "logs"
+    logs.mkdir(exist_ok=True)
+    watcher = course.watcher()
+    with open(logs / "autograde.lock", "a+b") as held:  # a trainer's run holds the course
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert watcher.tick() == []
+        assert list(waiting_submissions(course.workspace)[MODULE]) == ["chi"]
+    assert scores(watcher.tick()) == {"chi": (GradeStatus.GRADED, 6 + TASK_POINTS)}
+
+
+def test_a_submission_that_cannot_be_graded_is_not_retried(course: Course) -> None:
+    course.submit("dung", CORRECT)
+    # a kernel that cannot start (its memory limit is below what Python needs)
+    starved = course.watcher(limits=SandboxLimits(memory_bytes=64 * 1024**2))
+    assert scores(starved.tick()) == {"dung": (GradeStatus.NOT_GRADED, None)}
+    notes = json.loads(
+        (course.root / "autograded" / "dung" / MODULE / "grading-notes.json").read_text()
+    )
+    assert notes["not_graded_reason"]
+    assert starved.tick() == []  # given up until dung submits again...
+    assert list(waiting_submissions(course.workspace)[MODULE]) == ["dung"]  # ...still waiting
+    course.submit("dung", CORRECT)
+    assert scores(starved.tick()) == {"dung": (GradeStatus.NOT_GRADED, None)}
+    # a healthy service (after a restart) grades it
+    assert scores(course.watcher().tick()) == {"dung": (GradeStatus.GRADED, 6 + TASK_POINTS)}
+
+
+def test_waiting_ignores_what_is_not_a_submission(course: Course) -> None:
+    inbound = course.exchange / COURSE_ID / "inbound"
+    (inbound / "stray-file").write_text("x")
+    (inbound / "eve+ds01+not-a-time+abc").mkdir()
+    os.symlink("/etc", inbound / "mallory+ds01+2026-11-20 10:00:00.000000 UTC+x")
+    assert waiting_submissions(course.workspace) == {}
