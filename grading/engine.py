@@ -42,16 +42,12 @@ from nbconvert.preprocessors import ClearMetadataPreprocessor
 from nbformat import NotebookNode
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import (
-    AssignLatePenalties,
-    CheckCellMetadata,
     ClearOutput,
     DeduplicateIds,
     Execute,
     IgnorePattern,
     LimitOutput,
-    OverwriteCells,
     OverwriteKernelspec,
-    SaveAutoGrades,
 )
 
 from common.event_loop import run_coroutine
@@ -71,6 +67,13 @@ from grading.kernel_sandbox import (
     SandboxLimits,
     Zygote,
     kernel_environment,
+    wait_until_ready,
+)
+from grading.nbgrader_steps import (
+    CheckCellMetadataOnce,
+    RunAssignLatePenalties,
+    RunOverwriteCells,
+    RunSaveAutoGrades,
 )
 from grading.rebuild import RebuildFromRelease, read_trainer_notebook
 
@@ -179,6 +182,7 @@ class AutogradeEngine:
         self.owner = owner
         self.progress = progress
         self.log = log
+        self._run_gradebook: Gradebook | None = None  # open while grading (see _gradebook)
         with Gradebook(db_url, course_id=course_id) as gb:
             self.notebook_ids = sorted(n.name for n in gb.find_assignment(assignment).notebooks)
         self.trainer = {
@@ -242,10 +246,13 @@ class AutogradeEngine:
                 self.progress(Progress(len(outcomes), len(students), left * rate, outcome))
 
         try:
-            await asyncio.gather(
-                *(self._worker(i, queue, scratch_root, report) for i in range(workers))
-            )
+            with Gradebook(self.db_url, course_id=self.course_id) as gradebook:
+                self._run_gradebook = gradebook  # one for the run (grading.nbgrader_steps)
+                await asyncio.gather(
+                    *(self._worker(i, queue, scratch_root, report) for i in range(workers))
+                )
         finally:
+            self._run_gradebook = None
             shutil.rmtree(scratch_root, ignore_errors=True)
         if durations:
             self.log(f"median {statistics.median(durations):.2f} s per submission")
@@ -288,7 +295,7 @@ class AutogradeEngine:
             await km.start_kernel()
             kc = km.client()
             kc.start_channels()
-            await kc.wait_for_ready(timeout=60)
+            await wait_until_ready(kc, km, timeout=60)
         except BaseException:  # a kernel that cannot start: leave no socket or folder behind
             await self._stop_kernel(km, kc, job)
             raise
@@ -335,6 +342,9 @@ class AutogradeEngine:
                 seconds=time.monotonic() - t0,
             )
         except Exception as exc:  # noqa: BLE001 - this learner only; the run goes on
+            if self._run_gradebook is not None:  # leave the run's session usable
+                with contextlib.suppress(Exception):
+                    self._run_gradebook.db.rollback()
             reason = str(exc) if isinstance(exc, NotGradable) else (
                 f"the grader failed on this submission: {type(exc).__name__}: {exc}"
             )
@@ -360,7 +370,7 @@ class AutogradeEngine:
             (self.autograded_dir(student) / TIMESTAMP_FILE).unlink()
 
     def _init_submission(self, student: str, timestamp: str | None) -> None:
-        with _nbgrader_session_warnings(), Gradebook(self.db_url, course_id=self.course_id) as gb:
+        with _nbgrader_session_warnings(), self._gradebook() as gb:
             gb.update_or_create_student(student)
             if timestamp:
                 gb.update_or_create_submission(self.assignment, student, timestamp=timestamp)
@@ -393,8 +403,8 @@ class AutogradeEngine:
             ClearOutput(),
             DeduplicateIds(),
             OverwriteKernelspec(),
-            OverwriteCells(),
-            CheckCellMetadata(),
+            self._with_run_gradebook(RunOverwriteCells()),
+            CheckCellMetadataOnce(),
         ):
             nb, resources = pp(nb, resources)  # as nbconvert does: honours `enabled`
         return nb, resources
@@ -443,9 +453,9 @@ class AutogradeEngine:
             IgnorePattern(),
             ClearMetadataPreprocessor(),
             LimitOutput(),
-            SaveAutoGrades(),
-            AssignLatePenalties(),
-            CheckCellMetadata(),
+            self._with_run_gradebook(RunSaveAutoGrades()),
+            self._with_run_gradebook(RunAssignLatePenalties()),
+            CheckCellMetadataOnce(),
         ):
             with _nbgrader_session_warnings():
                 nb, resources = pp(nb, resources)  # as nbconvert does: honours `enabled`
@@ -494,8 +504,21 @@ class AutogradeEngine:
         if self.owner is not None:
             os.chown(path, self.owner.uid, self.owner.gid)
 
+    @contextlib.contextmanager
+    def _gradebook(self) -> Iterator[Gradebook]:
+        """The run's gradebook while grading, else one opened for this call."""
+        if self._run_gradebook is not None:
+            yield self._run_gradebook
+        else:
+            with Gradebook(self.db_url, course_id=self.course_id) as gb:
+                yield gb
+
+    def _with_run_gradebook(self, pp: Any) -> Any:
+        pp.run_gradebook = self._run_gradebook
+        return pp
+
     def score_of(self, student: str) -> tuple[float | None, float | None]:
-        with Gradebook(self.db_url, course_id=self.course_id) as gb:
+        with self._gradebook() as gb:
             try:
                 sub = gb.find_submission(self.assignment, student)
             except MissingEntry:

@@ -9,9 +9,10 @@ and dies when its notebook is done.
 
 Protocol: one JSON object per line on stdin, one reply per line on stdout.
 
-* ``{"op": "spawn", "dir": D, "connection": {...}, "env": {...}, "limits": {...}}`` forks a
-  kernel in folder D (its cwd) with the given connection info (ipc transport) and
-  resource limits; replies ``{"pid": P}`` (P in the sandbox's pid namespace).
+* ``{"op": "spawn", "dir": D, "connection": {...}, "env": {...}, "limits": {...},
+  "local_widgets": true}`` forks a kernel in folder D (its cwd) with the given connection
+  info (ipc transport) and resource limits, and with ``local_widgets`` widgets that send
+  no comm messages; replies ``{"pid": P}`` (P in the sandbox's pid namespace).
 * ``{"op": "poll", "pid": P}`` replies ``{"status": null}`` while it runs, else its exit code
   (negative: killed by that signal).
 * ``{"op": "signal", "pid": P, "signum": N}`` replies ``{"ok": true}``.
@@ -24,6 +25,7 @@ must not import the academy's other packages.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import json
 import os
@@ -38,6 +40,16 @@ LIMITS = {
     "processes": resource.RLIMIT_NPROC,
     "open_files": resource.RLIMIT_NOFILE,
 }
+
+
+def _keep_widgets_local() -> None:
+    """Widgets created while grading stay in the kernel: nobody displays them, so their
+    comm messages (a widget's whole state, at every creation and change) are not sent.
+    The ``comm`` package's own no-op comm replaces ipykernel's; widgets, their values and
+    their callbacks behave as before, and no test can tell (nbgrader grades from errors)."""
+    import comm
+
+    comm.create_comm = comm.DummyComm
 
 
 def _child(request: dict) -> None:
@@ -66,6 +78,8 @@ def _child(request: dict) -> None:
         app.initialize(
             ["-f", connection_file, "--HistoryManager.hist_file=:memory:"]
         )
+        if request.get("local_widgets"):
+            _keep_widgets_local()
         app.start()
     except BaseException as exc:  # noqa: BLE001 - report and end this child only
         print(f"kernel failed: {exc!r}", file=sys.stderr, flush=True)
@@ -77,6 +91,10 @@ def main() -> None:
     preload = [m for m in sys.argv[1:] if m]
     for module in preload:
         importlib.import_module(module)
+    # what is loaded now is shared with every kernel: keep the garbage collector out of it,
+    # so that a kernel neither scans it nor makes private copies of its pages (copy on write)
+    gc.collect()
+    gc.freeze()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # only the kernels take interrupts
     exited: dict[int, int] = {}
     out = sys.stdout

@@ -87,7 +87,10 @@ def test_killed_run_resumes_without_loss_or_duplicates(
     engine = AutogradeEngine(root, COURSE_ID, postgres_database_url, MODULE, workers=2,
                              account=sandbox_account())
     todo, done = engine.pending(students)
-    assert sorted(done) == sorted(graded_before_kill) and len(done) == HOLD_AFTER
+    # what was reported is done; a learner finished but not yet reported (its kernel was
+    # being stopped) is done too; the rest, including the notebook in flight, is not
+    assert set(graded_before_kill) <= set(done) and len(graded_before_kill) == HOLD_AFTER
+    assert todo, "the kill left work to do"
     outcomes = {o.student_id: o for o in engine.run(students)}
     assert {s for s, o in outcomes.items() if o.status is GradeStatus.UNCHANGED} == set(done)
     assert {s for s, o in outcomes.items() if o.status is GradeStatus.GRADED} == set(todo)
