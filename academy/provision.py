@@ -21,7 +21,7 @@ from installation.layout import DataLayout
 from installation.settings import EOFFICE_ACCOUNT, InstallSettings, Mode, grader_account
 from people.demo import demo_people
 from people.passwords import hash_password, load_hashes, new_password, save_hashes
-from people.roster import Person, load_roster, save_roster
+from people.roster import AccountStatus, Person, load_roster, save_roster
 from signing.pki import ensure_pki
 
 Log = Callable[[str], None]
@@ -148,19 +148,43 @@ class Installation:
         else:
             people = demo_people(settings.install_seed, settings.course_ids)
             save_roster(L.roster_file, people)
-        hashes = load_hashes(L.password_hashes_file)
-        missing = [p for p in people if p.username not in hashes]
-        if missing:
-            lines = []
-            if L.accounts_file.exists():
-                lines = L.accounts_file.read_text(encoding="utf-8").splitlines()
-            for person in missing:
-                password = new_password()
-                hashes[person.username] = hash_password(password)
-                lines.append(f"{person.role}\t{person.username}\t{password}\t{person.full_name}")
-            atomic_write(L.accounts_file, "\n".join(lines) + "\n")
-            save_hashes(L.password_hashes_file, hashes)
+        self._passwords(people)
         return people
+
+    def _passwords(self, people: list[Person]) -> None:
+        """A random password for each active person who has none yet (accounts.txt, 0600).
+        People imported from the personnel file are not yet activated: no password."""
+        L = self.layout
+        hashes = load_hashes(L.password_hashes_file)
+        missing = [
+            p for p in people if p.status is AccountStatus.ACTIVE and p.username not in hashes
+        ]
+        if not missing:
+            return
+        lines = []
+        if L.accounts_file.exists():
+            lines = L.accounts_file.read_text(encoding="utf-8").splitlines()
+        for person in missing:
+            password = new_password()
+            hashes[person.username] = hash_password(password)
+            lines.append(f"{person.role}\t{person.username}\t{password}\t{person.full_name}")
+        atomic_write(L.accounts_file, "\n".join(lines) + "\n")
+        save_hashes(L.password_hashes_file, hashes)
+
+    def provision_people(self, people: list[Person]) -> None:
+        """What a changed roster needs (``academy roster import``): passwords, unix
+        accounts and homes, and the learners as nbgrader students of their courses. The hub
+        reads the roster when it starts; e-office agencies are created on first visit."""
+        settings = InstallSettings.load(self.layout)
+        self._passwords(people)
+        if settings.isolated:
+            for person in people:
+                unix_accounts.ensure_account(person.username, person.full_name)
+        self._homes(people, settings.isolated)
+        for course_id in settings.course_ids:
+            self._gradebook_students(
+                settings.gradebook_url(self.layout, course_id), course_id, people
+            )
 
     def _unix_accounts(self, people: list[Person], course_ids: list[str]) -> None:
         for person in people:
@@ -235,16 +259,26 @@ class Installation:
 
     @staticmethod
     def _gradebook_students(db_url: str, course_id: str, people: list[Person]) -> None:
-        """Learners of the course as nbgrader students (names shown in formgrader)."""
-        from nbgrader.api import Gradebook
+        """Learners of the course as nbgrader students (names shown in formgrader); the
+        new ones in one transaction, so that a roster of thousands takes seconds."""
+        from nbgrader.api import Gradebook, Student
 
         with Gradebook(db_url, course_id=course_id) as gradebook:
+            known = {s.id: s for s in gradebook.db.query(Student).all()}
             for person in people:
-                if person.is_learner and course_id in person.courses:
-                    family, _, given = person.full_name.partition(" ")
-                    gradebook.update_or_create_student(
-                        person.username, last_name=family, first_name=given
-                    )
+                if not (person.is_learner and course_id in person.courses):
+                    continue
+                family, _, given = person.full_name.partition(" ")
+                student = known.get(person.username)
+                if student is None:
+                    gradebook.db.add(Student(
+                        id=person.username, last_name=family, first_name=given,
+                        email=person.email or None,
+                    ))
+                else:
+                    student.last_name, student.first_name = family, given
+                    student.email = person.email or None
+            gradebook.db.commit()
 
     def _eoffice(self, settings: InstallSettings, people: list[Person], isolated: bool) -> None:
         from sandbox_eoffice.database import make_engine, make_session_factory, upgrade

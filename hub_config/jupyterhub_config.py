@@ -23,7 +23,8 @@ from people.roster import load_roster
 c = get_config()  # noqa: F821
 s = HubSettings.from_env()
 layout = s.layout
-people = load_roster(layout.roster_file)
+# a deactivated person (gone from the personnel file) keeps their records but not the hub
+people = [p for p in load_roster(layout.roster_file) if p.can_log_in]
 catalog = load_catalog(layout.catalog_dir)
 course_ids = sorted(catalog)
 bin_dir = venv_bin()

@@ -5,10 +5,20 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from common.files import atomic_write
 from common.roles import Role
+
+
+class AccountStatus(StrEnum):
+    """Where a person's account stands (``academy roster list``)."""
+
+    ACTIVE = "active"
+    NOT_ACTIVATED = "not yet activated"  # imported; has not chosen a password yet
+    LOCKED = "locked"
+    DEACTIVATED = "deactivated"  # left the roster: cannot log in, records kept
 
 
 class RosterError(ValueError):
@@ -24,6 +34,12 @@ class Person:
     agency: str = ""
     job_title: str = ""
     courses: tuple[str, ...] = field(default_factory=tuple)
+    unit: str = ""
+    date_of_birth: str = ""  # ISO date
+    gender: str = ""
+    email: str = ""
+    phone: str = ""  # E.164, e.g. +84912345678
+    status: AccountStatus = AccountStatus.ACTIVE
 
     def __post_init__(self) -> None:
         try:
@@ -33,6 +49,18 @@ class Person:
             raise RosterError(
                 f"{self.username}: unknown role {self.role!r} (one of {known})"
             ) from None
+        try:
+            object.__setattr__(self, "status", AccountStatus(self.status))
+        except ValueError:
+            known = ", ".join(s.value for s in AccountStatus)
+            raise RosterError(
+                f"{self.username}: unknown status {self.status!r} (one of {known})"
+            ) from None
+
+    @property
+    def can_log_in(self) -> bool:
+        """Has an account on the hub (a deactivated person keeps only their records)."""
+        return self.status is not AccountStatus.DEACTIVATED
 
     @property
     def is_learner(self) -> bool:
@@ -60,7 +88,10 @@ def load_roster(path: Path) -> list[Person]:
 def save_roster(path: Path, people: Iterable[Person]) -> None:
     """Write the roster atomically (temp file + rename), mode 0600."""
     payload = {
-        "people": [asdict(p) | {"role": str(p.role), "courses": list(p.courses)} for p in people]
+        "people": [
+            asdict(p) | {"role": str(p.role), "status": str(p.status), "courses": list(p.courses)}
+            for p in people
+        ]
     }
     atomic_write(
         path, json.dumps(payload, ensure_ascii=False, indent=2) + "\n", make_parents=True
