@@ -8,16 +8,18 @@ What runs for each submission (nbgrader's autograde, with the academy's two chan
    notebook is the trainer's released one, and ``OverwriteCells`` restores the hidden tests
    from the gradebook. Nothing of the learner's notebook reaches the kernel.
 3. **Execute** in a sandboxed kernel (``grading.kernel_sandbox``): a fresh fork of a warm
-   zygote, its own empty folder holding only the checked answers, no network, limits.
-   nbgrader's ``Execute`` preprocessor settings and its error recording are used as is.
+   zygote running the cells in IPython, its own empty folder holding only the checked
+   answers, no network, limits. As nbgrader's ``Execute`` does, every code cell runs and an
+   error is recorded as the cell's output; the outputs are nbformat outputs.
 4. **Save**, with nbgrader's grade preprocessors (``SaveAutoGrades`` ... through the
    Gradebook API), then the autograded notebook and, last, ``timestamp.txt``.
 
-``workers`` submissions run at once, each worker with its own zygote and one kernel started
-ahead for its next submission. Gradebook writes happen in this one thread, one at a time
-(safe on SQLite and PostgreSQL). A submission whose ``autograded/`` copy has the
-submitted timestamp (written only after its grades were committed) is not graded again,
-so a run killed at any point is resumed by running it again.
+``workers`` submissions run at once, each worker with its own zygote (its kernels run in
+a thread while this event loop saves the other worker's results). Gradebook writes
+happen in this one thread, one at a time (safe on SQLite and PostgreSQL). A submission
+whose ``autograded/`` copy has the submitted timestamp (written only after its grades were
+committed) is not graded again, so a run killed at any point is resumed by running it
+again.
 """
 
 from __future__ import annotations
@@ -44,7 +46,6 @@ from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.preprocessors import (
     ClearOutput,
     DeduplicateIds,
-    Execute,
     IgnorePattern,
     LimitOutput,
     OverwriteKernelspec,
@@ -63,11 +64,9 @@ from grading.answers import (
 from grading.feedback import NOTES_FILE
 from grading.kernel_sandbox import (
     SandboxAccount,
-    SandboxKernelManager,
     SandboxLimits,
     Zygote,
     kernel_environment,
-    wait_until_ready,
 )
 from grading.nbgrader_steps import (
     CheckCellMetadataOnce,
@@ -265,57 +264,20 @@ class AutogradeEngine:
         scratch_root: Path,
         report: Callable[[GradingOutcome], None],
     ) -> None:
+        # the grader's folder: the sandbox account enters it but cannot write it, only its
+        # own job folder inside (Zygote.new_job_dir)
         scratch = scratch_root / f"worker-{index}"
         scratch.mkdir(mode=0o711)
-        if self.account is not None:
-            os.chown(scratch, self.account.uid, self.account.gid)
         zygote = await asyncio.to_thread(Zygote, scratch, self.account, self.limits)
-        spare: asyncio.Task | None = None
         try:
             while not queue.empty():
-                student = queue.get_nowait()
-                kernel = spare or asyncio.ensure_future(self._start_kernel(zygote))
-                spare = None
-                if not queue.empty():
-                    spare = asyncio.ensure_future(self._start_kernel(zygote))
-                report(await self._grade_one(student, kernel))
+                report(await self._grade_one(queue.get_nowait(), zygote))
         finally:
-            if spare is not None:
-                with contextlib.suppress(Exception):
-                    km, kc, _job = await spare
-                    await self._stop_kernel(km, kc, _job)
             await asyncio.to_thread(zygote.close)
 
-    async def _start_kernel(self, zygote: Zygote) -> tuple[SandboxKernelManager, Any, Path]:
-        job = zygote.new_job_dir()
-        env = kernel_environment()
-        km = SandboxKernelManager(zygote, job, env)
-        kc = None
-        try:
-            await km.start_kernel()
-            kc = km.client()
-            kc.start_channels()
-            await wait_until_ready(kc, km, timeout=60)
-        except BaseException:  # a kernel that cannot start: leave no socket or folder behind
-            await self._stop_kernel(km, kc, job)
-            raise
-        return km, kc, job
-
-    @staticmethod
-    async def _stop_kernel(km: SandboxKernelManager, kc: Any, job: Path) -> None:
-        if kc is not None:
-            with contextlib.suppress(Exception):
-                kc.stop_channels()
-        with contextlib.suppress(Exception):
-            await km.shutdown_kernel(now=True)
-        with contextlib.suppress(OSError):
-            os.unlink(km.connection_file)
-        shutil.rmtree(job, ignore_errors=True)
-
     # -- one submission ----------------------------------------------------------------
-    async def _grade_one(self, student: str, kernel: asyncio.Future) -> GradingOutcome:
+    async def _grade_one(self, student: str, zygote: Zygote) -> GradingOutcome:
         t0 = time.monotonic()
-        km = kc = job = None
         problems: list[str] = []
         try:
             checked = self._check_answers(student)
@@ -323,17 +285,17 @@ class AutogradeEngine:
             timestamp = submitted_timestamp(self.submitted_dir(student))
             self._clear_done_marker(student)
             self._init_submission(student, timestamp)
-            # one notebook per module in this academy; several are graded in turn
+            # one notebook per module in this academy; several are graded in turn, each in
+            # a fresh kernel
             for notebook_id in self.notebook_ids:
                 nb, resources = self._sanitize(student, notebook_id)
                 problems += resources.get("academy", {}).get("rebuild_notes", [])
-                if km is None:
-                    km, kc, job = await kernel
-                else:  # a later notebook gets a fresh kernel too
-                    await self._stop_kernel(km, kc, job)
-                    km, kc, job = await self._start_kernel(km.zygote_ref)
-                self._give_answers(job, checked, student)
-                nb = await self._execute(nb, resources, km, kc)
+                job = zygote.new_job_dir()
+                try:
+                    self._give_answers(job, checked, student)
+                    nb = await self._execute(nb, zygote, job)
+                finally:
+                    shutil.rmtree(job, ignore_errors=True)
                 self._save(student, notebook_id, nb, resources)
             self._finish(student, checked, problems, timestamp)
             score, max_score = self.score_of(student)
@@ -354,12 +316,6 @@ class AutogradeEngine:
                 student, GradeStatus.NOT_GRADED, problems=problems, reason=reason,
                 seconds=time.monotonic() - t0,
             )
-        finally:
-            if km is None:
-                with contextlib.suppress(Exception):
-                    km, kc, job = await kernel
-            if km is not None:
-                await self._stop_kernel(km, kc, job)
 
     def _check_answers(self, student: str) -> CheckedAnswers:
         raw = _read_capped(self.submitted_dir(student) / ANSWERS_FILE)
@@ -417,34 +373,34 @@ class AutogradeEngine:
         if self.account is not None:
             os.chown(path, self.account.uid, self.account.gid)
 
-    async def _execute(
-        self, nb: NotebookNode, resources: dict[str, Any], km: SandboxKernelManager, kc: Any
-    ) -> NotebookNode:
-        executor = Execute(timeout=self.limits.cell_timeout)
-        executor.nb = nb
-        executor.km = km
-        executor.kc = kc
-        executor.resources = resources
-        executor.owns_km = False
-        executor.reset_execution_trackers()
+    async def _execute(self, nb: NotebookNode, zygote: Zygote, job: Path) -> NotebookNode:
+        """Run the notebook's code cells in a fresh sandboxed kernel and put their outputs
+        in, as nbgrader's ``Execute`` would (errors are outputs; every cell runs)."""
+        cells = [c.source if c.cell_type == "code" else None for c in nb.cells]
         try:
-            await asyncio.wait_for(executor.async_execute(), timeout=self.limits.notebook_timeout)
-        except TimeoutError:
+            result = await asyncio.to_thread(
+                zygote.run_notebook, job, cells, kernel_environment()
+            )
+        except ValueError as exc:
+            raise NotGradable(f"the grading kernel wrote broken results: {exc}") from exc
+        if result.timed_out_cell is not None:
+            cell = nb.cells[result.timed_out_cell]
+            cell_id = cell.metadata.get("nbgrader", {}).get("grade_id", "?")
             raise NotGradable(
-                f"grading took longer than the {self.limits.notebook_timeout} s limit"
-            ) from None
-        except Exception as exc:  # a dead kernel (memory or CPU limit), ...
-            raise NotGradable(f"the grading kernel stopped: {type(exc).__name__}: {exc}") from exc
-        for cell in executor.nb.cells:
-            for output in cell.get("outputs", []):
-                if output.get("output_type") == "error" and output.get("ename") == (
-                    "CellTimeoutError"
-                ):
-                    cell_id = cell.metadata.get("nbgrader", {}).get("grade_id", "?")
-                    raise NotGradable(
-                        f"cell {cell_id} ran past the {self.limits.cell_timeout} s time limit"
-                    )
-        return executor.nb
+                f"cell {cell_id} ran past the {self.limits.cell_timeout} s time limit "
+                f"(or the notebook past {self.limits.notebook_timeout} s)"
+            )
+        if not result.completed or len(result.cells) != len(nb.cells):
+            raise NotGradable(
+                f"the grading kernel stopped (exit status {result.status}: a CPU, memory or "
+                "process limit, or a crash)"
+            )
+        for cell, ran in zip(nb.cells, result.cells, strict=True):
+            if cell.cell_type != "code":
+                continue
+            cell.execution_count = ran.execution_count
+            cell.outputs = [nbformat.from_dict(o) for o in ran.outputs]
+        return nb
 
     def _save(
         self, student: str, notebook_id: str, nb: NotebookNode, resources: dict[str, Any]

@@ -13,10 +13,12 @@ One ``Zygote`` per grading worker runs inside bubblewrap (``bwrap``, Debian pack
 * each kernel gets CPU-time, memory, file-size and process limits (``SandboxLimits``);
   the grader adds a wall-clock limit per cell and per notebook.
 
-Kernels talk to the grader over ipc (unix sockets in the kernel's private folder), so no
-TCP port is opened. ``SandboxKernelManager`` is a jupyter_client ``AsyncKernelManager``
-whose provisioner (``ZygoteProvisioner``, a ``LocalProvisioner`` subclass) asks the
-zygote for a fresh fork instead of starting a process.
+A kernel is a fresh ``fork()`` of the zygote, which has imported IPython, ipywidgets and
+the course kit and built one IPython shell once (``zygote.py``). ``Zygote.run_notebook``
+sends the trainer's cells; the fork runs them in IPython, the engine inside ipykernel, and
+writes their outputs as nbformat outputs into its private folder. No kernel protocol and
+no socket, not even a unix one: nothing in the sandbox can be reached from outside, and
+the grader reads one JSON file back (``RunResult``).
 """
 
 from __future__ import annotations
@@ -31,12 +33,9 @@ import subprocess
 import sys
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from jupyter_client.manager import AsyncKernelManager
-from jupyter_client.provisioning import LocalProvisioner
 
 SANDBOX_ACCOUNT = "academy-sandbox"
 ZYGOTE_SCRIPT = Path(__file__).with_name("zygote.py")
@@ -47,11 +46,8 @@ SANDBOX_TMP = "/tmp"  # noqa: S108
 #: The academy packages a grading kernel may import: the course kit and what it uses.
 KERNEL_PACKAGES = ("course_kit", "common")
 #: Imported once by the zygote, so that a kernel's start costs a fork, not a Python start:
-#: what ipykernel imports when it starts and when it formats a traceback, and the kit.
+#: IPython, what it uses to format a traceback, and the kit.
 PRELOAD = (
-    "ipykernel.kernelapp",
-    "ipykernel.ipkernel",
-    "ipykernel.debugger",
     "IPython.core.interactiveshell",
     "IPython.core.ultratb",
     "stack_data",
@@ -59,8 +55,6 @@ PRELOAD = (
     "pygments.styles",
     "sqlite3",
     "pdb",
-    "tornado.gen",
-    "tornado.queues",
     "ipywidgets",
     "course_kit.widgets",
     "course_kit.grading",
@@ -182,8 +176,83 @@ def kernel_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+#: What a kernel may write back (outputs of one notebook); more is a broken kernel.
+MAX_RESULTS_BYTES = 32 * 1024 * 1024
+_OUTPUT_KEYS = {
+    "stream": {"name", "text"},
+    "display_data": {"data", "metadata"},
+    "execute_result": {"data", "metadata", "execution_count"},
+    "error": {"ename", "evalue", "traceback"},
+}
+
+
+@dataclass(frozen=True)
+class CellResult:
+    execution_count: int | None
+    outputs: list[dict[str, Any]] = field(default_factory=list)  # nbformat v4 outputs
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """How one notebook's run in a fresh kernel ended."""
+
+    status: int  # the kernel's exit status (negative: killed by that signal)
+    cells: list[CellResult]  # one per cell sent, in order; [] if the kernel died
+    timed_out_cell: int | None = None  # index of the cell that ran past its time
+
+    @property
+    def completed(self) -> bool:
+        return self.status == 0 and self.timed_out_cell is None
+
+
+def _checked_output(raw: Any) -> dict[str, Any]:
+    """An output as nbformat expects it, or ValueError: the file comes from the sandbox."""
+    if not isinstance(raw, dict) or raw.get("output_type") not in _OUTPUT_KEYS:
+        raise ValueError("unknown output")
+    kind = raw["output_type"]
+    keys = _OUTPUT_KEYS[kind]
+    output = {"output_type": kind, **{k: raw[k] for k in keys if k in raw}}
+    text_ok = kind != "stream" or (
+        output.get("name") in ("stdout", "stderr") and isinstance(output.get("text"), str)
+    )
+    data_ok = kind not in ("display_data", "execute_result") or (
+        isinstance(output.get("data"), dict) and isinstance(output.get("metadata", {}), dict)
+    )
+    error_ok = kind != "error" or (
+        isinstance(output.get("ename"), str) and isinstance(output.get("evalue"), str)
+        and isinstance(output.get("traceback"), list)
+        and all(isinstance(line, str) for line in output["traceback"])
+    )
+    if not (text_ok and data_ok and error_ok):
+        raise ValueError(f"malformed {kind} output")
+    return output
+
+
+def read_run_results(job: Path, status: int, cell_count: int) -> RunResult:
+    """The results a kernel wrote into ``job`` (checked: shape, types, size)."""
+    path = job / "results.json"
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read(MAX_RESULTS_BYTES + 1)
+    except FileNotFoundError:
+        return RunResult(status, [])
+    if len(raw) > MAX_RESULTS_BYTES:
+        raise ValueError(f"the kernel's results are over {MAX_RESULTS_BYTES:,} bytes")
+    data = json.loads(raw.decode("utf-8"))
+    cells = []
+    for entry in data["cells"]:
+        count = entry.get("execution_count")
+        if count is not None and not isinstance(count, int):
+            raise ValueError("malformed execution count")
+        cells.append(CellResult(count, [_checked_output(o) for o in entry.get("outputs", [])]))
+    timeout = data.get("timeout")
+    if len(cells) > cell_count or (timeout is not None and not isinstance(timeout, int)):
+        raise ValueError("results do not match the notebook")
+    return RunResult(status, cells, timeout)
+
+
 class Zygote:
-    """One sandboxed zygote process; ``spawn`` forks a fresh kernel from it."""
+    """One sandboxed zygote process; ``run_notebook`` runs a notebook in a fresh fork."""
 
     def __init__(
         self,
@@ -240,6 +309,31 @@ class Zygote:
                 raise SandboxError(f"the grading sandbox ended: {self._stderr_tail()}")
             return json.loads(line)
 
+    def run_notebook(
+        self,
+        job: Path,
+        cells: list[str | None],
+        env: dict[str, str],
+        *,
+        cell_timeout: float | None = None,
+        notebook_timeout: float | None = None,
+    ) -> RunResult:
+        """Run ``cells`` (a code cell's source, or None) in a fresh kernel with ``job`` as
+        its folder; blocks until that kernel has ended. Raises SandboxError if the zygote
+        itself is gone, ValueError if the kernel wrote something that is not results."""
+        reply = self.request({
+            "op": "run",
+            "dir": str(job),
+            "cells": cells,
+            "env": env,
+            "limits": self.limits.rlimits(),
+            "cell_timeout": cell_timeout or self.limits.cell_timeout,
+            "notebook_timeout": notebook_timeout or self.limits.notebook_timeout,
+        })
+        if "status" not in reply:
+            raise SandboxError(f"the grading sandbox refused the notebook: {reply}")
+        return read_run_results(job, int(reply["status"]), len(cells))
+
     def new_job_dir(self) -> Path:
         """A fresh private folder for one kernel (owned by the sandbox account, 0700)."""
         path = self.scratch / f"job-{uuid.uuid4().hex}"
@@ -263,140 +357,3 @@ class Zygote:
         for stream in (self.process.stdout,):
             if stream is not None:
                 stream.close()
-
-
-class ZygoteProvisioner(LocalProvisioner):  # type: ignore[misc]
-    """Starts the kernel as a fork of the sandbox's zygote instead of a new process."""
-
-    zygote: Zygote | None = None
-    job_dir: Path | None = None
-    kernel_env: dict[str, str] = {}  # noqa: RUF012 - set per instance before launch
-    zygote_pid: int | None = None
-    exit_status: int | None = None
-
-    @property
-    def has_process(self) -> bool:
-        return self.zygote_pid is not None
-
-    async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
-        assert self.zygote is not None and self.job_dir is not None
-        info = dict(self.connection_info)
-        if isinstance(info.get("key"), bytes):
-            info["key"] = info["key"].decode()
-        info.pop("kernel_name", None)
-        reply = self.zygote.request(
-            {
-                "op": "spawn",
-                "dir": str(self.job_dir),
-                "connection": info,
-                "env": self.kernel_env,
-                "limits": self.zygote.limits.rlimits(),
-                "local_widgets": True,  # nothing displays a grading kernel's widgets
-            }
-        )
-        self.zygote_pid = int(reply["pid"])
-        self.pid = self.zygote_pid
-        self.cwd = str(self.job_dir)
-        return self.connection_info
-
-    async def poll(self) -> int | None:
-        if self.zygote_pid is None:
-            return 0
-        if self.exit_status is None:
-            try:
-                status = self.zygote.request({"op": "poll", "pid": self.zygote_pid})  # type: ignore[union-attr]
-            except SandboxError:
-                status = {"status": -signal.SIGKILL}
-            self.exit_status = status["status"]
-        return self.exit_status
-
-    async def send_signal(self, signum: int) -> None:
-        if self.zygote_pid is not None and self.exit_status is None:
-            with contextlib.suppress(SandboxError):
-                self.zygote.request(  # type: ignore[union-attr]
-                    {"op": "signal", "pid": self.zygote_pid, "signum": int(signum)}
-                )
-
-    async def kill(self, restart: bool = False) -> None:
-        await self.send_signal(signal.SIGKILL)
-
-    async def terminate(self, restart: bool = False) -> None:
-        await self.send_signal(signal.SIGTERM)
-
-    async def cleanup(self, restart: bool = False) -> None:
-        return None
-
-
-class SandboxKernelManager(AsyncKernelManager):  # type: ignore[misc]
-    """A kernel manager whose kernel is forked by ``zygote`` in ``job_dir``, over ipc."""
-
-    def __init__(self, zygote: Zygote, job_dir: Path, env: dict[str, str], **kwargs: Any):
-        super().__init__(
-            transport="ipc",
-            ip=str(job_dir / "k"),
-            connection_file=str(zygote.scratch / f"connection-{job_dir.name}.json"),
-            kernel_name="python3",
-            **kwargs,
-        )
-        self.zygote_ref = zygote
-        self.job_dir = job_dir
-        self.kernel_env = env
-
-    async def _async_pre_start_kernel(self, **kw: Any) -> Any:
-        if self.provisioner is None:
-            provisioner = ZygoteProvisioner(
-                kernel_id=self.kernel_id or str(uuid.uuid4()),
-                kernel_spec=self.kernel_spec,
-                parent=self,
-            )
-            provisioner.zygote = self.zygote_ref
-            provisioner.job_dir = self.job_dir
-            provisioner.kernel_env = self.kernel_env
-            self.kernel_id = provisioner.kernel_id
-            self.provisioner = provisioner
-        return await super()._async_pre_start_kernel(**kw)
-
-
-#: how long one look at the kernel's output channel lasts while it connects (ipc is local)
-_IOPUB_LOOK_SECONDS = 0.05
-
-
-async def wait_until_ready(kc: Any, km: SandboxKernelManager, timeout: float = 60) -> None:
-    """Return once the kernel answers on its shell channel *and* its output channel is
-    connected, i.e. a ``kernel_info`` request's own ``status: idle`` has arrived on iopub.
-
-    jupyter_client's ``wait_for_ready`` does the same and then drains iopub until it has
-    been quiet for 0.2 s, which costs a fresh kernel more than all its start-up work
-    (measured: 21 ms to the first reply, 333 ms more in ``wait_for_ready``). Output
-    from an earlier request that arrives later is told apart by its parent message id,
-    as nbclient does. Raises RuntimeError if the kernel dies, TimeoutError after
-    ``timeout`` seconds.
-    """
-    import asyncio
-    from queue import Empty
-
-    async with asyncio.timeout(timeout):
-        while True:
-            if not await km.is_alive():
-                raise RuntimeError("the grading kernel died while starting")
-            msg_id = kc.kernel_info()
-            while True:
-                try:
-                    reply = await kc.get_shell_msg(timeout=1)
-                except Empty:
-                    if not await km.is_alive():
-                        raise RuntimeError("the grading kernel died while starting") from None
-                    continue
-                if reply["parent_header"].get("msg_id") == msg_id:
-                    break
-            while True:  # the request's idle status on iopub, if iopub is connected yet
-                try:
-                    message = await kc.get_iopub_msg(timeout=_IOPUB_LOOK_SECONDS)
-                except Empty:
-                    break  # not connected yet: ask again
-                if (
-                    message["parent_header"].get("msg_id") == msg_id
-                    and message["msg_type"] == "status"
-                    and message["content"].get("execution_state") == "idle"
-                ):
-                    return

@@ -153,8 +153,8 @@ def test_a_course_being_graded_by_the_trainer_waits_for_the_next_tick(course: Co
 
 def test_a_submission_that_cannot_be_graded_is_not_retried(course: Course) -> None:
     course.submit("dung", CORRECT)
-    # a kernel that cannot start (its memory limit is below what Python needs)
-    starved = course.watcher(limits=SandboxLimits(memory_bytes=64 * 1024**2))
+    # a kernel that cannot hand in its results (it may not write a single byte)
+    starved = course.watcher(limits=SandboxLimits(file_bytes=0))
     assert scores(starved.tick()) == {"dung": (GradeStatus.NOT_GRADED, None)}
     notes = json.loads(
         (course.root / "autograded" / "dung" / MODULE / "grading-notes.json").read_text()
