@@ -31,8 +31,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+from common.files import atomic_write
 from grading.completion import format_points
 from grading.engine import AutogradeEngine, GradeStatus, GradingOutcome, Owner, Progress
+from grading.feedback import not_graded_page
 from grading.gradebook import GradebookError, assignment_names
 from grading.kernel_sandbox import SandboxError, SandboxLimits, sandbox_account
 from grading.nbgrader_runner import (
@@ -258,6 +260,40 @@ def _autograded_any(course: CourseWorkspace, assignment: str) -> bool:
     return autograded.is_dir() and any((d / assignment).is_dir() for d in autograded.iterdir())
 
 
+def _not_graded_feedback(
+    course: CourseWorkspace,
+    assignment: str,
+    outcome: GradingOutcome,
+    notebook_ids: Sequence[str],
+    account: Account | None,
+) -> None:
+    """The learner's feedback for a submission that could not be graded: why, in nbgrader's
+    feedback folder with the submission's timestamp and secret, so ``release_feedback``
+    hands it to the learner like any feedback."""
+    submitted = Path(course.root) / "submitted" / outcome.student_id / assignment
+    folder = Path(course.root) / "feedback" / outcome.student_id / assignment
+    try:
+        timestamp = (submitted / "timestamp.txt").read_text(encoding="utf-8")
+        secret = (submitted / "submission_secret.txt").read_text(encoding="utf-8")
+    except OSError:
+        return  # not submitted through the exchange: nothing to release to
+    created = []
+    path = folder
+    while not path.exists():
+        created.append(path)
+        path = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {"timestamp.txt": timestamp, "submission_secret.txt": secret}
+    reason = outcome.reason or "unknown"
+    for notebook_id in notebook_ids:
+        files[f"{notebook_id}.html"] = not_graded_page(notebook_id, reason)
+    for name, text in files.items():
+        atomic_write(folder / name, text, mode=0o644)
+    if account is not None:
+        for path in [*created, *(folder / name for name in files)]:
+            os.chown(path, account.uid, account.gid)
+
+
 def check_assignment(course: CourseWorkspace, assignment: str) -> None:
     """Raise UnknownAssignmentError unless ``assignment`` is in the gradebook. Read-only."""
     known = list_assignments(course)
@@ -364,6 +400,14 @@ def autograde_assignment(
             only = [f"--student={graded[0]}"] if students is not None and len(graded) == 1 else []
             if graded and _autograded_any(course, assignment):
                 generate = runner.run("generate_feedback", assignment, *only)
+            failed = [o for o in outcomes if o.status is GradeStatus.NOT_GRADED]
+            for outcome in failed:  # after generate_feedback, which must not replace it
+                _not_graded_feedback(course, assignment, outcome, engine.notebook_ids, account)
+            if failed and len(failed) + len(graded) > 1:
+                only = []
+            elif failed:
+                only = [f"--student={failed[0].student_id}"]
+            if graded or failed:
                 release = runner.run("release_feedback", assignment, *only)
 
     # practical tasks changed the totals: read the final scores

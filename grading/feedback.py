@@ -300,6 +300,43 @@ class LearnerFeedback(Preprocessor):
         return nb, resources
 
 
+# --- a submission that could not be graded: the learner is told why ----------------------
+
+#: The heading's ending on the page of a submission that could not be graded (no score).
+NOT_GRADED_MARK = "(Could not be graded)"
+
+
+def not_graded_page(notebook_id: str, reason: str) -> str:
+    """The feedback page of a submission the grader could not grade (released like any
+    feedback, so that the learner sees why instead of waiting for a score)."""
+    return (
+        '<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8">'
+        f"<title>{html.escape(notebook_id)}</title></head><body>"
+        '<div class="panel panel-default"><div class="panel-heading">'
+        f"<h4>{html.escape(notebook_id)} {NOT_GRADED_MARK}</h4></div>"
+        '<div class="panel-body">'
+        "<p><strong>Your work could not be graded automatically (Bài làm của bạn không chấm "
+        "tự động được).</strong></p>"
+        f"<p>Reason (Lý do): {html.escape(reason)}</p>"
+        "<p>Your answers are kept. Your trainer sees the same reason in the grading report "
+        "and will grade it or ask you to submit again (Câu trả lời của bạn vẫn được giữ; "
+        "giảng viên sẽ xử lý).</p></div></div></body></html>\n"
+    )
+
+
+def feedback_not_graded(feedback_dir: Path) -> bool:
+    """Whether the fetched feedback says the submission could not be graded."""
+    for path in sorted(feedback_dir.glob("*.html")):
+        parser = _FeedbackHeadingParser()
+        try:
+            parser.feed(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            continue
+        if parser.text is not None and parser.text.endswith(NOT_GRADED_MARK):
+            return True
+    return False
+
+
 # --- reading the score back out of a released feedback file ---------------------------
 
 

@@ -45,6 +45,7 @@ STATUS_LABELS: dict[Status, tuple[str, str]] = {
     Status.NOT_STARTED: ("Not started", "Chưa bắt đầu"),
     Status.IN_PROGRESS: ("In progress", "Đang học"),
     Status.SUBMITTED: ("Submitted", "Đã nộp bài"),
+    Status.NOT_GRADED: ("Could not be graded", "Không chấm được"),
     Status.GRADED: ("Graded", "Đã chấm điểm"),
 }
 

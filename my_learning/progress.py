@@ -33,7 +33,7 @@ from dateutil import parser as date_parser
 
 from course_kit.catalog import Course
 from grading.completion import Score, meets_pass_mark
-from grading.feedback import feedback_notebook_ids, read_feedback_score
+from grading.feedback import feedback_not_graded, feedback_notebook_ids, read_feedback_score
 
 Listing = Sequence[Mapping[str, Any]]
 
@@ -44,6 +44,7 @@ class Status(enum.StrEnum):
     IN_PROGRESS = "in_progress"
     SUBMITTED = "submitted"
     GRADED = "graded"
+    NOT_GRADED = "not_graded"  # the latest submission could not be graded (feedback: why)
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,8 @@ def _module_progress(
     if feedback_dir is not None:
         feedback_notebooks = feedback_notebook_ids(feedback_dir)
         score = read_feedback_score(feedback_dir)
+        if status is Status.GRADED and feedback_not_graded(feedback_dir):
+            status = Status.NOT_GRADED
 
     passed = None
     if score is not None and course is not None:

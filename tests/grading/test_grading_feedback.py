@@ -50,3 +50,16 @@ def test_feedback_scores_of_several_notebooks_add_up(tmp_path: Path) -> None:
     assert str(total) == "7.5 / 10"
     (tmp_path / "part3.html").write_text("<html>no score</html>")
     assert read_feedback_score(tmp_path) is None
+
+
+def test_a_page_for_what_could_not_be_graded(tmp_path: Path) -> None:
+    from grading.feedback import feedback_not_graded, not_graded_page
+
+    page = not_graded_page("lesson", "cell <b>c2</b> ran past the 30 s time limit")
+    assert "cell &lt;b&gt;c2&lt;/b&gt; ran past the 30 s time limit" in page
+    assert parse_feedback_score(page) is None  # no score to show
+    (tmp_path / "lesson.html").write_text(page, encoding="utf-8")
+    assert feedback_not_graded(tmp_path)
+    graded = FEEDBACK_HEAD.format(name="lesson", score="7 / 10")
+    (tmp_path / "lesson.html").write_text(graded, encoding="utf-8")
+    assert not feedback_not_graded(tmp_path)

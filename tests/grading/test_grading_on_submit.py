@@ -159,7 +159,11 @@ def test_a_submission_that_cannot_be_graded_is_not_retried(course: Course) -> No
     notes = json.loads(
         (course.root / "autograded" / "dung" / MODULE / "grading-notes.json").read_text()
     )
-    assert notes["not_graded_reason"]
+    assert "the grading kernel stopped" in notes["not_graded_reason"]
+    # the learner is told, through nbgrader's feedback like any result
+    (page,) = course.released_feedback()
+    text = page.read_text(encoding="utf-8")
+    assert "(Could not be graded)" in text and "the grading kernel stopped" in text
     assert starved.tick() == []  # given up until dung submits again...
     assert list(waiting_submissions(course.workspace)[MODULE]) == ["dung"]  # ...still waiting
     course.submit("dung", CORRECT)

@@ -138,3 +138,23 @@ def test_courses_missing_from_the_catalog_show_their_ids(tmp_path: Path) -> None
     courses = build_progress(released, [], {}, tmp_path, enrolled=["e-office"])
     assert [c.course_id for c in courses] == ["e-office", "network-security"]
     assert courses[0].modules == ()
+
+
+def test_a_submission_that_could_not_be_graded_says_so(tmp_path: Path) -> None:
+    from grading.feedback import not_graded_page
+    from my_learning.progress import Status
+
+    feedback = tmp_path / "ns01" / "feedback" / "2026-11-23 10:00:00.000000 UTC"
+    feedback.mkdir(parents=True)
+    (feedback / "intro.html").write_text(not_graded_page("intro", "cell c2 ran too long"))
+    submitted = [{
+        "course_id": "network-security", "assignment_id": "ns01", "status": "submitted",
+        "submissions": [{
+            "timestamp": "2026-11-23 10:00:00.000000 UTC", "has_local_feedback": True,
+            "local_feedback_path": str(feedback),
+        }],
+    }]
+    (course,) = build_progress([], submitted, {}, tmp_path)
+    (module,) = course.modules
+    assert module.status is Status.NOT_GRADED
+    assert module.score is None and module.feedback_notebooks == ("intro",)
