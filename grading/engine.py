@@ -271,6 +271,9 @@ class AutogradeEngine:
         zygote = await asyncio.to_thread(Zygote, scratch, self.account, self.limits)
         try:
             while not queue.empty():
+                if not zygote.alive:  # it ended with a learner's notebook: a new one for the rest
+                    await asyncio.to_thread(zygote.close)
+                    zygote = await asyncio.to_thread(Zygote, scratch, self.account, self.limits)
                 report(await self._grade_one(queue.get_nowait(), zygote))
         finally:
             await asyncio.to_thread(zygote.close)

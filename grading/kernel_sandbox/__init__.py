@@ -334,6 +334,10 @@ class Zygote:
             raise SandboxError(f"the grading sandbox refused the notebook: {reply}")
         return read_run_results(job, int(reply["status"]), len(cells))
 
+    @property
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
     def new_job_dir(self) -> Path:
         """A fresh private folder for one kernel (owned by the sandbox account, 0700)."""
         path = self.scratch / f"job-{uuid.uuid4().hex}"

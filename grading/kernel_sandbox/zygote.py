@@ -149,12 +149,15 @@ def _writable_roots(jobs_parent: str) -> list[str]:
     return [*roots, jobs_parent] if os.access(jobs_parent, os.W_OK) else roots
 
 
-def _walk(roots: list[str], topdown: bool = True):  # noqa: ANN202 - os.walk's triples
-    """os.walk over each root, never into another root (the job folders' parent is bound
-    under /tmp when the grader's temporary folder is /tmp)."""
+_OUTSIDE: set[str] = set()  # folders under a root that are not the kernels' (the jobs' parent)
+
+
+def _walk(roots: list[str]):  # noqa: ANN202 - os.walk's triples
+    """os.walk over each root, never into another root nor into the job folders' parent
+    (bound under /tmp when the grader's temporary folder is /tmp: the grader's, not ours)."""
     for root in roots:
-        others = {r for r in roots if r != root}
-        for dirpath, dirnames, filenames in os.walk(root, topdown=topdown):
+        others = {r for r in roots if r != root} | (_OUTSIDE - {root})
+        for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = [d for d in dirnames if os.path.join(dirpath, d) not in others]
             yield dirpath, dirnames, filenames
 
@@ -211,7 +214,9 @@ def _restore(roots: list[str], baseline: Snapshot, keep: set[str]) -> None:
                 with contextlib.suppress(OSError):
                     os.chmod(path, 0o700)
     for path, (kind, mode, content) in sorted(baseline.items()):
-        with contextlib.suppress(OSError):
+        if kind == "other":  # a symlink or device node of the sandbox itself: left alone
+            continue
+        with contextlib.suppress(OSError, NotImplementedError):
             if kind == "dir":
                 os.makedirs(path, exist_ok=True)
             elif kind == "file" and content is not None:
@@ -223,7 +228,8 @@ def _restore(roots: list[str], baseline: Snapshot, keep: set[str]) -> None:
                         os.unlink(path)
                     with open(path, "xb") as fh:
                         fh.write(content)
-            os.chmod(path, mode, follow_symlinks=False)
+            if not os.path.islink(path):
+                os.chmod(path, mode)
 
 
 def _remove_tree(path: str) -> None:
@@ -323,6 +329,7 @@ def main() -> None:
         if op == "run":
             if roots is None:
                 jobs_parent = os.path.dirname(request["dir"])
+                _OUTSIDE.add(jobs_parent)
                 kept = {os.path.join(jobs_parent, "zygote.log")}  # the grader reads it
                 roots = _writable_roots(jobs_parent)
                 baseline = {k: v for k, v in _snapshot(roots).items()

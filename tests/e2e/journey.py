@@ -204,6 +204,21 @@ def run_journey(browser: Browser, platform: Platform, learner: str, tmp_path) ->
     assert "practical" in body.lower()
     page.close()
 
+    # formgrader works on the same gradebook: the trainer sees the learner's 9 of 10 there
+    trainer = next(p.username for p in _roster(platform) if p.role == "trainer")
+    trainer_page = log_in(browser, platform, trainer)
+    formgrader = f"{platform.url}/services/digital-signatures/formgrader"
+    trainer_page.goto(formgrader)  # the service's own login (hub OAuth), then its page
+    trainer_page.wait_for_url(re.compile(r"/services/digital-signatures/formgrader"),
+                              timeout=120_000)
+    listing = trainer_page.request.get(
+        f"{formgrader}/api/submitted_notebooks/{MODULE}/what-a-signature-proves"
+    )
+    assert listing.ok, (listing.status, listing.text()[:300])
+    rows = {row["student"]: row for row in listing.json()}
+    assert (rows[learner]["score"], rows[learner]["max_score"]) == (9.0, 10.0)
+    trainer_page.close()
+
     out = platform.data_dir / "hr-records.csv"  # writable by whoever runs the platform
     export = platform.academy("hr", "export", "--format", "csv", "--out", str(out))
     assert export.returncode == 0, export.stdout + export.stderr
