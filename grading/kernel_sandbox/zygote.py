@@ -153,12 +153,23 @@ _OUTSIDE: set[str] = set()  # folders under a root that are not the kernels' (th
 
 
 def _walk(roots: list[str]):  # noqa: ANN202 - os.walk's triples
-    """os.walk over each root, never into another root nor into the job folders' parent
-    (bound under /tmp when the grader's temporary folder is /tmp: the grader's, not ours)."""
+    """os.walk over each root, staying on that root's own file system: never into what
+    bubblewrap bound under it (the read-only Python environment when it lives under
+    /tmp, the grader's job folders), nor into another root."""
     for root in roots:
         others = {r for r in roots if r != root} | (_OUTSIDE - {root})
+        device = os.lstat(root).st_dev
         for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = [d for d in dirnames if os.path.join(dirpath, d) not in others]
+            kept = []
+            for name in dirnames:
+                path = os.path.join(dirpath, name)
+                try:
+                    same = os.lstat(path).st_dev == device
+                except OSError:
+                    continue
+                if same and path not in others:
+                    kept.append(name)
+            dirnames[:] = kept
             yield dirpath, dirnames, filenames
 
 
