@@ -244,12 +244,18 @@ def _restore(roots: list[str], baseline: Snapshot, keep: set[str]) -> None:
 
 
 def _remove_tree(path: str) -> None:
-    for dirpath, _dirnames, _filenames in os.walk(path):
-        with contextlib.suppress(OSError):
-            os.chmod(dirpath, 0o700)
-    import shutil
-
-    shutil.rmtree(path, ignore_errors=True)
+    """Remove a folder a kernel made, even one it locked (mode 000) on the way down."""
+    with contextlib.suppress(OSError):
+        os.chmod(path, 0o700)
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(path):
+            if entry.is_dir(follow_symlinks=False):
+                _remove_tree(entry.path)
+            else:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+    with contextlib.suppress(OSError):
+        os.rmdir(path)
 
 
 def _keep_widgets_local() -> None:

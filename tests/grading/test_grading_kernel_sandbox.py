@@ -130,6 +130,8 @@ def test_kernels_share_nothing(zygote: Zygote) -> None:
         "    except OSError:\n"
         "        pass\n"
         "os.symlink('/etc/passwd', '/tmp/link'); leaks += 1\n"
+        "os.makedirs('/tmp/locked/deeper'); open('/tmp/locked/deeper/leak', 'w').write('A')\n"
+        "os.chmod('/tmp/locked/deeper', 0); os.chmod('/tmp/locked', 0); leaks += 1\n"
         "os.chmod('/tmp', 0o500)\n"
         "print(leaks)"
     ))
@@ -139,10 +141,11 @@ def test_kernels_share_nothing(zygote: Zygote) -> None:
         "         for p in pathlib.Path(folder).rglob('*') if p.is_file()]\n"
         "print(getattr(course_kit, 'leaked', None), getattr(json, 'leaked', None),\n"
         "      any('A' in pathlib.Path(f).read_text(errors='replace') for f in files),\n"
-        "      any(f.endswith('leak') for f in files) or os.path.lexists('/tmp/link'),\n"
+        "      any(f.endswith('leak') for f in files) or os.path.lexists('/tmp/link')\n"
+        "      or os.path.lexists('/tmp/locked'),\n"
         "      os.access('/tmp', os.W_OK))"
     ))
-    assert int(first) >= 3  # /tmp, /dev/shm and a symlink at least were written
+    assert int(first) >= 4  # /tmp, /dev/shm, a symlink and a locked folder at least
     assert second.split() == ["None", "None", "False", "False", "True"]
 
 
