@@ -132,6 +132,9 @@ course_services = [
         "cwd": str(layout.course_dir(course_id)),
         "environment": {
             "JUPYTERHUB_DEFAULT_URL": "/formgrader",
+            # nbgrader's hub plugin asks the hub for this user's course groups; the hub sets
+            # it only for a service with its own unix account (isolated mode)
+            "JUPYTERHUB_USER": grader_account(course_id),
             "JUPYTER_CONFIG_PATH": config_dir,
             SERVER_ROLE_ENV: ServerRole.COURSE.value,
             MODE_ENV: s.install.mode.value,
