@@ -52,20 +52,30 @@ def lend(gradebook: Gradebook) -> Any:
     return _Lent(gradebook)
 
 
-class RunOverwriteCells(OverwriteCells):
-    """``OverwriteCells`` with the run's gradebook (``run_gradebook``)."""
+class _LendsRunGradebook:
+    """What the three preprocessors below share: the run's gradebook, and the ids that
+    nbgrader's own ``preprocess`` takes from the resources before it opens a gradebook."""
 
     run_gradebook: Gradebook | None = None
+
+    def _take_resources(self, resources: dict[str, Any]) -> None:
+        info = resources["nbgrader"]
+        self.notebook_id = info["notebook"]
+        self.assignment_id = info["assignment"]
+        self.student_id = info.get("student")
+        self.db_url = info["db_url"]
+        self.gradebook = lend(self.run_gradebook)
+
+
+class RunOverwriteCells(_LendsRunGradebook, OverwriteCells):
+    """``OverwriteCells`` with the run's gradebook (``run_gradebook``)."""
 
     def preprocess(
         self, nb: NotebookNode, resources: dict[str, Any]
     ) -> tuple[NotebookNode, dict[str, Any]]:
         if self.run_gradebook is None:
             return super().preprocess(nb, resources)
-        self.notebook_id = resources["nbgrader"]["notebook"]
-        self.assignment_id = resources["nbgrader"]["assignment"]
-        self.db_url = resources["nbgrader"]["db_url"]
-        self.gradebook = lend(self.run_gradebook)
+        self._take_resources(resources)
         with self.gradebook:
             nb, resources = super(OverwriteCells, self).preprocess(nb, resources)
             if self.add_missing_cells:
@@ -74,42 +84,30 @@ class RunOverwriteCells(OverwriteCells):
         return nb, resources
 
 
-class RunSaveAutoGrades(SaveAutoGrades):
+class RunSaveAutoGrades(_LendsRunGradebook, SaveAutoGrades):
     """``SaveAutoGrades`` with the run's gradebook (``run_gradebook``)."""
-
-    run_gradebook: Gradebook | None = None
 
     def preprocess(
         self, nb: NotebookNode, resources: dict[str, Any]
     ) -> tuple[NotebookNode, dict[str, Any]]:
         if self.run_gradebook is None:
             return super().preprocess(nb, resources)
-        self.notebook_id = resources["nbgrader"]["notebook"]
-        self.assignment_id = resources["nbgrader"]["assignment"]
-        self.student_id = resources["nbgrader"]["student"]
-        self.db_url = resources["nbgrader"]["db_url"]
-        self.gradebook = lend(self.run_gradebook)
+        self._take_resources(resources)
         with self.gradebook:
             nb, resources = super(SaveAutoGrades, self).preprocess(nb, resources)
         return nb, resources
 
 
-class RunAssignLatePenalties(AssignLatePenalties):
+class RunAssignLatePenalties(_LendsRunGradebook, AssignLatePenalties):
     """``AssignLatePenalties`` with the run's gradebook (``run_gradebook``)."""
-
-    run_gradebook: Gradebook | None = None
 
     def preprocess(
         self, nb: NotebookNode, resources: dict[str, Any]
     ) -> tuple[NotebookNode, dict[str, Any]]:
         if self.run_gradebook is None:
             return super().preprocess(nb, resources)
-        self.notebook_id = resources["nbgrader"]["notebook"]
-        self.assignment_id = resources["nbgrader"]["assignment"]
-        self.student_id = resources["nbgrader"]["student"]
-        self.db_url = resources["nbgrader"]["db_url"]
+        self._take_resources(resources)
         self.init_plugin()
-        self.gradebook = lend(self.run_gradebook)
         with self.gradebook:
             nb, resources = super(AssignLatePenalties, self).preprocess(nb, resources)
             assignment = self.gradebook.find_submission(self.assignment_id, self.student_id)

@@ -42,19 +42,17 @@ class Person:
     status: AccountStatus = AccountStatus.ACTIVE
 
     def __post_init__(self) -> None:
+        self._coerce("role", Role)
+        self._coerce("status", AccountStatus)
+
+    def _coerce(self, name: str, kind: type[StrEnum]) -> None:
+        value = getattr(self, name)
         try:
-            object.__setattr__(self, "role", Role(self.role))
+            object.__setattr__(self, name, kind(value))
         except ValueError:
-            known = ", ".join(r.value for r in Role)
+            known = ", ".join(member.value for member in kind)
             raise RosterError(
-                f"{self.username}: unknown role {self.role!r} (one of {known})"
-            ) from None
-        try:
-            object.__setattr__(self, "status", AccountStatus(self.status))
-        except ValueError:
-            known = ", ".join(s.value for s in AccountStatus)
-            raise RosterError(
-                f"{self.username}: unknown status {self.status!r} (one of {known})"
+                f"{self.username}: unknown {name} {value!r} (one of {known})"
             ) from None
 
     @property

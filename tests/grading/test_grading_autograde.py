@@ -17,10 +17,8 @@ import os
 import stat
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import nbformat
@@ -42,7 +40,7 @@ from grading.feedback import parse_feedback_score
 from grading.gradebook import read_gradebook
 from grading.records import completion_records
 from hub_config import CONFIG_DIR
-from tests.json_http import JsonHandler
+from tests.json_http import JsonHandler, serving
 
 NBGRADER = Path(sys.executable).parent / "nbgrader"
 COURSE_ID = "ky-so-101"
@@ -156,15 +154,8 @@ class GradedCourse:
 
 @pytest.fixture(scope="module")
 def evidence_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), EvidenceHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(EvidenceHandler) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

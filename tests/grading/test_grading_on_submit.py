@@ -11,9 +11,7 @@ import fcntl
 import json
 import os
 import subprocess
-import threading
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +35,7 @@ from tests.grading.ds01_submissions import (
     nbgrader_env,
     responses,
 )
-from tests.json_http import JsonHandler
+from tests.json_http import JsonHandler, serving
 
 TASK_POINTS = 4.0  # the practical task of ds01, done by everyone here
 
@@ -52,15 +50,8 @@ class EvidenceHandler(JsonHandler):
 
 @pytest.fixture(scope="module")
 def evidence_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), EvidenceHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(EvidenceHandler) as url:
+        yield url
 
 
 class Course:
