@@ -324,7 +324,19 @@ def _run_notebook(request: dict[str, Any], shell: Any) -> None:
     os._exit(status)
 
 
+def _not_traceable() -> None:
+    """Kernels run as the zygote's own account: without this, one could ptrace the zygote
+    or write its memory (/proc/<pid>/mem) and so reach every later kernel. A process that
+    is not dumpable cannot be traced or read by its account; forks inherit it."""
+    import ctypes
+
+    pr_set_dumpable = 4
+    if ctypes.CDLL(None, use_errno=True).prctl(pr_set_dumpable, 0, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE, 0) failed")
+
+
 def main() -> None:
+    _not_traceable()
     preload = [m for m in sys.argv[1:] if m]
     for module in preload:
         importlib.import_module(module)

@@ -160,6 +160,24 @@ def test_kernels_share_nothing(zygote: Zygote) -> None:
     assert second.split() == ["None", "None", "False", "False", "True"]
 
 
+def test_a_kernel_cannot_reach_into_the_zygote(zygote: Zygote) -> None:
+    """The zygote (the parent of every kernel, same account) cannot be traced or written:
+    otherwise one kernel could plant something in every later one."""
+    out = run_code(zygote, (
+        "import os, ctypes\n"
+        "parent = os.getppid()\n"
+        "try:\n"
+        "    open(f'/proc/{parent}/mem', 'r+b'); print('mem: OPENED')\n"
+        "except OSError as exc:\n"
+        "    print('mem:', type(exc).__name__)\n"
+        "    # only then: an attach that worked would stop the zygote (and this test)\n"
+        "    libc = ctypes.CDLL(None, use_errno=True)\n"
+        "    print('ptrace:', libc.ptrace(16, parent, 0, 0))  # PTRACE_ATTACH\n"
+    ))
+    assert "mem: PermissionError" in out
+    assert "ptrace: -1" in out
+
+
 def test_cpu_limit_ends_a_runaway_kernel() -> None:
     z = start_zygote(SandboxLimits(cpu_seconds=1))
     job = z.new_job_dir()
