@@ -324,6 +324,25 @@ def _run_notebook(request: dict[str, Any], shell: Any) -> None:
     os._exit(status)
 
 
+def _end_every_other_process() -> None:
+    """Kill every process of the sandbox but bubblewrap's init and this zygote: a kernel
+    can leave a detached process behind (a double fork into its own session), which would
+    otherwise still run, and write, while the next learner's notebook runs. The sandbox
+    has its own pid namespace, so these are only its own processes."""
+    spared = {1, os.getpid()}
+    for _round in range(10):  # a process may fork while being killed: until none is left
+        others = [int(name) for name in os.listdir("/proc")
+                  if name.isdigit() and int(name) not in spared]
+        if not others:
+            return
+        for pid in others:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        for pid in others:  # our children are ours to reap; init reaps the orphans
+            with contextlib.suppress(ChildProcessError, OSError):
+                os.waitpid(pid, 0)
+
+
 def _not_traceable() -> None:
     """Kernels run as the zygote's own account: without this, one could ptrace the zygote
     or write its memory (/proc/<pid>/mem) and so reach every later kernel. A process that
@@ -369,8 +388,7 @@ def main() -> None:
             if pid == 0:
                 _run_notebook(request, shell)
             _done, status = os.waitpid(pid, 0)
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(pid, signal.SIGKILL)  # anything the notebook left running
+            _end_every_other_process()  # what the notebook left running, even detached
             # nothing for the next kernel
             _restore(roots, baseline, keep={request["dir"], *kept})
             reply: dict[str, Any] = {"status": os.waitstatus_to_exitcode(status)}

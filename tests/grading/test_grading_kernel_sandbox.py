@@ -178,6 +178,29 @@ def test_a_kernel_cannot_reach_into_the_zygote(zygote: Zygote) -> None:
     assert "ptrace: -1" in out
 
 
+def test_nothing_a_kernel_started_outlives_it(zygote: Zygote) -> None:
+    """A process a kernel detaches (double fork, own session) is gone before the next
+    kernel runs: only bubblewrap's init, the zygote and the new kernel are left."""
+    started = run_code(zygote, (
+        "import os, time\n"
+        "if os.fork() == 0:\n"
+        "    os.setsid()\n"
+        "    if os.fork() == 0:\n"
+        "        while True:\n"
+        "            time.sleep(0.01)\n"
+        "    os._exit(0)\n"
+        "os.wait()\n"
+        "print(len([p for p in os.listdir('/proc') if p.isdigit()]))"
+    ))
+    assert int(started) >= 4  # init, zygote, this kernel and the detached one
+    after = run_code(zygote, (
+        "import os\n"
+        "print(sorted({1, os.getppid(), os.getpid()}) == "
+        "sorted(int(p) for p in os.listdir('/proc') if p.isdigit()))"
+    ))
+    assert after.strip() == "True"
+
+
 def test_cpu_limit_ends_a_runaway_kernel() -> None:
     z = start_zygote(SandboxLimits(cpu_seconds=1))
     job = z.new_job_dir()
