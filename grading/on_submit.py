@@ -2,17 +2,21 @@
 
 The queue is nbgrader's own exchange. ``nbgrader submit`` drops a learner's work in
 ``<exchange>/<course>/inbound/<student>+<module>+<timestamp>+<random>``; a submission is
-*waiting* while its timestamp is newer than the one the grader wrote last into
-``autograded/<student>/<module>/timestamp.txt`` (``grading.engine``). Nothing else keeps
+*waiting* until the learner's feedback for it exists: ``feedback/<student>/<module>/
+timestamp.txt`` holds its timestamp (nbgrader's ``generate_feedback`` copies it there,
+and so does the page of a submission that could not be graded). A run that stopped after
+grading but before the feedback (the e-office did not answer for the practical task, say)
+is therefore finished by the next tick, which grades nothing again. Nothing else keeps
 state, so the queue survives restarts, and a trainer's own `academy grade autograde` run
 takes from the same queue.
 
 ``SubmissionWatcher.tick`` grades every waiting submission of the courses that have
 ``grade_on_submit = true``, with the same ``autograde_assignment`` as the CLI (collect,
 sandboxed grading, practical tasks, feedback released to the learner). A course whose
-trainer is grading at that moment (the course lock is held) is left for the next tick; a
-submission that could not be graded is not retried until the learner submits again or
-the service restarts, so one broken submission never keeps the service busy.
+trainer is grading at that moment (the course lock is held) is left for the next tick, and
+so is one whose run failed. A submission that could not be graded has its feedback (why),
+so it is not taken again; the trainer can grade it again with ``--regrade``. A module the
+gradebook does not know is not tried again until the service restarts.
 ``academy grade watch`` runs ``tick`` every few seconds as a hub-managed service.
 """
 
@@ -33,9 +37,10 @@ from grading.autograde import (
     EvidenceAccess,
     GradingBusyError,
     GradingError,
+    UnknownAssignmentError,
     autograde_assignment,
 )
-from grading.engine import TIMESTAMP_FILE, GradeStatus
+from grading.engine import TIMESTAMP_FILE
 from grading.kernel_sandbox import SandboxLimits
 from grading.nbgrader_runner import CourseWorkspace
 
@@ -61,7 +66,7 @@ def _timestamp(text: str) -> datetime | None:
 
 def waiting_submissions(course: CourseWorkspace) -> dict[str, dict[str, datetime]]:
     """{module: {learner: newest submission time}} for every submission in the exchange
-    that is newer than what was last graded for that learner. Reads only."""
+    that has no feedback yet. Reads only."""
     if course.exchange_dir is None:
         return {}
     inbound = Path(course.exchange_dir) / course.course_id / "inbound"
@@ -79,7 +84,7 @@ def waiting_submissions(course: CourseWorkspace) -> dict[str, dict[str, datetime
                 newest[key] = when
     waiting: dict[str, dict[str, datetime]] = {}
     for (student, module), when in sorted(newest.items()):
-        marker = Path(course.root) / "autograded" / student / module / TIMESTAMP_FILE
+        marker = Path(course.root) / "feedback" / student / module / TIMESTAMP_FILE
         try:
             graded = _timestamp(marker.read_text(encoding="utf-8"))
         except OSError:
@@ -95,7 +100,7 @@ class SubmissionWatcher:
     workers: int = 2
     limits: SandboxLimits = field(default_factory=SandboxLimits)
     log: Callable[[str], None] = print
-    #: (course, module, learner, submission time) that could not be graded: not retried
+    #: (course, module, learner, submission time) of a module the gradebook does not know
     given_up: set[tuple[str, str, str, datetime]] = field(default_factory=set)
 
     def tick(self) -> list[AutogradeReport]:
@@ -118,18 +123,16 @@ class SubmissionWatcher:
                 except GradingBusyError:
                     self.log(f"{course.course_id}: a trainer is grading; next time")
                     break
-                except (GradingError, OSError, RuntimeError) as exc:
+                except UnknownAssignmentError as exc:
                     self.log(f"{course.course_id}/{module}: not graded: {exc}")
                     self.given_up.update(
                         (course.course_id, module, s, students[s]) for s in todo
                     )
                     continue
+                except (GradingError, OSError, RuntimeError) as exc:  # next tick tries again
+                    self.log(f"{course.course_id}/{module}: not graded yet: {exc}")
+                    continue
                 self.log(report.summary())
-                for outcome in report.students:
-                    if outcome.status is GradeStatus.NOT_GRADED:
-                        when = students.get(outcome.student_id)
-                        if when is not None:
-                            self.given_up.add((course.course_id, module, outcome.student_id, when))
                 reports.append(report)
         return reports
 

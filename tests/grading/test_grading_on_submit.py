@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from grading.autograde import EvidenceAccess
+from grading.autograde import EvidenceAccess, autograde_assignment
 from grading.engine import GradeStatus
 from grading.kernel_sandbox import SandboxLimits
 from grading.nbgrader_runner import CourseWorkspace
@@ -155,12 +156,32 @@ def test_a_submission_that_cannot_be_graded_is_not_retried(course: Course) -> No
     (page,) = course.released_feedback()
     text = page.read_text(encoding="utf-8")
     assert "(Could not be graded)" in text and "the grading kernel stopped" in text
-    assert starved.tick() == []  # given up until dung submits again...
-    assert list(waiting_submissions(course.workspace)[MODULE]) == ["dung"]  # ...still waiting
-    course.submit("dung", CORRECT)
+    assert starved.tick() == []  # the feedback says why: not taken again...
+    assert waiting_submissions(course.workspace) == {}
+    course.submit("dung", CORRECT)  # ...until dung submits again
     assert scores(starved.tick()) == {"dung": (GradeStatus.NOT_GRADED, None)}
-    # a healthy service (after a restart) grades it
-    assert scores(course.watcher().tick()) == {"dung": (GradeStatus.GRADED, 6 + TASK_POINTS)}
+    # the trainer can grade it again, with the same grader
+    again = autograde_assignment(course.workspace, MODULE, course.target.evidence,
+                                 students=["dung"], regrade=True)
+    assert scores([again]) == {"dung": (GradeStatus.GRADED, 6 + TASK_POINTS)}
+
+
+def test_a_run_that_stopped_before_the_feedback_is_finished_next_tick(course: Course) -> None:
+    course.submit("em", CORRECT)
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))  # a port nothing listens on: the e-office is down
+    down = GradingTarget(course.workspace, EvidenceAccess(
+        f"http://127.0.0.1:{closed.getsockname()[1]}", "grader-token"))
+    try:
+        stalled = SubmissionWatcher(lambda: [down], log=lambda _line: None)
+        assert stalled.tick() == []  # graded, but no practical task score and no feedback
+    finally:
+        closed.close()
+    assert (course.root / "autograded" / "em" / MODULE / "timestamp.txt").is_file()
+    assert list(waiting_submissions(course.workspace)[MODULE]) == ["em"]
+    # the next tick, with the e-office back: the notebook is not graded again
+    assert scores(course.watcher().tick()) == {"em": (GradeStatus.UNCHANGED, 6 + TASK_POINTS)}
+    assert len(course.released_feedback()) == 1 and waiting_submissions(course.workspace) == {}
 
 
 def test_waiting_ignores_what_is_not_a_submission(course: Course) -> None:
