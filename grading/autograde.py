@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -398,6 +399,12 @@ def autograde_assignment(
             # feedback for everyone graded; for one learner only when only one was asked for
             # (grade on submit), since nbgrader renders every learner's feedback otherwise
             only = [f"--student={graded[0]}"] if students is not None and len(graded) == 1 else []
+            for outcome in outcomes:  # nbgrader keeps feedback of the same timestamp: a
+                if outcome.status is GradeStatus.GRADED:  # regraded submission gets new
+                    shutil.rmtree(
+                        Path(course.root) / "feedback" / outcome.student_id / assignment,
+                        ignore_errors=True,
+                    )
             if graded and _autograded_any(course, assignment):
                 generate = runner.run("generate_feedback", assignment, *only)
             failed = [o for o in outcomes if o.status is GradeStatus.NOT_GRADED]

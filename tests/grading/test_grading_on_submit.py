@@ -164,6 +164,8 @@ def test_a_submission_that_cannot_be_graded_is_not_retried(course: Course) -> No
     again = autograde_assignment(course.workspace, MODULE, course.target.evidence,
                                  students=["dung"], regrade=True)
     assert scores([again]) == {"dung": (GradeStatus.GRADED, 6 + TASK_POINTS)}
+    pages = [p.read_text(encoding="utf-8") for p in course.released_feedback()]
+    assert any("(Score: 10.0 / 10.0)" in page for page in pages)  # the new submission's
 
 
 def test_a_run_that_stopped_before_the_feedback_is_finished_next_tick(course: Course) -> None:
