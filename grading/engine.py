@@ -349,6 +349,11 @@ class AutogradeEngine:
             },
         }
 
+    def _rebuild(self) -> RebuildFromRelease:
+        rebuild = RebuildFromRelease(course_root=str(self.root))
+        rebuild.trainer_notebooks = self.trainer  # read once, in __init__
+        return rebuild
+
     def _sanitize(self, student: str, notebook_id: str) -> tuple[NotebookNode, dict[str, Any]]:
         path = self.submitted_dir(student) / f"{notebook_id}.ipynb"
         try:
@@ -358,7 +363,7 @@ class AutogradeEngine:
         resources = self._resources(student, notebook_id)
         nb: Any = submitted
         for pp in (
-            RebuildFromRelease(course_root=str(self.root)),
+            self._rebuild(),
             ClearOutput(),
             DeduplicateIds(),
             OverwriteKernelspec(),

@@ -66,67 +66,69 @@ class _LendsRunGradebook:
         self.db_url = info["db_url"]
         self.gradebook = lend(self.run_gradebook)
 
+    def preprocess(
+        self, nb: NotebookNode, resources: dict[str, Any]
+    ) -> tuple[NotebookNode, dict[str, Any]]:
+        if self.run_gradebook is None:  # no run: nbgrader's own code, its own gradebook
+            return super().preprocess(nb, resources)  # type: ignore[misc] - the nbgrader class
+        self._take_resources(resources)
+        with self.gradebook:
+            return self._preprocess_with_gradebook(nb, resources)
+
+    def _preprocess_with_gradebook(
+        self, nb: NotebookNode, resources: dict[str, Any]
+    ) -> tuple[NotebookNode, dict[str, Any]]:
+        """nbgrader's ``preprocess`` after it has opened its gradebook."""
+        raise NotImplementedError
+
 
 class RunOverwriteCells(_LendsRunGradebook, OverwriteCells):
     """``OverwriteCells`` with the run's gradebook (``run_gradebook``)."""
 
-    def preprocess(
+    def _preprocess_with_gradebook(
         self, nb: NotebookNode, resources: dict[str, Any]
     ) -> tuple[NotebookNode, dict[str, Any]]:
-        if self.run_gradebook is None:
-            return super().preprocess(nb, resources)
-        self._take_resources(resources)
-        with self.gradebook:
-            nb, resources = super(OverwriteCells, self).preprocess(nb, resources)
-            if self.add_missing_cells:
-                nb, resources = self.add_missing_grade_cells(nb, resources)
-                nb, resources = self.add_missing_task_cells(nb, resources)
+        nb, resources = super(OverwriteCells, self).preprocess(nb, resources)
+        if self.add_missing_cells:
+            nb, resources = self.add_missing_grade_cells(nb, resources)
+            nb, resources = self.add_missing_task_cells(nb, resources)
         return nb, resources
 
 
 class RunSaveAutoGrades(_LendsRunGradebook, SaveAutoGrades):
     """``SaveAutoGrades`` with the run's gradebook (``run_gradebook``)."""
 
-    def preprocess(
+    def _preprocess_with_gradebook(
         self, nb: NotebookNode, resources: dict[str, Any]
     ) -> tuple[NotebookNode, dict[str, Any]]:
-        if self.run_gradebook is None:
-            return super().preprocess(nb, resources)
-        self._take_resources(resources)
-        with self.gradebook:
-            nb, resources = super(SaveAutoGrades, self).preprocess(nb, resources)
-        return nb, resources
+        return super(SaveAutoGrades, self).preprocess(nb, resources)
 
 
 class RunAssignLatePenalties(_LendsRunGradebook, AssignLatePenalties):
     """``AssignLatePenalties`` with the run's gradebook (``run_gradebook``)."""
 
-    def preprocess(
+    def _preprocess_with_gradebook(
         self, nb: NotebookNode, resources: dict[str, Any]
     ) -> tuple[NotebookNode, dict[str, Any]]:
-        if self.run_gradebook is None:
-            return super().preprocess(nb, resources)
-        self._take_resources(resources)
         self.init_plugin()
-        with self.gradebook:
-            nb, resources = super(AssignLatePenalties, self).preprocess(nb, resources)
-            assignment = self.gradebook.find_submission(self.assignment_id, self.student_id)
-            notebook = self.gradebook.find_submission_notebook(
-                self.notebook_id, self.assignment_id, self.student_id
+        nb, resources = super(AssignLatePenalties, self).preprocess(nb, resources)
+        assignment = self.gradebook.find_submission(self.assignment_id, self.student_id)
+        notebook = self.gradebook.find_submission_notebook(
+            self.notebook_id, self.assignment_id, self.student_id
+        )
+        notebook.late_submission_penalty = None
+        if assignment.total_seconds_late > 0:
+            self.log.warning(
+                "%s is %s seconds late", assignment, assignment.total_seconds_late
             )
-            notebook.late_submission_penalty = None
-            if assignment.total_seconds_late > 0:
-                self.log.warning(
-                    "%s is %s seconds late", assignment, assignment.total_seconds_late
-                )
-                late_penalty = self.plugin_inst.late_submission_penalty(
-                    self.student_id, notebook.score, assignment.total_seconds_late
-                )
-                self.log.warning("Late submission penalty: %s", late_penalty)
-                if late_penalty is not None:
-                    late_penalty = self._check_late_penalty(notebook, late_penalty)
-                    notebook.late_submission_penalty = late_penalty
-            self.gradebook.db.commit()
+            late_penalty = self.plugin_inst.late_submission_penalty(
+                self.student_id, notebook.score, assignment.total_seconds_late
+            )
+            self.log.warning("Late submission penalty: %s", late_penalty)
+            if late_penalty is not None:
+                late_penalty = self._check_late_penalty(notebook, late_penalty)
+                notebook.late_submission_penalty = late_penalty
+        self.gradebook.db.commit()
         return nb, resources
 
 

@@ -85,13 +85,17 @@ class RebuildFromRelease(Preprocessor):  # type: ignore[misc]
     course_root = Unicode(
         "", help="The nbgrader course folder (default: the current directory)."
     ).tag(config=True)
+    #: the trainer's notebooks by id, already read (a grading run reads them once)
+    trainer_notebooks: dict[str, NotebookNode] | None = None
 
     def preprocess(
         self, nb: NotebookNode, resources: dict[str, Any]
     ) -> tuple[NotebookNode, dict[str, Any]]:
         info = resources["nbgrader"]
-        root = Path(self.course_root or os.getcwd())
-        trainer = read_trainer_notebook(root, info["assignment"], info["notebook"])
+        trainer = (self.trainer_notebooks or {}).get(info["notebook"])
+        if trainer is None:
+            root = Path(self.course_root or os.getcwd())
+            trainer = read_trainer_notebook(root, info["assignment"], info["notebook"])
         rebuilt = copy.deepcopy(trainer)
         rebuilt.nbformat, rebuilt.nbformat_minor = 4, trainer.get("nbformat_minor", 5)
         resources.setdefault("academy", {})["rebuild_notes"] = differences(nb, trainer)
