@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -19,8 +20,16 @@ from grading.nbgrader_runner import NbgraderRunner
 from grading.rebuild import SANITIZE_PREPROCESSORS
 from installation.layout import DataLayout
 from installation.settings import EOFFICE_ACCOUNT, InstallSettings, Mode, grader_account
+from people.accounts import (
+    add_pending,
+    import_legacy_hashes,
+    mark_deactivated,
+    new_password,
+    open_account_store,
+    set_password,
+    statuses,
+)
 from people.demo import demo_people
-from people.passwords import hash_password, load_hashes, new_password, save_hashes
 from people.roster import AccountStatus, Person, load_roster, save_roster
 from signing.pki import ensure_pki
 
@@ -148,35 +157,44 @@ class Installation:
         else:
             people = demo_people(settings.install_seed, settings.course_ids)
             save_roster(L.roster_file, people)
-        self._passwords(people)
+        self._accounts(settings, people)
         return people
 
-    def _passwords(self, people: list[Person]) -> None:
-        """A random password for each active person who has none yet (accounts.txt, 0600).
-        People imported from the personnel file are not yet activated: no password."""
+    def _accounts(self, settings: InstallSettings, people: list[Person]) -> None:
+        """Hub accounts (NativeAuthenticator's table in the hub's database): a random
+        password for each active person who has no account yet (written to accounts.txt,
+        0600, for the demo), a not-yet-activated account for everyone else; HR hands out
+        their activation codes (``academy accounts codes``). An installation made before
+        NativeAuthenticator has its scrypt hashes carried over."""
         L = self.layout
-        hashes = load_hashes(L.password_hashes_file)
-        missing = [
-            p for p in people if p.status is AccountStatus.ACTIVE and p.username not in hashes
-        ]
-        if not missing:
-            return
-        lines = []
-        if L.accounts_file.exists():
-            lines = L.accounts_file.read_text(encoding="utf-8").splitlines()
-        for person in missing:
-            password = new_password()
-            hashes[person.username] = hash_password(password)
-            lines.append(f"{person.role}\t{person.username}\t{password}\t{person.full_name}")
-        atomic_write(L.accounts_file, "\n".join(lines) + "\n")
-        save_hashes(L.password_hashes_file, hashes)
+        sessions = open_account_store(settings.hub_url(L))
+        with sessions() as session, session.begin():
+            if L.legacy_password_hashes_file.exists():
+                hashes = json.loads(L.legacy_password_hashes_file.read_text(encoding="utf-8"))
+                moved = import_legacy_hashes(session, hashes)
+                self.log(f"{moved} password hashes moved to the hub's account store")
+            known = set(statuses(session))
+            missing = [p for p in people
+                       if p.status is AccountStatus.ACTIVE and p.username not in known]
+            lines = []
+            if missing and L.accounts_file.exists():
+                lines = L.accounts_file.read_text(encoding="utf-8").splitlines()
+            for person in missing:
+                password = new_password()
+                set_password(session, person.username, password)
+                lines.append(f"{person.role}\t{person.username}\t{password}\t{person.full_name}")
+            add_pending(session, [p.username for p in people if p.can_log_in])
+            mark_deactivated(session, {p.username for p in people if not p.can_log_in})
+            if missing:
+                atomic_write(L.accounts_file, "\n".join(lines) + "\n")
+        L.legacy_password_hashes_file.unlink(missing_ok=True)  # once the move is committed
 
     def provision_people(self, people: list[Person]) -> None:
         """What a changed roster needs (``academy roster import``): passwords, unix
         accounts and homes, and the learners as nbgrader students of their courses. The hub
         reads the roster when it starts; e-office agencies are created on first visit."""
         settings = InstallSettings.load(self.layout)
-        self._passwords(people)
+        self._accounts(settings, people)
         if settings.isolated:
             for person in people:
                 unix_accounts.ensure_account(person.username, person.full_name)

@@ -17,13 +17,13 @@ Adding a format (e.g. xlsx with openpyxl) = one function ``records -> bytes`` re
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from common.files import atomic_write
+from common.spreadsheet import render_csv as render_csv_table
+from common.spreadsheet import safe_text
 from grading.records import CompletionRecord
 
 #: Every exported column, in export order, with what it means. Docs are generated from
@@ -49,7 +49,6 @@ FIELDS: dict[str, str] = {
 
 COLUMNS: tuple[str, ...] = tuple(FIELDS)
 
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _TEXT_COLUMNS = frozenset({"employee_id", "full_name", "agency", "course_id", "course_title"})
 
 
@@ -68,10 +67,6 @@ def _number(value: float) -> str:
     return f"{value:.2f}".rstrip("0")
 
 
-def _safe_text(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_PREFIXES) else value
-
-
 def record_row(record: CompletionRecord) -> list[str]:
     """The export cells of one record, in ``COLUMNS`` order, as text."""
     cells = {
@@ -85,16 +80,12 @@ def record_row(record: CompletionRecord) -> list[str]:
         "passed": "yes" if record.passed else "no",
         "completion_date": record.completion_date.isoformat() if record.completion_date else "",
     }
-    return [_safe_text(cells[c]) if c in _TEXT_COLUMNS else cells[c] for c in COLUMNS]
+    return [safe_text(cells[c]) if c in _TEXT_COLUMNS else cells[c] for c in COLUMNS]
 
 
 def render_csv(records: Sequence[CompletionRecord]) -> bytes:
     """The CSV file's bytes: BOM, header row, one row per record, CRLF, RFC 4180 quoting."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, dialect="excel", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(record_row(r) for r in records)
-    return buffer.getvalue().encode("utf-8-sig")
+    return render_csv_table(COLUMNS, (record_row(r) for r in records))
 
 
 #: format name -> (function turning records into the file's bytes)

@@ -1,34 +1,226 @@
-"""The hub's authenticator: per-user random passwords checked against scrypt hashes.
+"""The hub's authenticator: NativeAuthenticator, with activation codes, lockout and reset.
 
-The hashes live in `<data>/secrets/password-hashes.json` (0600, readable only by the hub's
-account). Every login re-reads the file, so `academy init` and roster changes take effect
-without restarting the hub.
+jupyterhub-nativeauthenticator keeps the passwords (bcrypt, in its ``users_info`` table of
+the hub's database) and checks their strength. The academy adds, in ``people.accounts``:
+activation codes that HR hands out, a first password the person chooses, lockout after
+repeated failures that survives a restart, and an admin's reset. Sign-up is off: accounts
+come from the roster (``academy roster import``).
+
+Pages it adds to the hub:
+- ``/hub/activate``: username, activation code, new password (linked from the login page);
+- ``/hub/change-password``: NativeAuthenticator's page, for a logged-in person;
+- ``/hub/reset-account/<username>``: admins only; a new activation code, shown once.
+
+It uses its own database connections (the hub's shared session is deprecated for
+authenticators), on the hub's database.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import asyncio
+from collections.abc import Callable
+from typing import TypeVar
 
 from jupyterhub.auth import Authenticator
-from traitlets import Unicode
+from jupyterhub.handlers import BaseHandler
+from jupyterhub.scopes import needs_scope
+from nativeauthenticator import NativeAuthenticator
+from nativeauthenticator.handlers import ChangePasswordHandler
+from nativeauthenticator.orm import UserInfo
+from sqlalchemy import create_engine, delete
+from sqlalchemy.orm import Session, sessionmaker
+from tornado import web
+from traitlets import Integer, Unicode, default
 
-from people.passwords import load_hashes, verify_password
+from people.accounts import (
+    AccountPolicy,
+    AccountRefused,
+    AccountState,
+    Refusal,
+    activate,
+    check_login,
+    find_account,
+    issue_code,
+    password_problem,
+    set_password,
+)
+
+T = TypeVar("T")
 
 
-class AcademyAuthenticator(Authenticator):
-    """Checks a username and password against the installation's password hashes."""
+class AcademyAuthenticator(NativeAuthenticator):
+    """Logs in the roster's people; see the module docstring."""
 
-    password_hashes_file = Unicode(
-        config=True, help="Path of the JSON file mapping usernames to scrypt password hashes."
-    )
+    db_url = Unicode(config=True, help="The database of the accounts (default: the hub's).")
+    code_valid_days = Integer(30, config=True, help="Days an activation code stays valid.")
+
+    @default("db_url")
+    def _hub_db_url(self) -> str:
+        return str(getattr(self.parent, "db_url", "") or "sqlite:///jupyterhub.sqlite")
+
+    # NativeAuthenticator's settings, with the academy's defaults
+    @default("enable_signup")
+    def _no_signup(self) -> bool:
+        return False
+
+    @default("check_common_password")
+    def _check_common(self) -> bool:
+        return True
+
+    @default("minimum_password_length")
+    def _min_length(self) -> int:
+        return 10
+
+    @default("allowed_failed_logins")
+    def _max_failures(self) -> int:
+        return 5
+
+    @default("seconds_before_next_try")
+    def _lock_seconds(self) -> int:
+        return 900
+
+    def __init__(self, **kwargs: object) -> None:
+        # add_new_table=False: the tables are made by `academy init` (people.accounts)
+        super().__init__(add_new_table=False, **kwargs)
+        engine = create_engine(self.db_url)
+        AccountState.metadata.create_all(
+            engine, tables=[UserInfo.__table__, AccountState.__table__]
+        )
+        self._sessions: sessionmaker[Session] = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def policy(self) -> AccountPolicy:
+        return AccountPolicy(
+            min_password_length=self.minimum_password_length,
+            max_failures=max(1, self.allowed_failed_logins),
+            lock_minutes=max(1, self.seconds_before_next_try // 60),
+            code_valid_days=self.code_valid_days,
+        )
+
+    def in_transaction(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in one transaction, committed even when it refuses (a failure
+        counts toward the lockout)."""
+        with self._sessions() as session:
+            try:
+                result = work(session)
+            except AccountRefused:
+                session.commit()
+                raise
+            session.commit()
+            return result
 
     async def authenticate(self, handler, data):  # type: ignore[override]
         username = self.normalize_username((data or {}).get("username", ""))
         password = (data or {}).get("password", "")
         if not username or not password:
             return None
-        stored = load_hashes(Path(self.password_hashes_file)).get(username)
-        if stored is None or not verify_password(password, stored):
-            self.log.warning("Failed login for %r", username)
-            return None
+        try:
+            # bcrypt takes a quarter of a second: not on the hub's event loop
+            await asyncio.to_thread(
+                self.in_transaction, lambda s: check_login(s, username, password, self.policy)
+            )
+        except AccountRefused as refused:
+            self.log.warning("Login refused for %r: %s", username, refused.refusal)
+            if refused.refusal is Refusal.WRONG:
+                return None  # the hub's own "invalid username or password"
+            raise web.HTTPError(403, refused.message) from None
         return username
+
+    # --- what NativeAuthenticator's change-password page calls ------------------------------
+    def get_user(self, username: str) -> UserInfo | None:
+        return self.in_transaction(
+            lambda s: find_account(s, self.normalize_username(username)))
+
+    def change_password(self, username: str, new_password: str) -> bool | None:
+        if password_problem(new_password, username, self.policy):
+            return None
+
+        def change(session: Session) -> bool:
+            set_password(session, username, new_password)
+            return True
+
+        return self.in_transaction(change)
+
+    def delete_user(self, user):  # type: ignore[no-untyped-def]
+        def forget(session: Session) -> None:
+            session.execute(delete(UserInfo).where(UserInfo.username == user.name))
+            session.execute(delete(AccountState).where(AccountState.username == user.name))
+
+        self.in_transaction(forget)
+        return Authenticator.delete_user(self, user)
+
+    def get_handlers(self, app):  # type: ignore[no-untyped-def]
+        return [
+            (r"/activate", ActivateHandler),
+            (r"/change-password", ChangePasswordHandler),
+            (r"/reset-account/([^/]+)", ResetAccountHandler),
+        ]
+
+
+class ActivateHandler(BaseHandler):
+    """``/hub/activate``: the first password, chosen with the activation code."""
+
+    async def get(self) -> None:
+        await self._page(username=self.get_argument("username", ""),
+                         code=self.get_argument("code", ""))
+
+    async def post(self) -> None:
+        authenticator: AcademyAuthenticator = self.authenticator
+        username = authenticator.normalize_username(self.get_body_argument("username", ""))
+        code = self.get_body_argument("code", "")
+        password = self.get_body_argument("password", "", strip=False)
+        confirmation = self.get_body_argument("password_confirmation", "", strip=False)
+        if password != confirmation:
+            self.set_status(400)
+            await self._page(username=username, code=code, error=(
+                "Hai mật khẩu không khớp / The two passwords do not match"))
+            return
+        try:
+            await asyncio.to_thread(authenticator.in_transaction, lambda s: activate(
+                s, username, code, password, authenticator.policy))
+        except AccountRefused as refused:
+            self.log.warning("Activation refused for %r: %s", username, refused.refusal)
+            self.set_status(403 if refused.refusal is Refusal.LOCKED else 400)
+            await self._page(username=username, code=code, error=refused.message)
+            return
+        self.log.info("Account activated: %s", username)
+        user = await self.login_user({"username": username, "password": password})
+        if user is None:  # activated, but not (or no longer) on the roster
+            await self._page(username=username, activated=True)
+            return
+        self.redirect(self.get_next_url(user))
+
+    async def _page(self, username: str = "", code: str = "", error: str = "",
+                    activated: bool = False) -> None:
+        html = await self.render_template(
+            "activate.html", username=username, code=code, error=error, activated=activated,
+            min_length=self.authenticator.minimum_password_length,
+        )
+        self.finish(html)
+
+
+class ResetAccountHandler(BaseHandler):
+    """``/hub/reset-account/<username>`` (admins): remove the password, issue a new code."""
+
+    @needs_scope("admin:users")
+    async def get(self, username: str) -> None:
+        await self._page(username)
+
+    @needs_scope("admin:users")
+    async def post(self, username: str) -> None:
+        authenticator: AcademyAuthenticator = self.authenticator
+        if authenticator.get_user(username) is None:
+            raise web.HTTPError(404, "Không có tài khoản này / No such account")
+        code, expires = authenticator.in_transaction(
+            lambda s: issue_code(s, username, authenticator.policy))
+        self.log.info("Account reset by %s: %s", self.current_user.name, username)
+        await self._page(username, code=code, expires=expires.strftime("%Y-%m-%d"))
+
+    async def _page(self, username: str, code: str = "", expires: str = "") -> None:
+        if self.authenticator.get_user(username) is None:
+            raise web.HTTPError(404, "Không có tài khoản này / No such account")
+        html = await self.render_template(
+            "reset-account.html", account=username, code=code, expires=expires,
+            activate_url=self.hub.base_url + "activate",
+        )
+        self.finish(html)

@@ -48,7 +48,7 @@ c.JupyterHub.cleanup_proxy = True
 
 # --- who can log in -----------------------------------------------------------------------
 c.JupyterHub.authenticator_class = "hub_config.authenticator.AcademyAuthenticator"
-c.AcademyAuthenticator.password_hashes_file = str(layout.password_hashes_file)
+c.AcademyAuthenticator.db_url = s.install.hub_url(layout)
 c.Authenticator.allowed_users = {p.username for p in people} | {
     grader_account(cid) for cid in course_ids
 }

@@ -44,7 +44,9 @@ class DataLayout:
         return self.secrets_dir / "accounts.txt"
 
     @property
-    def password_hashes_file(self) -> Path:
+    def legacy_password_hashes_file(self) -> Path:
+        """Where installations before NativeAuthenticator kept scrypt hashes; `academy init`
+        moves them into the hub's account store and removes the file."""
         return self.secrets_dir / "password-hashes.json"
 
     @property

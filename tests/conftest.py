@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 PG_ADMIN_URL = os.environ.get("ACADEMY_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=test connect_timeout=3"
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +32,23 @@ def require_postgres_or_skip(reason: str) -> None:
     if os.environ.get("CI") or os.environ.get("ACADEMY_REQUIRE_POSTGRES"):
         pytest.fail(f"{reason} (required in CI: the data layer must be tested on PostgreSQL)")
     pytest.skip(reason)
+
+
+@contextlib.contextmanager
+def throwaway_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database, dropped afterwards; yields its SQLAlchemy URL."""
+    psycopg = pytest.importorskip("psycopg")
+    name = f"academy_test_{secrets.token_hex(6)}"
+    try:
+        admin = psycopg.connect(PG_ADMIN_DSN, autocommit=True)
+    except psycopg.OperationalError as exc:
+        require_postgres_or_skip(f"PostgreSQL not reachable on 127.0.0.1:5432: {exc}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 # --- a fake hub for Flask services (service_auth and the sandbox e-office) ----------------

@@ -2,7 +2,7 @@
 
 Every command works on one data directory (`--data-dir` or ACADEMY_DATA_DIR). Errors are
 reported as one clear line on stderr with a non-zero exit code. One module per command
-group: ``academy.cli.platform`` (init, up, accounts, reset), ``academy.cli.grade``,
+group: ``academy.cli.platform`` (init, up, reset), ``academy.cli.accounts``, ``academy.cli.grade``,
 ``academy.cli.hr``, ``academy.cli.roster``.
 """
 
@@ -14,10 +14,11 @@ from pathlib import Path
 
 import click
 
+from academy.cli.accounts import accounts
 from academy.cli.context import AcademyContext
 from academy.cli.grade import grade
 from academy.cli.hr import hr
-from academy.cli.platform import accounts, init, reset, up
+from academy.cli.platform import init, reset, up
 from academy.cli.roster import roster
 from installation.layout import DATA_DIR_ENV, default_data_dir
 

@@ -1,4 +1,4 @@
-"""`academy init`, `up`, `accounts`, `reset`: the installation and the running platform."""
+"""`academy init`, `up`, `reset`: the installation and the running platform."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
+from academy.cli.accounts import print_accounts
 from academy.cli.context import AcademyContext, courses_option, pass_academy
-from installation.layout import DataLayout
 from installation.settings import InstallSettings
 
 
@@ -82,27 +82,6 @@ def up(academy: AcademyContext, port: int, courses_dir: Path) -> None:
         click.echo(f"Stopped in {time.monotonic() - started:.1f} s.")
     if not stopping and code not in (0, None):
         raise click.ClickException(f"JupyterHub exited with code {code}; see the hub log")
-
-
-@click.command()
-@pass_academy
-def accounts(academy: AcademyContext) -> None:
-    """Print the demo accounts and their passwords (from the 0600 accounts file)."""
-    print_accounts(academy.layout)
-
-
-def print_accounts(layout: DataLayout) -> None:
-    try:
-        lines = layout.accounts_file.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError as exc:
-        raise click.ClickException(f"{layout.root}: no accounts yet; run `academy init`") from exc
-    except PermissionError as exc:
-        raise click.ClickException(f"{layout.accounts_file}: permission denied") from exc
-    click.echo(f"Accounts (passwords are random for this installation; {layout.accounts_file}):")
-    click.echo(f"  {'role':<8} {'username':<10} {'password':<20} full name")
-    for line in lines:
-        role, username, password, full_name = line.split("\t")
-        click.echo(f"  {role:<8} {username:<10} {password:<20} {full_name}")
 
 
 @click.command()

@@ -76,8 +76,9 @@ def roster_import(
     Installation(layout, log=click.echo).provision_people(change.roster)
     click.echo(f"imported {valid}: {change.summary()}")
     if change.new:
-        click.echo("new people can log in once they are activated; the hub reads the roster "
-                   "when `academy up` starts")
+        click.echo("new people log in once activated: hand out their activation codes "
+                   "(`academy accounts codes --out FILE.xlsx`); the hub reads the roster when "
+                   "`academy up` starts")
 
 
 def _columns() -> tuple[str, ...]:
@@ -92,20 +93,21 @@ def _columns() -> tuple[str, ...]:
 def roster_list(academy: AcademyContext, as_json: bool) -> None:
     """Everyone on the roster with their account status (active, not yet activated,
     locked, deactivated)."""
-    from people.roster import RosterError, load_roster
+    from academy.cli.accounts import account_sessions, read_roster
+    from people.accounts import account_status, statuses
 
-    try:
-        people = load_roster(academy.layout.roster_file)
-    except RosterError as exc:
-        raise click.ClickException(str(exc)) from exc
+    people = read_roster(academy.layout)
+    with account_sessions(academy.layout)() as session:
+        known = statuses(session)
+    status = {p.username: account_status(p, known) for p in people}
     if as_json:
         click.echo(json.dumps([
             {"username": p.username, "employee_id": p.employee_id, "full_name": p.full_name,
-             "role": p.role.value, "status": p.status.value, "agency": p.agency,
+             "role": p.role.value, "status": status[p.username].value, "agency": p.agency,
              "unit": p.unit, "courses": list(p.courses)}
             for p in people
         ], ensure_ascii=False, indent=1))
         return
     for p in people:
-        click.echo(f"{p.username:<20} {p.employee_id or '-':<12} {p.status.value:<18} "
+        click.echo(f"{p.username:<20} {p.employee_id or '-':<12} {status[p.username].value:<18} "
                    f"{p.role.value:<8} {p.full_name} ({p.agency or '-'})")

@@ -122,3 +122,68 @@ def test_import_creates_accounts_and_importing_again_changes_nothing(
 
     text = run_academy(installation, "roster", "list", check=True).stdout
     assert "cb-90001" in text and "not yet activated" in text and "deactivated" in text
+
+
+def test_hr_exports_activation_codes_that_activate_and_an_admin_resets(
+    installation: Path, tmp_path: Path
+) -> None:
+    """Runs after the import: cb-90001 and cb-90002 wait for activation."""
+    from openpyxl import load_workbook
+
+    from people.accounts import (
+        AccountPolicy,
+        AccountRefused,
+        activate,
+        check_login,
+        open_account_store,
+    )
+
+    layout = DataLayout.at(installation)
+    sheet = tmp_path / "codes.xlsx"
+    # a folder that does not exist: a clear error, and no code issued
+    missing = run_academy(installation, "accounts", "codes", "--out",
+                          str(tmp_path / "nowhere" / "codes.xlsx"))
+    assert missing.returncode == 1 and "does not exist" in missing.stderr
+    result = run_academy(installation, "accounts", "codes", "--out", str(sheet),
+                         "--url", "https://hoc.example.gov.vn")
+    assert result.returncode == 0, result.stderr
+    assert "Wrote 2 activation codes" in result.stdout
+    assert sheet.stat().st_mode & 0o777 == 0o600
+    rows = list(load_workbook(sheet).active.iter_rows(values_only=True))
+    header, body = rows[0], {r[4]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
+    assert header[:6] == ("employee_id", "full_name", "agency", "unit", "username",
+                          "activation_code")
+    assert set(body) == {"cb-90001", "cb-90002"}
+    nhung = body["cb-90001"]
+    assert nhung["full_name"] == "Nguyễn Thị Hồng Nhung"
+    assert nhung["activation_link"] == (
+        f"https://hoc.example.gov.vn/hub/activate?username=cb-90001&code={nhung['activation_code']}"
+    )
+    # an active person gets no code this way; a stranger is named
+    refused = run_academy(installation, "accounts", "codes", "--out", str(sheet),
+                          "--username", "trainer1", "--username", "ghost")
+    assert refused.returncode == 1 and "not on the roster: ghost" in refused.stderr
+
+    sessions = open_account_store(InstallSettings.load(layout).hub_url(layout))
+    policy = AccountPolicy()
+    try:
+        with sessions() as session, session.begin():
+            activate(session, "cb-90001", nhung["activation_code"], "Hoa-ban-trang-1985",
+                     policy)
+        listed = {p["username"]: p["status"] for p in json.loads(
+            run_academy(installation, "roster", "list", "--json", check=True).stdout)}
+        assert (listed["cb-90001"], listed["cb-90002"]) == ("active", "not yet activated")
+
+        reset = run_academy(installation, "accounts", "reset", "cb-90001")
+        assert reset.returncode == 0, reset.stderr
+        new_code = reset.stdout.split("activation code ")[1].split(",")[0]
+        with sessions() as session, pytest.raises(AccountRefused, match="not activated"):
+            check_login(session, "cb-90001", "Hoa-ban-trang-1985", policy)
+        with sessions() as session, session.begin():
+            activate(session, "cb-90001", new_code, "Hoa-sua-tim-2026", policy)
+        with sessions() as session, session.begin():
+            check_login(session, "cb-90001", "Hoa-sua-tim-2026", policy)
+        unlock = run_academy(installation, "accounts", "unlock", "cb-90001")
+        assert unlock.returncode == 0 and "was not locked" in unlock.stdout
+    finally:
+        sessions.kw["bind"].dispose()
