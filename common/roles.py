@@ -21,6 +21,8 @@ class Role(StrEnum):
 
 #: The sandbox e-office's hub service name (URL prefix /services/eoffice/).
 EOFFICE_SERVICE = "eoffice"
+#: The hub service that stops learners' servers left idle (jupyterhub-idle-culler).
+IDLE_CULLER_SERVICE = "idle-culler"
 #: The hub service whose token `academy grade` uses to read e-office evidence.
 GRADING_SERVICE = "grading"
 #: Read what learners did in the sandbox e-office (graders only).

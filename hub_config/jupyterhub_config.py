@@ -3,7 +3,13 @@
 # Declarative: every value comes from installation.settings.HubSettings, which `academy up`
 # prepares (data directory, install settings, loopback ports, secrets). Start the platform
 # with `academy up`, not by running jupyterhub on this file directly.
-from common.roles import EOFFICE_SERVICE, EVIDENCE_SCOPE, GRADING_SERVICE, Role
+from common.roles import (
+    EOFFICE_SERVICE,
+    EVIDENCE_SCOPE,
+    GRADING_SERVICE,
+    IDLE_CULLER_SERVICE,
+    Role,
+)
 from course_kit.catalog import load_catalog
 from hub_config import CONFIG_DIR, rbac
 from installation.settings import (
@@ -122,6 +128,16 @@ grading = {
     "cwd": str(layout.root),
     "environment": {"PATH": f"{bin_dir}:/usr/bin:/bin", "LANG": "C.UTF-8"},
 }
+# servers left idle are stopped, so that memory goes to the learners who are working
+idle_culler = {
+    "name": IDLE_CULLER_SERVICE,
+    "command": [
+        str(bin_dir / "python"), "-m", "jupyterhub_idle_culler",
+        f"--timeout={s.install.idle_timeout_seconds}",
+        f"--cull-every={max(60, s.install.idle_timeout_seconds // 6)}",
+    ],
+    "environment": {"PATH": f"{bin_dir}:/usr/bin:/bin"},
+}
 course_services = [
     {
         "name": course_id,
@@ -150,4 +166,9 @@ if isolated:
     eoffice["user"] = EOFFICE_ACCOUNT
     for service in course_services:
         service["user"] = grader_account(service["name"])
-c.JupyterHub.services = [eoffice, grading, *course_services]
+c.JupyterHub.services = [eoffice, grading, idle_culler, *course_services]
+
+# --- the site's own settings: single sign-on through the province's portal (OIDC) or LDAP
+# (hub_config/sso/*_example.py, docs/accounts.md); loaded last, so it replaces the login
+if layout.site_hub_config_file.exists():
+    load_subconfig(str(layout.site_hub_config_file))  # noqa: F821

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from common.roles import EOFFICE_SERVICE, EVIDENCE_SCOPE, GRADING_SERVICE, Role
+from common.roles import (
+    EOFFICE_SERVICE,
+    EVIDENCE_SCOPE,
+    GRADING_SERVICE,
+    IDLE_CULLER_SERVICE,
+    Role,
+)
 from installation.settings import grader_account
 from people.roster import Person
 
@@ -66,6 +72,12 @@ def hub_roles(course_ids: Iterable[str]) -> list[dict]:
             "name": "grading-service",
             "services": [GRADING_SERVICE],
             "scopes": [EVIDENCE_SCOPE, "list:users", "read:users:name"],
+        },
+        {
+            "name": IDLE_CULLER_SERVICE,
+            "services": [IDLE_CULLER_SERVICE],
+            # what jupyterhub-idle-culler needs to stop idle servers (not to delete users)
+            "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
         },
         {
             "name": "course-service",

@@ -54,6 +54,11 @@ class DataLayout:
         """Who is who: username, full name, employee id, agency, role, courses."""
         return self.secrets_dir / "roster.json"
 
+    @property
+    def site_hub_config_file(self) -> Path:
+        """The site's own JupyterHub settings (single sign-on), loaded after the academy's."""
+        return self.secrets_dir / "jupyterhub_site_config.py"
+
     def secret_file(self, name: str) -> Path:
         return self.secrets_dir / name
 

@@ -64,6 +64,9 @@ class InstallSettings:
     hub_db_url: str = ""
     gradebook_db_url: str = ""  # may contain {course_id}
     eoffice_db_url: str = ""
+    # a learner's server that has shown no activity for this long is stopped (their work
+    # is saved; the next visit starts it again): jupyterhub-idle-culler
+    idle_timeout_seconds: int = 3600
 
     def gradebook_url(self, layout: DataLayout, course_id: str) -> str:
         if self.gradebook_db_url:

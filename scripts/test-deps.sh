@@ -4,4 +4,4 @@
 set -euo pipefail
 here="$(dirname "$0")"
 "$here/system-deps.sh"
-"$here/system-deps.sh" chromium chromium
+"$here/system-deps.sh" chromium chromium pg_dump postgresql-client

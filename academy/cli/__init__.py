@@ -2,8 +2,8 @@
 
 Every command works on one data directory (`--data-dir` or ACADEMY_DATA_DIR). Errors are
 reported as one clear line on stderr with a non-zero exit code. One module per command
-group: ``academy.cli.platform`` (init, up, reset), ``academy.cli.accounts``, ``academy.cli.grade``,
-``academy.cli.hr``, ``academy.cli.roster``.
+group: ``academy.cli.platform`` (init, up, reset, backup, restore), ``academy.cli.accounts``,
+``academy.cli.grade``, ``academy.cli.hr``, ``academy.cli.roster``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from academy.cli.accounts import accounts
 from academy.cli.context import AcademyContext
 from academy.cli.grade import grade
 from academy.cli.hr import hr
-from academy.cli.platform import init, reset, up
+from academy.cli.platform import backup, init, reset, restore, up
 from academy.cli.roster import roster
 from installation.layout import DATA_DIR_ENV, default_data_dir
 
@@ -38,5 +38,5 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
     ctx.obj = AcademyContext(data_dir or default_data_dir())
 
 
-for command in (init, up, accounts, reset, roster, grade, hr):
+for command in (init, up, accounts, reset, backup, restore, roster, grade, hr):
     main.add_command(command)

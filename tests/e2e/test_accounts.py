@@ -1,0 +1,95 @@
+"""Accounts in the real hub, in Chromium: an admin's reset, the activation page, lockout."""
+
+from __future__ import annotations
+
+import re
+
+from tests.e2e.platform_process import run_academy
+
+OWN_SERVER = re.compile(r"^https?://[^/]+/user/hr1/")
+
+
+def _log_in_form(page, url: str, username: str, password: str) -> None:
+    page.goto(f"{url}/hub/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("input[type=submit], button[type=submit]")
+
+
+def test_reset_activate_and_lockout_in_the_browser(shared_platform, browser):
+    url = shared_platform.url
+    old_password = shared_platform.accounts()["hr1"].password
+
+    # the admin resets hr1: a new code, shown once
+    admin_context = browser.new_context()
+    admin = admin_context.new_page()
+    admin.set_default_timeout(60_000)
+    _log_in_form(admin, url, "admin1", shared_platform.accounts()["admin1"].password)
+    admin.wait_for_url(re.compile(r"^https?://[^/]+/(hub|user)/"))
+    admin.goto(f"{url}/hub/reset-account/hr1")
+    admin.click("#reset-submit")
+    code = admin.inner_text("#reset-code").strip()
+    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", code)
+    admin_context.close()
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    # the old password no longer works, and the login page says why
+    _log_in_form(page, url, "hr1", old_password)
+    assert "not activated" in page.inner_text("p.login_error")
+    assert page.locator("#academy-activate-link a").first.get_attribute("href") \
+        == "/hub/activate"
+
+    # the activation link from the sheet: a common password is refused, with the reason
+    page.goto(f"{url}/hub/activate?username=hr1&code={code.lower()}")
+    assert page.input_value("#activate-code") == code.lower()
+    for field in ("#activate-password", "#activate-confirmation"):
+        page.fill(field, "password123")
+    page.click("#activate-submit")
+    assert "too common" in page.inner_text("#activate-error")
+    new_password = "Sen-hong-nở-giữa-hè"
+    for field in ("#activate-password", "#activate-confirmation"):
+        page.fill(field, new_password)
+    page.click("#activate-submit")
+    page.wait_for_url(OWN_SERVER, timeout=120_000)  # activated, logged in, server started
+    # not an admin: the reset page is refused, for GET and POST
+    assert page.goto(f"{url}/hub/reset-account/admin1").status == 403
+    xsrf = next(c["value"] for c in page.context.cookies() if c["name"] == "_xsrf")
+    posted = page.request.post(f"{url}/hub/reset-account/admin1", form={"_xsrf": xsrf})
+    assert posted.status == 403 and "reset-code" not in posted.text()
+    listed = run_academy(shared_platform.data_dir, "roster", "list",
+                         run_as=shared_platform.run_as, check=True).stdout
+    assert re.search(r"^admin1\s+\S+\s+active", listed, re.M), listed
+    context.close()
+
+    # five wrong passwords lock the account; even the right one is then refused
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    for _ in range(5):
+        _log_in_form(page, url, "hr1", "not-the-password")
+        assert "Invalid username or password" in page.inner_text("p.login_error")
+    _log_in_form(page, url, "hr1", new_password)
+    assert "locked" in page.inner_text("p.login_error")
+    listed = run_academy(shared_platform.data_dir, "roster", "list",
+                         run_as=shared_platform.run_as, check=True).stdout
+    assert re.search(r"^hr1\s+\S+\s+locked", listed, re.M), listed
+    run_academy(shared_platform.data_dir, "accounts", "unlock", "hr1",
+                run_as=shared_platform.run_as, check=True)
+    _log_in_form(page, url, "hr1", new_password)
+    page.wait_for_url(OWN_SERVER, timeout=120_000)
+    context.close()
+
+
+def test_the_idle_culler_runs_with_its_scopes(shared_platform):
+    """The culler is a hub service: its first pass lists the users (HTTP 200, not 403)."""
+    import time
+
+    log = shared_platform.layout.logs_dir / "hub.log"
+    deadline = time.monotonic() + 120  # a deadline only: the loop ends when the line is there
+    pattern = re.compile(r"200 GET /hub/api/users\S* \(idle-culler@127\.0\.0\.1\)")
+    while not pattern.search(log.read_text(errors="replace")):
+        assert time.monotonic() < deadline, "the idle culler never listed the users"
+        assert "403 GET /hub/api/users" not in log.read_text(errors="replace")
+        time.sleep(0.5)
