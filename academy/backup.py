@@ -134,7 +134,8 @@ def _backup_store(store: Store, dest: Path) -> dict:
             snapshot = conn.execute(text("SELECT pg_export_snapshot()")).scalar_one()
             tables = _counts_on(conn)
             _run(["pg_dump", "--format=custom", "--no-owner", f"--snapshot={snapshot}",
-                  f"--file={dest}", _libpq(store.url)], f"pg_dump of {store.name}")
+                  f"--file={dest}", _libpq(store.url)], f"pg_dump of {store.name}",
+                 store.url)
             conn.rollback()
     finally:
         engine.dispose()
@@ -263,7 +264,8 @@ def _restore_store(store: Store, saved: dict, source: Path, staging: Path, root:
         os.chmod(dest, saved["mode"])
     else:
         _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
-              f"--dbname={_libpq(store.url)}", str(dump)], f"pg_restore of {store.name}")
+              f"--dbname={_libpq(store.url)}", str(dump)], f"pg_restore of {store.name}",
+             store.url)
         counts = _counts(store.url)
     if counts != saved["tables"]:
         diff = {t: (saved["tables"].get(t), counts.get(t))
@@ -288,13 +290,20 @@ def _counts_on(conn) -> dict[str, int]:  # type: ignore[no-untyped-def]
 
 
 def _libpq(url: str) -> str:
-    """A SQLAlchemy URL (postgresql+psycopg://…) as libpq's tools want it."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    """A SQLAlchemy URL (postgresql+psycopg://…) as libpq's tools want it, without its
+    password: a command line is readable by every account (``ps``)."""
+    return make_url(url).set(drivername="postgresql", password=None).render_as_string(
+        hide_password=False)
 
 
-def _run(command: list[str], what: str) -> None:
+def _run(command: list[str], what: str, url: str) -> None:
+    """Run a libpq tool; the password goes through its environment (PGPASSWORD)."""
+    env = dict(os.environ)
+    password = make_url(url).password
+    if password:
+        env["PGPASSWORD"] = str(password)
     try:
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        result = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     except FileNotFoundError as exc:
         raise BackupError(f"{what}: {command[0]} is not installed (Debian package "
                           "postgresql-client)") from exc

@@ -41,6 +41,9 @@ class DatabaseUrls:
     hub: str = ""
     gradebook: str = ""
     eoffice: str = ""
+    # or: make every store's database and role on this server (academy.postgres_stores)
+    postgres_admin_url: str = ""
+    postgres_prefix: str = "academy"
 
 
 class Installation:
@@ -117,10 +120,34 @@ class Installation:
             raise PermissionError(
                 f"{self.layout.root} was initialised in isolated mode: run this as root"
             )
+        if urls.postgres_admin_url:
+            self._postgres_stores(settings, course_ids, urls)
         settings.course_ids = course_ids
         self.layout.root.mkdir(parents=True, exist_ok=True)
         settings.save(self.layout)
         return settings
+
+    def _postgres_stores(self, settings: InstallSettings, course_ids: list[str],
+                         urls: DatabaseUrls) -> None:
+        from academy.postgres_stores import StoreSetupError, StoreUrls, ensure_stores
+
+        if urls.hub or urls.gradebook or urls.eoffice:
+            raise StoreSetupError("give either --postgres-admin-url or the three database "
+                                  "URLs, not both")
+        existing = None
+        if settings.hub_db_url or settings.gradebook_db_url or settings.eoffice_db_url:
+            existing = StoreUrls(settings.hub_db_url, settings.gradebook_db_url,
+                                 settings.eoffice_db_url)
+        elif self.layout.hub_db_file.exists():
+            raise StoreSetupError(
+                f"{self.layout.root} already keeps its data in SQLite; moving an installation "
+                "to PostgreSQL is a backup and restore onto a new installation, not an init")
+        made = ensure_stores(urls.postgres_admin_url, urls.postgres_prefix, course_ids,
+                             existing)
+        settings.hub_db_url, settings.gradebook_db_url = made.hub, made.gradebook
+        settings.eoffice_db_url = made.eoffice
+        self.log(f"PostgreSQL: databases and roles {urls.postgres_prefix}_* ready; their "
+                 f"URLs are in {self.layout.databases_file} (0600)")
 
     def _directories(self, isolated: bool) -> None:
         L = self.layout

@@ -55,6 +55,11 @@ class DataLayout:
         return self.secrets_dir / "roster.json"
 
     @property
+    def databases_file(self) -> Path:
+        """The database URLs (with their passwords, on PostgreSQL): the hub's account only."""
+        return self.secrets_dir / "databases.json"
+
+    @property
     def site_hub_config_file(self) -> Path:
         """The site's own JupyterHub settings (single sign-on), loaded after the academy's."""
         return self.secrets_dir / "jupyterhub_site_config.py"

@@ -54,9 +54,14 @@ def venv_bin() -> Path:
     return Path(sys.executable).parent
 
 
+DATABASE_FIELDS = ("hub_db_url", "gradebook_db_url", "eoffice_db_url")
+
+
 @dataclass
 class InstallSettings:
-    """What `academy init` decided for this data directory; stored in academy.json."""
+    """What `academy init` decided for this data directory. Stored in academy.json (0644),
+    except the database URLs, which may hold passwords: those live in
+    ``secrets/databases.json`` (0600, the hub's account only)."""
 
     mode: Mode
     install_seed: int
@@ -67,16 +72,27 @@ class InstallSettings:
     # a learner's server that has shown no activity for this long is stopped (their work
     # is saved; the next visit starts it again): jupyterhub-idle-culler
     idle_timeout_seconds: int = 3600
+    # set when secrets/databases.json exists but this process may not read it
+    databases_hidden: bool = field(default=False, compare=False, repr=False)
+
+    def _visible(self) -> None:
+        if self.databases_hidden:
+            raise PermissionError(
+                "the database settings (secrets/databases.json) are readable by the hub's "
+                "account only: run this as root")
 
     def gradebook_url(self, layout: DataLayout, course_id: str) -> str:
+        self._visible()
         if self.gradebook_db_url:
             return self.gradebook_db_url.format(course_id=course_id.replace("-", "_"))
         return f"sqlite:///{layout.gradebook_file(course_id)}"
 
     def hub_url(self, layout: DataLayout) -> str:
+        self._visible()
         return self.hub_db_url or f"sqlite:///{layout.hub_db_file}"
 
     def eoffice_url(self, layout: DataLayout) -> str:
+        self._visible()
         return self.eoffice_db_url or f"sqlite:///{layout.eoffice_db_file}"
 
     def __post_init__(self) -> None:
@@ -87,8 +103,14 @@ class InstallSettings:
         return self.mode == Mode.ISOLATED
 
     def save(self, layout: DataLayout) -> None:
-        text = json.dumps(asdict(self), indent=2) + "\n"
-        atomic_write(layout.settings_file, text, mode=0o644)
+        """academy.json without the database URLs, and the URLs in secrets (0600)."""
+        self._visible()
+        data = asdict(self)
+        data.pop("databases_hidden")
+        urls = {name: data.pop(name) for name in DATABASE_FIELDS}
+        layout.secrets_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        atomic_write(layout.databases_file, json.dumps(urls, indent=2) + "\n", mode=0o600)
+        atomic_write(layout.settings_file, json.dumps(data, indent=2) + "\n", mode=0o644)
 
     @classmethod
     def load(cls, layout: DataLayout) -> InstallSettings:
@@ -98,7 +120,16 @@ class InstallSettings:
             raise FileNotFoundError(
                 f"{layout.root} is not initialised: run `academy init` first"
             ) from exc
-        return cls(**data)
+        hidden = False
+        try:  # (an installation made before the split has its URLs in academy.json)
+            data |= json.loads(layout.databases_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            pass
+        except PermissionError:
+            hidden = True
+        settings = cls(**data)
+        settings.databases_hidden = hidden
+        return settings
 
 
 @dataclass(frozen=True)

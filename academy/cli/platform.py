@@ -22,21 +22,31 @@ from installation.settings import InstallSettings
               help="Gradebook database URL; may contain {course_id} (default: SQLite).")
 @click.option("--eoffice-db-url", envvar="ACADEMY_EOFFICE_DB_URL", default="",
               help="Sandbox e-office database URL (default: SQLite in the data dir).")
+@click.option("--postgres-admin-url", envvar="ACADEMY_POSTGRES_ADMIN_URL", default="",
+              help="Instead of the three URLs: a PostgreSQL superuser URL with which to make "
+                   "each store's database and its own role (random passwords, SCRAM); "
+                   "used once, stored nowhere.")
+@click.option("--postgres-prefix", default="academy", show_default=True,
+              help="Name prefix of those databases and roles.")
 @pass_academy
 def init(academy: AcademyContext, courses_dir: Path, hub_db_url: str, gradebook_db_url: str,
-         eoffice_db_url: str) -> None:
-    """Create or update the installation (idempotent): accounts, courses, e-office, keys."""
-    _init(academy, courses_dir, hub_db_url, gradebook_db_url, eoffice_db_url)
+         eoffice_db_url: str, postgres_admin_url: str, postgres_prefix: str) -> None:
+    """Create or update the installation (idempotent): accounts, courses, e-office, keys.
+    Database URLs are kept in secrets/databases.json (0600), never in academy.json."""
+    _init(academy, courses_dir, hub_db_url, gradebook_db_url, eoffice_db_url,
+          postgres_admin_url, postgres_prefix)
     click.echo(f"Ready: {academy.layout.root}")
 
 
 def _init(academy: AcademyContext, courses_dir: Path, hub_db_url: str = "",
-          gradebook_db_url: str = "", eoffice_db_url: str = "") -> InstallSettings:
+          gradebook_db_url: str = "", eoffice_db_url: str = "", postgres_admin_url: str = "",
+          postgres_prefix: str = "academy") -> InstallSettings:
     from academy.provision import DatabaseUrls, Installation
 
     try:
         return Installation(academy.layout, log=click.echo).init(
-            courses_dir, DatabaseUrls(hub_db_url, gradebook_db_url, eoffice_db_url)
+            courses_dir, DatabaseUrls(hub_db_url, gradebook_db_url, eoffice_db_url,
+                                      postgres_admin_url, postgres_prefix)
         )
     except (OSError, RuntimeError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
