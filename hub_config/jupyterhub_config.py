@@ -8,7 +8,6 @@ from common.roles import (
     EVIDENCE_SCOPE,
     GRADING_SERVICE,
     IDLE_CULLER_SERVICE,
-    Role,
 )
 from course_kit.catalog import load_catalog
 from hub_config import CONFIG_DIR, rbac
@@ -53,15 +52,8 @@ c.JupyterHub.cleanup_servers = True
 c.JupyterHub.cleanup_proxy = True
 
 # --- who can log in -----------------------------------------------------------------------
-c.JupyterHub.authenticator_class = "hub_config.authenticator.AcademyAuthenticator"
-c.AcademyAuthenticator.db_url = s.install.hub_url(layout)
-c.Authenticator.allowed_users = {p.username for p in people} | {
-    grader_account(cid) for cid in course_ids
-}
-c.Authenticator.admin_users = {p.username for p in people if p.role is Role.ADMIN}
-c.JupyterHub.load_groups = rbac.hub_groups(people, course_ids)
-c.JupyterHub.load_roles = rbac.hub_roles(course_ids)
-c.JupyterHub.custom_scopes = rbac.CUSTOM_SCOPES
+# the roster's people (and each course's grader account), their groups and roles
+rbac.apply_access(c, people, course_ids, s.install.hub_url(layout))
 
 # --- look: the academy's name, and a loud banner in shared mode ---------------------------
 c.JupyterHub.template_paths = [str(CONFIG_DIR / "templates")]

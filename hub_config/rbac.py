@@ -7,6 +7,7 @@ learners, `formgrade-<course>` for trainers and the course's grader account.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from common.roles import (
     EOFFICE_SERVICE,
@@ -23,6 +24,21 @@ CUSTOM_SCOPES = {
         "description": "Read what learners did in the sandbox e-office (graders only).",
     },
 }
+
+
+def apply_access(c: Any, people: list[Person], course_ids: list[str], hub_db_url: str) -> None:
+    """Who can log in and what they may do, on a JupyterHub config ``c`` (one machine and
+    Kubernetes alike): the academy's authenticator on the hub's database, the roster's
+    people (and each course's grader account), their groups and roles."""
+    c.JupyterHub.authenticator_class = "hub_config.authenticator.AcademyAuthenticator"
+    c.AcademyAuthenticator.db_url = hub_db_url
+    c.Authenticator.allowed_users = {p.username for p in people} | {
+        grader_account(cid) for cid in course_ids
+    }
+    c.Authenticator.admin_users = {p.username for p in people if p.role is Role.ADMIN}
+    c.JupyterHub.load_groups = hub_groups(people, course_ids)
+    c.JupyterHub.load_roles = hub_roles(course_ids)
+    c.JupyterHub.custom_scopes = CUSTOM_SCOPES
 
 
 def hub_groups(people: Iterable[Person], course_ids: Iterable[str]) -> dict[str, dict]:
