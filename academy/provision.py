@@ -167,7 +167,8 @@ class Installation:
         os.chmod(L.exchange_dir, 0o1777)  # noqa: S103
 
     def _secrets(self, course_ids: list[str]) -> None:
-        names = ["proxy_auth_token", "eoffice_api_token", "grading_api_token"]
+        names = ["proxy_auth_token", "eoffice_api_token", "grading_api_token",
+                 "roster_api_token"]
         names += [f"course_api_token_{cid}" for cid in course_ids]
         for name in names:
             path = self.layout.secret_file(name)

@@ -23,6 +23,9 @@ class Role(StrEnum):
 EOFFICE_SERVICE = "eoffice"
 #: The hub service that stops learners' servers left idle (jupyterhub-idle-culler).
 IDLE_CULLER_SERVICE = "idle-culler"
+#: The hub service whose token `academy roster import` uses to tell a running hub about
+#: new people and their groups (no restart needed).
+ROSTER_SERVICE = "roster-sync"
 #: The hub service whose token `academy grade` uses to read e-office evidence.
 GRADING_SERVICE = "grading"
 #: Read what learners did in the sandbox e-office (graders only).

@@ -8,6 +8,7 @@ from common.roles import (
     EVIDENCE_SCOPE,
     GRADING_SERVICE,
     IDLE_CULLER_SERVICE,
+    ROSTER_SERVICE,
 )
 from course_kit.catalog import load_catalog
 from hub_config import CONFIG_DIR, rbac
@@ -158,7 +159,9 @@ if isolated:
     eoffice["user"] = EOFFICE_ACCOUNT
     for service in course_services:
         service["user"] = grader_account(service["name"])
-c.JupyterHub.services = [eoffice, grading, idle_culler, *course_services]
+# a token only: `academy roster import` tells the running hub about new people with it
+roster_sync = {"name": ROSTER_SERVICE, "api_token": s.secret("roster_api_token")}
+c.JupyterHub.services = [eoffice, grading, idle_culler, roster_sync, *course_services]
 
 # --- the site's own settings: single sign-on through the province's portal (OIDC) or LDAP
 # (hub_config/sso/*_example.py, docs/accounts.md); loaded last, so it replaces the login

@@ -14,6 +14,7 @@ from common.roles import (
     EVIDENCE_SCOPE,
     GRADING_SERVICE,
     IDLE_CULLER_SERVICE,
+    ROSTER_SERVICE,
     Role,
 )
 from installation.settings import grader_account
@@ -94,6 +95,12 @@ def hub_roles(course_ids: Iterable[str]) -> list[dict]:
             "services": [IDLE_CULLER_SERVICE],
             # what jupyterhub-idle-culler needs to stop idle servers (not to delete users)
             "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+        },
+        {
+            "name": ROSTER_SERVICE,
+            "services": [ROSTER_SERVICE],
+            # `academy roster import` adds new people and their groups to a running hub
+            "scopes": ["admin:users", "admin:groups", "list:users", "list:groups"],
         },
         {
             "name": "course-service",

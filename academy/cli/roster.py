@@ -75,10 +75,16 @@ def roster_import(
     save_roster(layout.roster_file, change.roster)
     Installation(layout, log=click.echo).provision_people(change.roster)
     click.echo(f"imported {valid}: {change.summary()}")
+    from academy.hub_sync import HubSyncError, sync_running_hub
+
+    try:
+        sync_running_hub(layout, change.roster, sorted(load_catalog(layout.catalog_dir)),
+                         log=click.echo)
+    except (HubSyncError, OSError) as exc:  # the import itself is done and saved
+        click.echo(f"warning: {exc}; restart the platform to apply the roster", err=True)
     if change.new:
         click.echo("new people log in once activated: hand out their activation codes "
-                   "(`academy accounts codes --out FILE.xlsx`); the hub reads the roster when "
-                   "`academy up` starts")
+                   "(`academy accounts codes --out FILE.xlsx`)")
 
 
 def _columns() -> tuple[str, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 from tests.e2e.platform_process import run_academy
 
@@ -93,3 +94,51 @@ def test_the_idle_culler_runs_with_its_scopes(shared_platform):
         assert time.monotonic() < deadline, "the idle culler never listed the users"
         assert "403 GET /hub/api/users" not in log.read_text(errors="replace")
         time.sleep(0.5)
+
+
+def test_a_person_imported_while_the_hub_runs_activates_without_a_restart(
+    shared_platform, browser
+):
+    import json
+
+    import requests
+    from openpyxl import load_workbook
+
+    from installation.settings import read_secret
+    from people.roster_import import COLUMNS
+
+    folder = shared_platform.data_dir / "roster-import"  # reachable by the platform's account
+    folder.mkdir()
+    staff = folder / "staff.csv"
+    staff.write_text(",".join(COLUMNS) + "\nCB-77001,Phạm Thu Trang,02/09/1991,Nữ,Sở Tư pháp,"
+                     "Phòng Hành chính,Chuyên viên,,,digital-signatures\n", encoding="utf-8")
+    if shared_platform.run_as:  # the platform's own account reads the file and writes codes
+        for path in (folder, staff):
+            shutil.chown(path, shared_platform.run_as)
+    imported = run_academy(shared_platform.data_dir, "roster", "import", "--partial", str(staff),
+                           run_as=shared_platform.run_as, check=True).stdout
+    assert "the running hub knows the roster now" in imported
+    sheet = folder / "codes.xlsx"
+    run_academy(shared_platform.data_dir, "accounts", "codes", "--out", str(sheet),
+                "--username", "cb-77001", "--url", shared_platform.url,
+                run_as=shared_platform.run_as, check=True)
+    rows = list(load_workbook(sheet).active.iter_rows(values_only=True))
+    link = dict(zip(rows[0], rows[1], strict=True))["activation_link"]
+
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(link)
+    for field in ("#activate-password", "#activate-confirmation"):
+        page.fill(field, "Trang-tu-phap-1991")
+    page.click("#activate-submit")
+    # no restart: the hub lets the new person in and starts their server
+    page.wait_for_url(re.compile(r"^https?://[^/]+/user/cb-77001/"), timeout=120_000)
+    context.close()
+    # and the course's group has them (what nbgrader's hub plugin reads)
+    ports = json.loads(
+        (shared_platform.layout.hub_dir / "running.json").read_text())["ports"]
+    token = read_secret(shared_platform.layout, "roster_api_token")
+    user = requests.get(f"http://127.0.0.1:{ports['hub']}/hub/api/users/cb-77001",
+                        headers={"Authorization": f"token {token}"}, timeout=30).json()
+    assert {"learner", "nbgrader-digital-signatures"} <= set(user["groups"])
