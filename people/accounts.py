@@ -245,12 +245,7 @@ def check_login(
     """Return if ``password`` logs ``username`` in; raise AccountRefused otherwise. Counts
     failures and locks the account after ``policy.max_failures`` of them."""
     now = now or utc_now()
-    info = find_account(session, username)
-    if info is None:
-        raise AccountRefused(Refusal.WRONG, WRONG_MESSAGE)
-    state = _state(session, username)
-    _refuse_if_deactivated(state)
-    _refuse_if_locked(state, now)
+    info, state = _usable_account(session, username, now, WRONG_MESSAGE)
     if not info.is_authorized:
         raise AccountRefused(Refusal.NOT_ACTIVATED, NOT_ACTIVATED_MESSAGE)
     if not _password_matches(info, password):
@@ -266,12 +261,7 @@ def activate(
     """Set the first password of ``username`` with their activation code, or raise
     AccountRefused saying what is wrong."""
     now = now or utc_now()
-    info = find_account(session, username)
-    if info is None:
-        raise AccountRefused(Refusal.WRONG, WRONG_CODE_MESSAGE)
-    state = _state(session, username)
-    _refuse_if_deactivated(state)
-    _refuse_if_locked(state, now)
+    info, state = _usable_account(session, username, now, WRONG_CODE_MESSAGE)
     if info.is_authorized:
         raise AccountRefused(Refusal.ALREADY_ACTIVE, ALREADY_ACTIVE_MESSAGE)
     if info.password == NO_SECRET or state.code_expires is None:
@@ -315,15 +305,21 @@ def common_passwords() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in text.splitlines() if line.strip())
 
 
-def _refuse_if_deactivated(state: AccountState) -> None:
+def _usable_account(
+    session: Session, username: str, now: datetime, unknown_message: str
+) -> tuple[UserInfo, AccountState]:
+    """The account and its state, or AccountRefused: unknown (``unknown_message``, the
+    same as a wrong secret), deactivated, or locked."""
+    info = find_account(session, username)
+    if info is None:
+        raise AccountRefused(Refusal.WRONG, unknown_message)
+    state = _state(session, username)
     if state.deactivated:
         raise AccountRefused(Refusal.DEACTIVATED, DEACTIVATED_MESSAGE)
-
-
-def _refuse_if_locked(state: AccountState, now: datetime) -> None:
     if state.locked_until is not None and now < state.locked_until:
         minutes = max(1, round((state.locked_until - now).total_seconds() / 60))
         raise AccountRefused(Refusal.LOCKED, locked_message(minutes), state.locked_until)
+    return info, state
 
 
 def _count_failure(state: AccountState, policy: AccountPolicy, now: datetime) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,6 +50,17 @@ def throwaway_postgres_database() -> Iterator[str]:
             yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def initialised_data_dir() -> Iterator[Path]:
+    """A data directory after `academy init` (isolated mode as root), for reading configs."""
+    from tests.e2e.platform_process import new_data_dir, run_academy
+
+    path = new_data_dir()
+    run_academy(path, "init", check=True)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
 
 
 # --- a fake hub for Flask services (service_auth and the sandbox e-office) ----------------

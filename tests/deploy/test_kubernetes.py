@@ -4,12 +4,9 @@ the manifests beside them."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
-import pytest
 import yaml
 from traitlets.config import Config
 
@@ -17,7 +14,6 @@ from common.event_loop import run_coroutine
 from hub_config.kubernetes import CATALOG_MOUNT, EXCHANGE_MOUNT
 from installation.layout import DATA_DIR_ENV, DataLayout
 from installation.settings import EXCHANGE_ROOT_ENV, SERVER_ROLE_ENV
-from tests.e2e.platform_process import new_data_dir, run_academy
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "kubernetes"
 
@@ -74,14 +70,6 @@ def test_values_use_only_the_charts_keys_and_the_academys_choices():
     compile(values["hub"]["extraConfig"]["academy"], "extraConfig", "exec")
 
 
-@pytest.fixture(scope="module")
-def data_dir() -> Iterator[Path]:
-    path = new_data_dir()
-    run_academy(path, "init", check=True)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-
-
 KUBECONFIG = """
 apiVersion: v1
 kind: Config
@@ -92,10 +80,12 @@ current-context: offline
 """
 
 
-def test_hub_config_with_kubespawner_builds_a_learners_pod(data_dir, monkeypatch, tmp_path):
+def test_hub_config_with_kubespawner_builds_a_learners_pod(
+    initialised_data_dir, monkeypatch, tmp_path
+):
     from kubespawner import KubeSpawner
 
-    monkeypatch.setenv(DATA_DIR_ENV, str(data_dir))
+    monkeypatch.setenv(DATA_DIR_ENV, str(initialised_data_dir))
     # KubeSpawner reads a cluster's address at start; building a pod sends nothing to it
     from kubernetes_asyncio.config import kube_config
 
@@ -148,7 +138,7 @@ def test_hub_config_with_kubespawner_builds_a_learners_pod(data_dir, monkeypatch
     assert int(container["resources"]["limits"]["memory"]) == 2**30  # values: 1G
     # the learner's pod is not one the databases' NetworkPolicy lets in
     assert "academy/db-client" not in pod["metadata"].get("labels", {})
-    assert DataLayout.at(data_dir).databases_file.exists()
+    assert DataLayout.at(initialised_data_dir).databases_file.exists()
 
 
 def test_manifests_eoffice_grading_jobs_and_network_policies():

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,17 +14,8 @@ from traitlets.config import Config
 from hub_config import CONFIG_DIR
 from installation.layout import DATA_DIR_ENV, DataLayout
 from installation.settings import RunPorts
-from tests.e2e.platform_process import new_data_dir, run_academy
 
 SSO_DIR = CONFIG_DIR / "sso"
-
-
-@pytest.fixture(scope="module")
-def data_dir() -> Iterator[Path]:
-    path = new_data_dir()
-    run_academy(path, "init", check=True)
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
 
 
 def load_hub_config(data_dir: Path, monkeypatch: pytest.MonkeyPatch,
@@ -47,8 +37,10 @@ def load_hub_config(data_dir: Path, monkeypatch: pytest.MonkeyPatch,
         JupyterHub.clear_instance()
 
 
-def test_the_academys_own_config_logs_in_with_activation_codes(data_dir, monkeypatch):
-    config = load_hub_config(data_dir, monkeypatch)
+def test_the_academys_own_config_logs_in_with_activation_codes(
+    initialised_data_dir, monkeypatch
+):
+    config = load_hub_config(initialised_data_dir, monkeypatch)
     assert config.JupyterHub.authenticator_class == "hub_config.authenticator.AcademyAuthenticator"
     assert config.AcademyAuthenticator.db_url.endswith("jupyterhub.sqlite")
     assert "learner1" in config.Authenticator.allowed_users
@@ -61,15 +53,15 @@ def test_the_academys_own_config_logs_in_with_activation_codes(data_dir, monkeyp
 
 
 def test_oidc_example_maps_the_portals_claims_to_roster_usernames_and_groups(
-    data_dir, monkeypatch
+    initialised_data_dir, monkeypatch
 ):
     from oauthenticator.generic import GenericOAuthenticator
 
-    layout = DataLayout.at(data_dir)
+    layout = DataLayout.at(initialised_data_dir)
     (layout.secret_file("oidc_client_secret")).write_text("bi-mat\n")
     monkeypatch.setenv("ACADEMY_OIDC_ISSUER", "https://sso.tinh.example/realms/can-bo")
     monkeypatch.setenv("ACADEMY_PUBLIC_URL", "https://hoc.tinh.example")
-    config = load_hub_config(data_dir, monkeypatch, SSO_DIR / "oidc_example.py")
+    config = load_hub_config(initialised_data_dir, monkeypatch, SSO_DIR / "oidc_example.py")
     assert config.JupyterHub.authenticator_class == "generic-oauth"
     # the academy's settings stay; only the login changed
     assert "learner1" in config.Authenticator.allowed_users
@@ -95,11 +87,11 @@ def test_oidc_example_maps_the_portals_claims_to_roster_usernames_and_groups(
         auth.username_claim({"name": "Không có mã"})
 
 
-def test_ldap_example_loads_as_the_alternative(data_dir, monkeypatch):
+def test_ldap_example_loads_as_the_alternative(initialised_data_dir, monkeypatch):
     from ldapauthenticator import LDAPAuthenticator
 
     monkeypatch.setenv("ACADEMY_LDAP_SERVER", "ldap.tinh.example")
-    config = load_hub_config(data_dir, monkeypatch, SSO_DIR / "ldap_example.py")
+    config = load_hub_config(initialised_data_dir, monkeypatch, SSO_DIR / "ldap_example.py")
     assert config.JupyterHub.authenticator_class == "ldap"
     auth = LDAPAuthenticator(config=config)
     assert (auth.server_address, auth.server_port, auth.use_ssl) == ("ldap.tinh.example", 636,
