@@ -109,9 +109,16 @@ def main() -> None:
               f"{mem:.0f} MiB in all, {mem / max(1, active):.0f} MiB per active learner; "
               f"machine: {psutil.cpu_count()} CPUs, {total.total / 2**30:.0f} GiB, "
               f"{total.available / 2**30:.1f} GiB still available")
+        failures = data_dir.parent / f"{data_dir.name}-load_failures.csv"
+        if failures.exists():
+            print("\nfailures (Locust's own list):\n" + failures.read_text(encoding="utf-8"))
     finally:
         if platform is not None:
             platform.stop()
+        # the platform's logs outlive the run, to explain any error in the table
+        logs = data_dir.parent / f"{data_dir.name}-logs"
+        shutil.copytree(DataLayout.at(data_dir).logs_dir, logs, dirs_exist_ok=True)
+        print(f"the platform's logs: {logs}")
         shutil.rmtree(data_dir, ignore_errors=True)
 
 

@@ -12,6 +12,7 @@ from common.roles import (
 )
 from course_kit.catalog import load_catalog
 from hub_config import CONFIG_DIR, rbac
+from hub_config.proxy import PROXY_TIMEOUT_MS
 from installation.settings import (
     CATALOG_DIR_ENV,
     EOFFICE_ACCOUNT,
@@ -41,7 +42,10 @@ isolated = s.install.isolated
 c.JupyterHub.bind_url = s.ports.public_url
 c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{s.ports.hub}"
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{s.ports.proxy_api}"
-c.ConfigurableHTTPProxy.command = [str(bin_dir / "configurable-http-proxy")]
+# the Python configurable-http-proxy, with room for a class arriving at once (hub_config/proxy.py)
+c.ConfigurableHTTPProxy.command = [
+    str(bin_dir / "python"), "-m", "hub_config.proxy", f"--proxy-timeout={PROXY_TIMEOUT_MS}"
+]
 c.ConfigurableHTTPProxy.auth_token = s.secret("proxy_auth_token")
 c.ConfigurableHTTPProxy.pid_file = str(layout.hub_dir / "proxy.pid")
 
