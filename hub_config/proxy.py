@@ -21,8 +21,13 @@ MAX_CONCURRENT_REQUESTS = 1000
 PROXY_TIMEOUT_MS = 300_000
 
 
-def main() -> None:
+def configure_http_client() -> None:
+    """Let the proxy's HTTP client forward MAX_CONCURRENT_REQUESTS requests at once."""
     AsyncHTTPClient.configure(None, max_clients=MAX_CONCURRENT_REQUESTS)
+
+
+def main() -> None:
+    configure_http_client()
     from configurable_http_proxy.cli import main as proxy_main
 
     proxy_main()
