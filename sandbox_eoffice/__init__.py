@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from sandbox_eoffice.blueprints import activity, auth, dashboard, documents, evidence, health
 from sandbox_eoffice.config import load_config
+from sandbox_eoffice.i18n import init_i18n
 from sandbox_eoffice.prefix import PrefixMiddleware
 from sandbox_eoffice.request_db import init_db
 from sandbox_eoffice.web_ui import init_ui
@@ -28,6 +29,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     hub_auth = app.config["HUB_AUTH"] or hub_oauth_from_env(base_url=app.config["URL_PREFIX"])
     init_hub_auth(app, hub_auth)
     CSRFProtect(app)
+    init_i18n(app)
     init_ui(app)
     for blueprint in (auth.bp, dashboard.bp, documents.bp, activity.bp, evidence.bp, health.bp):
         app.register_blueprint(blueprint)

@@ -15,8 +15,15 @@ DASHBOARD_VIEWED = "dashboard.viewed"
 DOCUMENT_LIST_VIEWED = "document.list_viewed"
 DOCUMENT_VIEWED = "document.viewed"
 DOCUMENT_NOT_FOUND = "document.not_found"
+DOCUMENT_RECEIVED = "document.received"
 DOCUMENT_REGISTERED = "document.registered"
 DOCUMENT_REGISTER_REFUSED = "document.register_refused"
+DOCUMENT_ASSIGNED = "document.assigned"
+DOCUMENT_FORWARDED = "document.forwarded"
+DOCUMENT_COMMENTED = "document.commented"
+DOCUMENT_COMPLETED = "document.completed"
+DOCUMENT_ACTION_REFUSED = "document.action_refused"
+ATTACHMENT_OPENED = "document.attachment_opened"
 ACTIVITY_VIEWED = "activity.viewed"
 SESSION_LOGGED_IN = "session.logged_in"
 SESSION_LOGGED_OUT = "session.logged_out"
@@ -24,18 +31,18 @@ TENANT_PROVISIONED = "tenant.provisioned"
 
 INCOMING_DOCUMENT = "incoming_document"
 
-ACTION_LABELS: dict[str, str] = {
-    DASHBOARD_VIEWED: "Opened the home page (Trang chủ)",
-    DOCUMENT_LIST_VIEWED: "Viewed the list of incoming documents (Danh sách văn bản đến)",
-    DOCUMENT_VIEWED: "Opened an incoming document (Xem văn bản đến)",
-    DOCUMENT_NOT_FOUND: "Tried to open a document that does not exist here",
-    DOCUMENT_REGISTERED: "Registered an incoming document (Vào sổ văn bản đến)",
-    DOCUMENT_REGISTER_REFUSED: "Tried to register a document that was already registered",
-    ACTIVITY_VIEWED: "Viewed own activity log (Nhật ký hoạt động)",
-    SESSION_LOGGED_IN: "Logged in (Đăng nhập)",
-    SESSION_LOGGED_OUT: "Logged out (Đăng xuất)",
-    TENANT_PROVISIONED: "Practice agency created (Khởi tạo cơ quan thực hành)",
-}
+# the actor of documents that arrive from other agencies
+INTERCONNECTION_AXIS = "Trục liên thông văn bản quốc gia"
+
+# the steps of a document's life that its history shows (views are evidence, not history)
+HISTORY_ACTIONS: frozenset[str] = frozenset({
+    DOCUMENT_RECEIVED,
+    DOCUMENT_REGISTERED,
+    DOCUMENT_ASSIGNED,
+    DOCUMENT_FORWARDED,
+    DOCUMENT_COMMENTED,
+    DOCUMENT_COMPLETED,
+})
 
 
 def record_activity(
@@ -62,23 +69,25 @@ def record_activity(
 
 
 def list_activity(
-    session: Session, tenant: Tenant, *, limit: int | None = None, newest_first: bool = True
+    session: Session,
+    tenant: Tenant,
+    *,
+    limit: int | None = None,
+    newest_first: bool = True,
+    actor: str | None = None,
 ) -> Sequence[ActivityLog]:
-    """The tenant's activity log."""
+    """The tenant's activity log; only `actor`'s entries when given."""
     order = (
         (ActivityLog.created_at.desc(), ActivityLog.id.desc())
         if newest_first
         else (ActivityLog.created_at, ActivityLog.id)
     )
     query = select(ActivityLog).where(ActivityLog.tenant_id == tenant.id).order_by(*order)
+    if actor is not None:
+        query = query.where(ActivityLog.actor == actor)
     if limit is not None:
         query = query.limit(limit)
     return session.scalars(query).all()
-
-
-def describe_action(action: str) -> str:
-    """Plain words for an action name, for the learner's activity page."""
-    return ACTION_LABELS.get(action, action)
 
 
 def activity_as_dict(entry: ActivityLog) -> dict[str, Any]:
@@ -90,3 +99,17 @@ def activity_as_dict(entry: ActivityLog) -> dict[str, Any]:
         "object_id": entry.object_id,
         "details": entry.details,
     }
+
+
+def document_history(session: Session, tenant: Tenant, document_id: int) -> Sequence[ActivityLog]:
+    """The steps of one incoming document's life, oldest first."""
+    return session.scalars(
+        select(ActivityLog)
+        .where(
+            ActivityLog.tenant_id == tenant.id,
+            ActivityLog.object_type == INCOMING_DOCUMENT,
+            ActivityLog.object_id == document_id,
+            ActivityLog.action.in_(HISTORY_ACTIONS),
+        )
+        .order_by(ActivityLog.created_at, ActivityLog.id)
+    ).all()

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Column,
     Date,
     DateTime,
     Dialect,
@@ -19,13 +20,14 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from sandbox_eoffice.vocabulary import DocumentStatus, Urgency
+from sandbox_eoffice.vocabulary import Confidentiality, DocumentStatus, Position, Urgency
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -99,17 +101,49 @@ class Agency(Base):
     tenant: Mapped[Tenant] = relationship(back_populates="agency")
 
 
+class Unit(Base):
+    """A unit (phòng, ban) of the learner's agency, e.g. "Văn phòng Sở", "Phòng Nội vụ"."""
+
+    __tablename__ = "unit"
+    __table_args__ = (UniqueConstraint("tenant_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    symbol: Mapped[str] = mapped_column(String(20))  # its part of a số, ký hiệu: 123/SNV-VP
+
+
 class Colleague(Base):
-    """A fictitious colleague in the learner's agency (cán bộ, công chức)."""
+    """A fictitious colleague in the learner's agency (cán bộ, công chức).
+
+    The agency's leaders (Giám đốc, Phó Giám đốc; Chủ tịch, Phó Chủ tịch) belong to no unit.
+    """
 
     __tablename__ = "colleague"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True)
     full_name: Mapped[str] = mapped_column(String(200))
-    job_title: Mapped[str] = mapped_column(String(100))
-    unit: Mapped[str] = mapped_column(String(200))
+    position: Mapped[Position] = mapped_column(
+        Enum(Position, native_enum=False, length=30, values_callable=_enum_values)
+    )
+    job_title: Mapped[str] = mapped_column(String(100))  # as printed: "Trưởng phòng"
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"))
     email: Mapped[str] = mapped_column(String(200))
+
+    unit: Mapped[Unit | None] = relationship()
+
+
+incoming_document_coordinating_unit = Table(
+    "incoming_document_coordinating_unit",
+    Base.metadata,
+    Column(
+        "document_id",
+        ForeignKey("incoming_document.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("unit_id", ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class IncomingDocument(Base):
@@ -139,10 +173,61 @@ class IncomingDocument(Base):
     register_number: Mapped[int | None] = mapped_column(Integer)
     registered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     registered_by: Mapped[str | None] = mapped_column(String(200))
+    confidentiality: Mapped[Confidentiality] = mapped_column(
+        Enum(Confidentiality, native_enum=False, length=20, values_callable=_enum_values),
+        default=Confidentiality.NORMAL,
+    )
+    signer_name: Mapped[str | None] = mapped_column(String(200))
+    signer_title: Mapped[str | None] = mapped_column(String(100))  # "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC"
+    # giao xử lý: the lead unit and/or lead person, the coordinating units, the deadline
+    lead_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("colleague.id", ondelete="SET NULL"))
+    instruction: Mapped[str | None] = mapped_column(Text)  # ý kiến chỉ đạo
+    assigned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     deadline: Mapped[date | None] = mapped_column(Date)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    result_note: Mapped[str | None] = mapped_column(Text)
+    # number, symbol and summary without diacritics, lower case: what the search box matches
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
     assignee: Mapped[Colleague | None] = relationship()
+    lead_unit: Mapped[Unit | None] = relationship()
+    coordinating_units: Mapped[list[Unit]] = relationship(
+        secondary=incoming_document_coordinating_unit, order_by="Unit.name"
+    )
+
+
+class DocumentComment(Base):
+    """A comment (ý kiến) on an incoming document, shown in its history."""
+
+    __tablename__ = "document_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("incoming_document.id", ondelete="CASCADE"), index=True
+    )
+    author: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class DocumentForward(Base):
+    """An incoming document forwarded (chuyển) to a colleague, for information or action."""
+
+    __tablename__ = "document_forward"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("incoming_document.id", ondelete="CASCADE"), index=True
+    )
+    colleague_id: Mapped[int] = mapped_column(ForeignKey("colleague.id", ondelete="CASCADE"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    forwarded_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+    colleague: Mapped[Colleague] = relationship()
 
 
 class ActivityLog(Base):

@@ -14,10 +14,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from sandbox_eoffice.activity import DOCUMENT_REGISTERED, INCOMING_DOCUMENT
+from common.i18n import N_
+from sandbox_eoffice.activity import (
+    DOCUMENT_ASSIGNED,
+    DOCUMENT_COMMENTED,
+    DOCUMENT_COMPLETED,
+    DOCUMENT_FORWARDED,
+    DOCUMENT_REGISTERED,
+    INCOMING_DOCUMENT,
+)
 from sandbox_eoffice.models import ActivityLog, IncomingDocument, Tenant
 from sandbox_eoffice.tenants import get_tenant
-from sandbox_eoffice.vocabulary import TASK_TARGET_AGENCY_PREFIX
+from sandbox_eoffice.vocabulary import TASK_TARGET_AGENCY_PREFIX, DocumentStatus
 
 
 @dataclass(frozen=True)
@@ -45,13 +53,36 @@ class PracticalTask:
 NO_SANDBOX = "The learner has not opened the e-office yet (no sandbox agency)."
 
 
-def _registered_from_finance(session: Session, tenant: Tenant) -> TaskResult:
-    targets = session.scalars(
+def _finance_documents(session: Session, tenant: Tenant) -> list[IncomingDocument]:
+    return list(session.scalars(
         select(IncomingDocument).where(
             IncomingDocument.tenant_id == tenant.id,
             IncomingDocument.issuing_agency.startswith(TASK_TARGET_AGENCY_PREFIX),
         )
-    ).all()
+    ).all())
+
+
+def _learner_entries(
+    session: Session, tenant: Tenant, action: str, object_ids: list[int] | None = None
+) -> list[ActivityLog]:
+    """The learner's own log entries of `action` (on those documents), oldest first."""
+    query = (
+        select(ActivityLog)
+        .where(
+            ActivityLog.tenant_id == tenant.id,
+            ActivityLog.actor == tenant.username,
+            ActivityLog.action == action,
+            ActivityLog.object_type == INCOMING_DOCUMENT,
+        )
+        .order_by(ActivityLog.created_at, ActivityLog.id)
+    )
+    if object_ids is not None:
+        query = query.where(ActivityLog.object_id.in_(object_ids))
+    return list(session.scalars(query).all())
+
+
+def _registered_from_finance(session: Session, tenant: Tenant) -> TaskResult:
+    targets = _finance_documents(session, tenant)
     if not targets:
         return TaskResult(False, None, "No document from Sở Tài chính in this sandbox.")
     registered = [doc for doc in targets if doc.register_number is not None]
@@ -59,20 +90,10 @@ def _registered_from_finance(session: Session, tenant: Tenant) -> TaskResult:
         return TaskResult(
             False, None, "The document from Sở Tài chính is not registered yet (chưa vào sổ)."
         )
-    entry = session.scalars(
-        select(ActivityLog)
-        .where(
-            ActivityLog.tenant_id == tenant.id,
-            ActivityLog.actor == tenant.username,
-            ActivityLog.action == DOCUMENT_REGISTERED,
-            ActivityLog.object_type == INCOMING_DOCUMENT,
-            ActivityLog.object_id.in_([doc.id for doc in registered]),
-        )
-        .order_by(ActivityLog.created_at, ActivityLog.id)
-        .limit(1)
-    ).first()
-    if entry is None:
+    entries = _learner_entries(session, tenant, DOCUMENT_REGISTERED, [d.id for d in registered])
+    if not entries:
         return TaskResult(False, None, "The document is registered, but not by this learner.")
+    entry = entries[0]
     document = next(doc for doc in registered if doc.id == entry.object_id)
     return TaskResult(
         True,
@@ -82,17 +103,104 @@ def _registered_from_finance(session: Session, tenant: Tenant) -> TaskResult:
     )
 
 
+def _assigned_finance(session: Session, tenant: Tenant) -> TaskResult:
+    """Giao xử lý done properly: a lead unit, a lead person, a coordinating unit, a deadline."""
+    targets = _finance_documents(session, tenant)
+    entries = _learner_entries(session, tenant, DOCUMENT_ASSIGNED, [d.id for d in targets])
+    if not entries:
+        return TaskResult(False, None,
+                          "The document from Sở Tài chính has not been assigned by this learner.")
+    missing: list[str] = []
+    for entry in entries:
+        details = entry.details
+        missing = [part for part, present in (
+            ("a lead unit", details.get("lead_unit_id")),
+            ("a lead person", details.get("assignee_id")),
+            ("a coordinating unit", details.get("coordinating_units")),
+        ) if not present]
+        if not missing:
+            return TaskResult(True, entry.created_at,
+                              f"Assigned to {details['lead_unit']} ({details['assignee']}), "
+                              f"coordinating: {', '.join(details['coordinating_units'])}, "
+                              f"deadline {details['deadline']}.")
+    return TaskResult(False, None, "Assigned, but without " + " and ".join(missing) + ".")
+
+
+def _completed_finance(session: Session, tenant: Tenant) -> TaskResult:
+    targets = [d for d in _finance_documents(session, tenant) if d.status is DocumentStatus.DONE]
+    entries = _learner_entries(session, tenant, DOCUMENT_COMPLETED, [d.id for d in targets])
+    if not entries:
+        return TaskResult(False, None,
+                          "The document from Sở Tài chính is not marked as done by this learner.")
+    return TaskResult(True, entries[0].created_at,
+                      f"Marked as done: {entries[0].details.get('result_note', '')}")
+
+
+def _forwarded_any(session: Session, tenant: Tenant) -> TaskResult:
+    entries = _learner_entries(session, tenant, DOCUMENT_FORWARDED)
+    if not entries:
+        return TaskResult(False, None, "No document forwarded by this learner yet.")
+    entry = entries[0]
+    return TaskResult(True, entry.created_at,
+                      f"Forwarded {entry.details.get('number_symbol')} to "
+                      f"{', '.join(entry.details.get('to', []))}.")
+
+
+def _commented_any(session: Session, tenant: Tenant) -> TaskResult:
+    entries = _learner_entries(session, tenant, DOCUMENT_COMMENTED)
+    if not entries:
+        return TaskResult(False, None, "No comment written by this learner yet.")
+    return TaskResult(True, entries[0].created_at,
+                      f"Commented on {entries[0].details.get('number_symbol')}.")
+
+
+# titles and instructions are English source strings of the catalogues (N_), translated
+# where they are shown
 TASKS: dict[str, PracticalTask] = {
     task.task_id: task
     for task in (
         PracticalTask(
             task_id="register-incoming-from-so-tai-chinh",
-            title="Register an incoming document (Vào sổ văn bản đến)",
-            instructions=(
-                "Open Incoming documents (Văn bản đến), find the document from "
-                "Sở Tài chính and register it in the register book (vào sổ)."
+            title=N_("Register an incoming document"),
+            instructions=N_(
+                "Open Incoming documents, find the document from Sở Tài chính and register "
+                "it in the register book."
             ),
             evaluate=_registered_from_finance,
+        ),
+        PracticalTask(
+            task_id="assign-incoming-from-so-tai-chinh",
+            title=N_("Assign a document for handling"),
+            instructions=N_(
+                "Assign the registered document from Sở Tài chính for handling: a lead unit, "
+                "a lead person in it, at least one coordinating unit, and a deadline in "
+                "working days."
+            ),
+            evaluate=_assigned_finance,
+        ),
+        PracticalTask(
+            task_id="complete-incoming-from-so-tai-chinh",
+            title=N_("Close the handling of a document"),
+            instructions=N_(
+                "When the document from Sở Tài chính has been handled, mark it as done and "
+                "note the result."
+            ),
+            evaluate=_completed_finance,
+        ),
+        PracticalTask(
+            task_id="forward-incoming-document",
+            title=N_("Forward a document to a colleague"),
+            instructions=N_(
+                "Forward any registered document to a colleague who needs to know about it, "
+                "with a short note."
+            ),
+            evaluate=_forwarded_any,
+        ),
+        PracticalTask(
+            task_id="comment-on-incoming-document",
+            title=N_("Comment on a document"),
+            instructions=N_("Write a comment on any incoming document; it joins its history."),
+            evaluate=_commented_any,
         ),
     )
 }

@@ -1,7 +1,7 @@
-"""Words of the e-office: document statuses, urgency levels, document types.
+"""Words of the e-office: statuses, urgency and confidentiality levels, positions.
 
-Stored values are short English codes; the UI shows English with the Vietnamese term
-in parentheses, the way learners will meet them in the real system.
+Stored values are short English codes. What a person reads is in sandbox_eoffice/labels.py,
+translated through the gettext catalogues (Vietnamese by default, English on switch).
 """
 
 from __future__ import annotations
@@ -17,18 +17,6 @@ class DocumentStatus(StrEnum):
     ASSIGNED = "assigned"
     DONE = "done"
 
-    @property
-    def label(self) -> str:
-        return STATUS_LABELS[self]
-
-
-STATUS_LABELS: dict[DocumentStatus, str] = {
-    DocumentStatus.RECEIVED: "Not registered (Chưa vào sổ)",
-    DocumentStatus.REGISTERED: "Registered (Đã vào sổ)",
-    DocumentStatus.ASSIGNED: "Assigned for handling (Đã giao xử lý)",
-    DocumentStatus.DONE: "Done (Đã xử lý xong)",
-}
-
 
 class Urgency(StrEnum):
     """Độ khẩn of a document."""
@@ -38,25 +26,47 @@ class Urgency(StrEnum):
     VERY_URGENT = "very_urgent"
     FLASH = "flash"
 
+
+class Confidentiality(StrEnum):
+    """Độ mật. Anything above NORMAL never travels through the ordinary e-office."""
+
+    NORMAL = "normal"
+    CONFIDENTIAL = "confidential"  # Mật
+    SECRET = "secret"  # noqa: S105 (Tối mật: a classification, not a password)
+    TOP_SECRET = "top_secret"  # noqa: S105 (Tuyệt mật)
+
     @property
-    def label(self) -> str:
-        return URGENCY_LABELS[self]
+    def is_classified(self) -> bool:
+        return self is not Confidentiality.NORMAL
 
 
-URGENCY_LABELS: dict[Urgency, str] = {
-    Urgency.NORMAL: "Normal (Thường)",
-    Urgency.URGENT: "Urgent (Khẩn)",
-    Urgency.VERY_URGENT: "Very urgent (Thượng khẩn)",
-    Urgency.FLASH: "Flash (Hỏa tốc)",
-}
+class Position(StrEnum):
+    """What a colleague's job is, for the rules (who may approve, who registers)."""
 
-# Vietnamese document type → English label shown beside it.
-DOCUMENT_TYPES: dict[str, str] = {
-    "Công văn": "Official letter",
-    "Quyết định": "Decision",
-    "Tờ trình": "Submission",
-    "Thông báo": "Notice",
-    "Kế hoạch": "Plan",
-}
+    HEAD = "head"  # Giám đốc / Chủ tịch UBND
+    DEPUTY_HEAD = "deputy_head"  # Phó Giám đốc / Phó Chủ tịch
+    CHIEF_OF_OFFICE = "chief_of_office"  # Chánh Văn phòng
+    DEPUTY_CHIEF_OF_OFFICE = "deputy_chief_of_office"  # Phó Chánh Văn phòng
+    UNIT_HEAD = "unit_head"  # Trưởng phòng, Chánh Thanh tra
+    DEPUTY_UNIT_HEAD = "deputy_unit_head"  # Phó Trưởng phòng, Phó Chánh Thanh tra
+    SPECIALIST = "specialist"  # Chuyên viên, Thanh tra viên
+    CLERK = "clerk"  # Văn thư
+
+    @property
+    def is_leader(self) -> bool:
+        """Heads and deputies of the agency: the people who assign and approve."""
+        return self in (Position.HEAD, Position.DEPUTY_HEAD)
+
+
+# the Vietnamese document types (loại văn bản) the sandbox uses, as printed on documents
+DOCUMENT_TYPES: tuple[str, ...] = (
+    "Công văn",
+    "Quyết định",
+    "Tờ trình",
+    "Thông báo",
+    "Kế hoạch",
+    "Báo cáo",
+    "Giấy mời",
+)
 
 TASK_TARGET_AGENCY_PREFIX = "Sở Tài chính"

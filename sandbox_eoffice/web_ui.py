@@ -5,12 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from common.clock import VIETNAM_TZ
-from sandbox_eoffice.activity import describe_action
-from sandbox_eoffice.vocabulary import DOCUMENT_TYPES, DocumentStatus, Urgency
+from sandbox_eoffice.labels import (
+    CONFIDENTIALITY_LABELS,
+    STATUS_LABELS,
+    URGENCY_LABELS,
+    describe_action,
+)
+from sandbox_eoffice.vocabulary import DocumentStatus, Urgency
 
 URGENCY_BADGES = {
     Urgency.NORMAL: "badge-normal",
@@ -32,20 +38,16 @@ def vn_date(value: date | None) -> str:
     return value.strftime("%d/%m/%Y") if value else ""
 
 
+def iso_date(value: str | None) -> str:
+    """An ISO date kept in the activity log ("2026-11-24"), shown dd/mm/yyyy."""
+    return vn_date(date.fromisoformat(value)) if value else ""
+
+
 def vn_datetime(value: datetime | None) -> str:
     """HH:MM dd/mm/yyyy in Vietnam time."""
     return value.astimezone(VIETNAM_TZ).strftime("%H:%M %d/%m/%Y") if value else ""
 
 
-def document_type_label(value: str) -> str:
-    english = DOCUMENT_TYPES.get(value)
-    return f"{english} ({value})" if english else value
-
-
-CSRF_MESSAGE = (
-    "The form could not be sent because its security code is missing or out of date. "
-    "Please go back, reload the page and try again."
-)
 
 
 def _error_page(status: int, message: str) -> tuple[str, int]:
@@ -56,18 +58,23 @@ def init_ui(app: Flask) -> None:
     app.jinja_env.filters.update(
         vn_date=vn_date,
         vn_datetime=vn_datetime,
-        document_type=document_type_label,
+        iso_date=iso_date,
         describe_action=describe_action,
     )
     app.jinja_env.globals.update(
         URGENCY_BADGES=URGENCY_BADGES,
         STATUS_BADGES=STATUS_BADGES,
+        STATUS_LABELS=STATUS_LABELS,
+        URGENCY_LABELS=URGENCY_LABELS,
+        CONFIDENTIALITY_LABELS=CONFIDENTIALITY_LABELS,
         DocumentStatus=DocumentStatus,
     )
 
     @app.errorhandler(CSRFError)
     def _csrf_error(_error: CSRFError) -> tuple[str, int]:
-        return _error_page(400, CSRF_MESSAGE)
+        return _error_page(400, _(
+            "The form could not be sent because its security code is missing or out of "
+            "date. Please go back, reload the page and try again."))
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> tuple[str | Response, int] | HTTPException:

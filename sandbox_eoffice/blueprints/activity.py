@@ -17,5 +17,10 @@ def my_activity() -> str:
     session, tenant = db(), current_tenant()
     record_activity(session, tenant, current_username(), ACTIVITY_VIEWED)
     session.commit()
-    entries = list_activity(session, tenant, limit=int(current_app.config["ACTIVITY_PAGE_SIZE"]))
+    entries = list_activity(
+        session,
+        tenant,
+        limit=int(current_app.config["ACTIVITY_PAGE_SIZE"]),
+        actor=current_username(),
+    )
     return render_template("activity.html", entries=entries)

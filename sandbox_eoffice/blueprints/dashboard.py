@@ -6,7 +6,11 @@ from flask import Blueprint, render_template
 
 from sandbox_eoffice.access import current_tenant, current_username, learner_required
 from sandbox_eoffice.activity import DASHBOARD_VIEWED, record_activity
-from sandbox_eoffice.incoming_documents import count_by_status, list_incoming_documents
+from sandbox_eoffice.incoming_documents import (
+    count_by_status,
+    list_incoming_documents,
+    overdue_count,
+)
 from sandbox_eoffice.request_db import db
 from sandbox_eoffice.tasks import TASKS, evaluate_tasks
 from sandbox_eoffice.vocabulary import DocumentStatus
@@ -27,6 +31,7 @@ def index() -> str:
         "dashboard.html",
         counts=counts,
         total=sum(counts.values()),
+        overdue=overdue_count(session, tenant),
         waiting=waiting,
         tasks=[(TASKS[task_id], result) for task_id, result in results.items()],
     )

@@ -30,7 +30,10 @@ def learner_evidence(username: str) -> dict[str, Any]:
     reader = current_hub_user()
     log.info("evidence of %s read by %s %s", username, reader["kind"], reader["name"])
     tenant = get_tenant(session, username)
-    activity = list_activity(session, tenant, newest_first=False) if tenant else []
+    # the learner's own actions (not the fictitious colleagues' seeded steps)
+    activity = (
+        list_activity(session, tenant, newest_first=False, actor=username) if tenant else []
+    )
     return {
         "username": username,
         "tasks": {

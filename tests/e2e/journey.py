@@ -133,16 +133,46 @@ def digest_changes(page: Page) -> None:
     expect(boxes.nth(1)).to_have_value(changed)
 
 
-def register_in_eoffice(page: Page, platform: Platform) -> None:
-    page.goto(f"{platform.url}/services/eoffice/")
-    expect(page.get_by_text("Incoming documents").first).to_be_visible()
-    page.goto(f"{platform.url}/services/eoffice/documents/incoming")
+def handle_in_eoffice(page: Page, platform: Platform) -> None:
+    """The incoming-document journey in Vietnamese (the default), then in English: register
+    the document from Sở Tài chính, assign it for handling, mark it as done."""
+    eoffice = f"{platform.url}/services/eoffice"
+    page.goto(f"{eoffice}/")
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
+    expect(page.locator(".sidebar").get_by_text("Văn bản đến")).to_be_visible()
+    page.goto(f"{eoffice}/documents/incoming?q=tai+chinh")  # diacritics need not be typed
     page.locator("tr").filter(has_text="Sở Tài chính").locator("a").first.click()
-    page.click("button:has-text('Register (Vào sổ)')")
+    page.click("button:has-text('Vào sổ')")
     # the confirmation the e-office flashes after the POST has committed the registration
-    expect(page.locator(".flash-success")).to_contain_text("Registered:", timeout=STATE_TIMEOUT)
-    page.goto(f"{platform.url}/services/eoffice/activity")
+    expect(page.locator(".flash-success")).to_contain_text("Đã vào sổ:", timeout=STATE_TIMEOUT)
+    # the attached file is a real PDF that the browser opens
+    pdf = page.request.get(page.locator("a[href$='attachment.pdf']").evaluate("a => a.href"))
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.body().startswith(b"%PDF-")
+
+    form = page.locator("#assign form")
+    form.locator("select[name=lead_unit]").select_option(index=2)
+    form.locator("select[name=assignee]").select_option(index=5)
+    form.locator("input[name=coordinating_units]").first.check()
+    form.locator("input[name=deadline_days]").fill("5")
+    form.locator("textarea[name=instruction]").fill("Chủ trì tham mưu, báo cáo trước hạn.")
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".flash-success")).to_contain_text("Đã giao xử lý", timeout=STATE_TIMEOUT)
+    expect(page.locator("#history")).to_contain_text("Chủ trì tham mưu, báo cáo trước hạn.")
+
+    page.locator("#complete textarea[name=result_note]").fill("Đã tham mưu dự toán.")
+    page.locator("#complete button[type=submit]").click()
+    expect(page.locator(".flash-success")).to_contain_text("Đã hoàn thành", timeout=STATE_TIMEOUT)
+    expect(page.locator("#history li")).to_have_count(4)  # received, registered, assigned, done
+
+    # one click switches the whole page to English, and the choice stays
+    page.click("a[hreflang=en]")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#history")).to_contain_text("Marked as done")
+    page.goto(f"{eoffice}/activity")
     expect(page.get_by_text("register no.").first).to_be_visible()
+    page.click("a[hreflang=vi]")
+    expect(page.locator("html")).to_have_attribute("lang", "vi")
 
 
 def run_journey(browser: Browser, platform: Platform, learner: str, tmp_path) -> None:
@@ -171,7 +201,7 @@ def run_journey(browser: Browser, platform: Platform, learner: str, tmp_path) ->
     check_answers_kept(page)
     assert page.url == voila_url
 
-    register_in_eoffice(page, platform)
+    handle_in_eoffice(page, platform)
 
     page.goto(f"{platform.url}/user/{learner}/learning")
     expect(module_row(page)).to_contain_text("In progress")

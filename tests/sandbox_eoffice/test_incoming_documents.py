@@ -60,7 +60,9 @@ def test_register_is_logged(session: Session, alice: Tenant) -> None:
     document = _waiting(session, alice)[0]
     register_incoming_document(session, alice, document, actor="alice", registered_by="Lan")
     session.commit()
-    [entry] = [e for e in list_activity(session, alice) if e.action == DOCUMENT_REGISTERED]
+    [entry] = [
+        e for e in list_activity(session, alice, actor="alice") if e.action == DOCUMENT_REGISTERED
+    ]
     assert (entry.actor, entry.object_type, entry.object_id) == (
         "alice",
         "incoming_document",

@@ -99,3 +99,33 @@ def test_unknown_user_has_all_tasks_not_done(session: Session) -> None:
     results = evaluate_tasks(session, "nobody")
     assert set(results) == set(TASKS)
     assert not any(result.done for result in results.values())
+
+
+ASSIGN = "assign-incoming-from-so-tai-chinh"
+
+
+def test_assign_task_says_what_is_missing(session: Session, alice: Tenant) -> None:
+    from sandbox_eoffice.incoming_documents import (
+        assign_incoming_document,
+        list_colleagues,
+        list_units,
+    )
+
+    document = _finance_document(session, alice)
+    register_incoming_document(session, alice, document, actor="alice", registered_by="Lan")
+    units, people = list_units(session, alice), list_colleagues(session, alice)
+    assert "has not been assigned" in evaluate_tasks(session, "alice")[ASSIGN].detail
+    assign_incoming_document(session, alice, document, actor="alice", lead_unit_id=units[1].id,
+                             assignee_id=None, deadline_working_days=5)
+    session.commit()
+    result = evaluate_tasks(session, "alice")[ASSIGN]
+    assert not result.done
+    assert result.detail == "Assigned, but without a lead person and a coordinating unit."
+    assign_incoming_document(session, alice, document, actor="alice", lead_unit_id=units[1].id,
+                             assignee_id=people[-1].id, coordinating_unit_ids=[units[0].id],
+                             deadline_working_days=5)
+    session.commit()
+    result = evaluate_tasks(session, "alice")[ASSIGN]
+    assert result.done and units[1].name in result.detail
+    # the same steps by someone else never count
+    assert not evaluate_tasks(session, "alice")["complete-incoming-from-so-tai-chinh"].done

@@ -1,0 +1,86 @@
+"""The e-office's forms (Flask-WTF: every POST carries a CSRF token), labels via gettext."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from sandbox_eoffice.incoming_documents import MAX_DEADLINE_WORKING_DAYS, MAX_NOTE_LENGTH
+
+NOTE_TOO_LONG = _l("At most %(max)d characters.", max=MAX_NOTE_LENGTH)
+
+
+def _optional_int(value: object) -> int | None:
+    return int(str(value)) if value not in (None, "", "None") else None
+
+
+class CheckboxListField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class DocumentFilterForm(FlaskForm):
+    """The filters above the incoming list (GET: no CSRF token, nothing changes)."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Search number, symbol or summary"), [Optional(), Length(max=200)])
+    status = SelectField(_l("Status"), [Optional()], choices=[])
+    urgency = SelectField(_l("Urgency"), [Optional()], choices=[])
+    agency = SelectField(_l("Issuing agency"), [Optional()], choices=[])
+    received_from = DateField(_l("Received from"), [Optional()],
+                              render_kw={"placeholder": "yyyy-mm-dd"})
+    received_until = DateField(_l("Received until"), [Optional()],
+                               render_kw={"placeholder": "yyyy-mm-dd"})
+    overdue = BooleanField(_l("Overdue only"))
+
+
+class RegisterForm(FlaskForm):
+    """Vào sổ: nothing to fill in, the CSRF token only."""
+
+
+class AssignForm(FlaskForm):
+    lead_unit = SelectField(_l("Lead unit"), coerce=_optional_int, choices=[])
+    assignee = SelectField(_l("Lead person"), coerce=_optional_int, choices=[])
+    coordinating_units = CheckboxListField(_l("Coordinating units"), coerce=int, choices=[])
+    deadline_days = IntegerField(
+        _l("Deadline, in working days"),
+        [InputRequired(_l("Give the deadline as a number of working days.")),
+         NumberRange(1, MAX_DEADLINE_WORKING_DAYS,
+                     _l("Between 1 and %(max)d working days.", max=MAX_DEADLINE_WORKING_DAYS))],
+        default=5,
+    )
+    instruction = TextAreaField(_l("Instruction (optional)"),
+                                [Optional(), Length(max=MAX_NOTE_LENGTH, message=NOTE_TOO_LONG)])
+
+
+class ForwardForm(FlaskForm):
+    colleagues = CheckboxListField(
+        _l("Forward to"), [DataRequired(_l("Choose at least one colleague."))], coerce=int,
+        choices=[])
+    note = TextAreaField(_l("Note (optional)"),
+                         [Optional(), Length(max=MAX_NOTE_LENGTH, message=NOTE_TOO_LONG)])
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(_l("Comment"), [DataRequired(_l("Write your comment first.")),
+                                          Length(max=MAX_NOTE_LENGTH, message=NOTE_TOO_LONG)])
+
+
+class CompleteForm(FlaskForm):
+    result_note = TextAreaField(
+        _l("Result of the handling"),
+        [DataRequired(_l("Say briefly what was done.")),
+         Length(max=MAX_NOTE_LENGTH, message=NOTE_TOO_LONG)])

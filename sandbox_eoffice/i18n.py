@@ -1,0 +1,49 @@
+"""Flask-Babel for the e-office: the catalogues in sandbox_eoffice/translations, the language
+from the platform's shared cookie (common.i18n), Vietnamese by default."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Flask, Response, redirect, request, url_for
+from flask_babel import Babel, get_locale
+
+from common.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE, Language, language_from
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
+
+bp = Blueprint("language", __name__)
+
+
+def select_language() -> str:
+    return language_from(request.cookies.get(LANGUAGE_COOKIE)).value
+
+
+def init_i18n(app: Flask) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", Language.VIETNAMESE.value)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
+    Babel(app, locale_selector=select_language)
+    app.jinja_env.globals.update(current_language=lambda: str(get_locale()), Language=Language)
+    app.register_blueprint(bp)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an absolute or protocol-relative URL."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("dashboard.index")
+
+
+@bp.get("/language/<code>")
+def switch(code: str) -> Response:
+    """Set the platform's language cookie and go back to the page the person was on."""
+    response = redirect(_safe_next(request.args.get("next")))
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language_from(code).value,
+        max_age=LANGUAGE_COOKIE_MAX_AGE,
+        path="/",
+        samesite="Lax",
+        secure=request.is_secure,
+    )
+    return response

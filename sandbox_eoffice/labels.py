@@ -1,0 +1,81 @@
+"""What a person reads for each code of the e-office, through the gettext catalogues.
+
+Source strings are English; sandbox_eoffice/translations holds Vietnamese (the default).
+"""
+
+from __future__ import annotations
+
+from flask_babel import LazyString, lazy_gettext
+
+from sandbox_eoffice import activity, incoming_documents
+from sandbox_eoffice.vocabulary import Confidentiality, DocumentStatus, Urgency
+
+STATUS_LABELS: dict[DocumentStatus, LazyString] = {
+    DocumentStatus.RECEIVED: lazy_gettext("Not registered"),
+    DocumentStatus.REGISTERED: lazy_gettext("Registered"),
+    DocumentStatus.ASSIGNED: lazy_gettext("Being handled"),
+    DocumentStatus.DONE: lazy_gettext("Done"),
+}
+
+URGENCY_LABELS: dict[Urgency, LazyString] = {
+    Urgency.NORMAL: lazy_gettext("Normal"),
+    Urgency.URGENT: lazy_gettext("Urgent"),
+    Urgency.VERY_URGENT: lazy_gettext("Very urgent"),
+    Urgency.FLASH: lazy_gettext("Flash"),
+}
+
+CONFIDENTIALITY_LABELS: dict[Confidentiality, LazyString] = {
+    Confidentiality.NORMAL: lazy_gettext("Not classified"),
+    Confidentiality.CONFIDENTIAL: lazy_gettext("Confidential"),
+    Confidentiality.SECRET: lazy_gettext("Secret"),
+    Confidentiality.TOP_SECRET: lazy_gettext("Top secret"),
+}
+
+ACTION_LABELS: dict[str, LazyString] = {
+    activity.DASHBOARD_VIEWED: lazy_gettext("Opened the home page"),
+    activity.DOCUMENT_LIST_VIEWED: lazy_gettext("Viewed the list of incoming documents"),
+    activity.DOCUMENT_VIEWED: lazy_gettext("Opened an incoming document"),
+    activity.DOCUMENT_NOT_FOUND: lazy_gettext("Tried to open a document that does not exist here"),
+    activity.DOCUMENT_RECEIVED: lazy_gettext("Received over the interconnection axis"),
+    activity.DOCUMENT_REGISTERED: lazy_gettext("Registered in the incoming register book"),
+    activity.DOCUMENT_REGISTER_REFUSED: lazy_gettext(
+        "Tried to register a document that was already registered"),
+    activity.DOCUMENT_ASSIGNED: lazy_gettext("Assigned for handling"),
+    activity.DOCUMENT_FORWARDED: lazy_gettext("Forwarded"),
+    activity.DOCUMENT_COMMENTED: lazy_gettext("Commented"),
+    activity.DOCUMENT_COMPLETED: lazy_gettext("Marked as done"),
+    activity.DOCUMENT_ACTION_REFUSED: lazy_gettext("Tried a step the document does not allow"),
+    activity.ATTACHMENT_OPENED: lazy_gettext("Opened the attached PDF"),
+    activity.ACTIVITY_VIEWED: lazy_gettext("Viewed own activity log"),
+    activity.SESSION_LOGGED_IN: lazy_gettext("Logged in"),
+    activity.SESSION_LOGGED_OUT: lazy_gettext("Logged out"),
+    activity.TENANT_PROVISIONED: lazy_gettext("Practice agency created"),
+}
+
+REFUSAL_MESSAGES: dict[str, LazyString] = {
+    incoming_documents.NOT_REGISTERED: lazy_gettext(
+        "Register the document in the register book first: a document is handled only "
+        "after it has a register number."),
+    incoming_documents.ALREADY_DONE: lazy_gettext(
+        "This document is already done; its handling is closed."),
+    incoming_documents.NOT_ASSIGNED: lazy_gettext(
+        "Only a document assigned for handling can be marked as done."),
+    incoming_documents.NO_LEAD: lazy_gettext(
+        "Choose who leads the handling: a lead unit, a lead person, or both."),
+    incoming_documents.LEAD_ALSO_COORDINATING: lazy_gettext(
+        "The lead unit cannot also be a coordinating unit."),
+    incoming_documents.BAD_DEADLINE: lazy_gettext(
+        "The deadline must be between 1 and 60 working days."),
+    incoming_documents.UNKNOWN_UNIT: lazy_gettext("That unit does not exist in your agency."),
+    incoming_documents.UNKNOWN_COLLEAGUE: lazy_gettext(
+        "Choose at least one colleague of your agency."),
+    incoming_documents.EMPTY_TEXT: lazy_gettext("Write something first: the text is empty."),
+    incoming_documents.TEXT_TOO_LONG: lazy_gettext(
+        "The text is too long: at most 2000 characters."),
+}
+
+
+def describe_action(action: str) -> str:
+    """Plain words for an action name, for the activity page and a document's history."""
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Extract the e-office's texts, merge them into its gettext catalogues and compile them.
+# Run after changing a text in sandbox_eoffice; then translate the new or fuzzy entries in
+# sandbox_eoffice/translations/vi/LC_MESSAGES/messages.po and run this again (a test checks
+# that the catalogue is complete and compiled). Usage: scripts/update-translations.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv="$(scripts/venv.sh test)"
+pot="$(mktemp --suffix=.pot)"
+trap 'rm -f "$pot"' EXIT
+"$venv/bin/pybabel" -q extract -F sandbox_eoffice/babel.cfg -k lazy_gettext -k _l \
+  --no-location --sort-output --omit-header -o "$pot" .
+"$venv/bin/pybabel" -q update -i "$pot" -d sandbox_eoffice/translations -l vi \
+  --ignore-obsolete --ignore-pot-creation-date
+"$venv/bin/pybabel" -q compile -d sandbox_eoffice/translations --statistics
