@@ -11,7 +11,15 @@ from typing import Any
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
-from sandbox_eoffice.blueprints import activity, auth, dashboard, documents, evidence, health
+from sandbox_eoffice.blueprints import (
+    activity,
+    auth,
+    dashboard,
+    documents,
+    evidence,
+    health,
+    outgoing,
+)
 from sandbox_eoffice.config import load_config
 from sandbox_eoffice.i18n import init_i18n
 from sandbox_eoffice.prefix import PrefixMiddleware
@@ -31,7 +39,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     CSRFProtect(app)
     init_i18n(app)
     init_ui(app)
-    for blueprint in (auth.bp, dashboard.bp, documents.bp, activity.bp, evidence.bp, health.bp):
+    for blueprint in (
+        auth.bp,
+        dashboard.bp,
+        documents.bp,
+        outgoing.bp,
+        activity.bp,
+        evidence.bp,
+        health.bp,
+    ):
         app.register_blueprint(blueprint)
     app.wsgi_app = PrefixMiddleware(app.wsgi_app, app.config["URL_PREFIX"])  # type: ignore[method-assign]
     return app

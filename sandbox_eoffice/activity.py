@@ -24,12 +24,24 @@ DOCUMENT_COMMENTED = "document.commented"
 DOCUMENT_COMPLETED = "document.completed"
 DOCUMENT_ACTION_REFUSED = "document.action_refused"
 ATTACHMENT_OPENED = "document.attachment_opened"
+OUTGOING_LIST_VIEWED = "outgoing.list_viewed"
+OUTGOING_VIEWED = "outgoing.viewed"
+OUTGOING_DRAFTED = "outgoing.drafted"
+OUTGOING_EDITED = "outgoing.edited"
+OUTGOING_SUBMITTED = "outgoing.submitted"
+OUTGOING_APPROVED = "outgoing.approved"
+OUTGOING_RETURNED = "outgoing.returned"
+OUTGOING_ISSUED = "outgoing.issued"
+OUTGOING_SENT = "outgoing.sent"
+OUTGOING_ACKNOWLEDGED = "outgoing.acknowledged"
+OUTGOING_ACTION_REFUSED = "outgoing.action_refused"
 ACTIVITY_VIEWED = "activity.viewed"
 SESSION_LOGGED_IN = "session.logged_in"
 SESSION_LOGGED_OUT = "session.logged_out"
 TENANT_PROVISIONED = "tenant.provisioned"
 
 INCOMING_DOCUMENT = "incoming_document"
+OUTGOING_DOCUMENT = "outgoing_document"
 
 # the actor of documents that arrive from other agencies
 INTERCONNECTION_AXIS = "Trục liên thông văn bản quốc gia"
@@ -42,6 +54,15 @@ HISTORY_ACTIONS: frozenset[str] = frozenset({
     DOCUMENT_FORWARDED,
     DOCUMENT_COMMENTED,
     DOCUMENT_COMPLETED,
+    OUTGOING_DRAFTED,
+    OUTGOING_EDITED,
+    OUTGOING_SUBMITTED,
+    OUTGOING_APPROVED,
+    OUTGOING_RETURNED,
+    OUTGOING_ISSUED,
+    OUTGOING_SENT,
+    OUTGOING_ACKNOWLEDGED,
+    OUTGOING_ACTION_REFUSED,
 })
 
 
@@ -101,13 +122,15 @@ def activity_as_dict(entry: ActivityLog) -> dict[str, Any]:
     }
 
 
-def document_history(session: Session, tenant: Tenant, document_id: int) -> Sequence[ActivityLog]:
-    """The steps of one incoming document's life, oldest first."""
+def document_history(
+    session: Session, tenant: Tenant, document_id: int, object_type: str = INCOMING_DOCUMENT
+) -> Sequence[ActivityLog]:
+    """The steps of one document's life, oldest first."""
     return session.scalars(
         select(ActivityLog)
         .where(
             ActivityLog.tenant_id == tenant.id,
-            ActivityLog.object_type == INCOMING_DOCUMENT,
+            ActivityLog.object_type == object_type,
             ActivityLog.object_id == document_id,
             ActivityLog.action.in_(HISTORY_ACTIONS),
         )

@@ -7,10 +7,11 @@ is what the register shows.
 
 from __future__ import annotations
 
+from common.clock import VIETNAM_TZ
 from common.working_days import add_working_days
-from sandbox_eoffice.models import IncomingDocument, Tenant
+from sandbox_eoffice.models import IncomingDocument, OutgoingDocument, Tenant
 from sandbox_eoffice.official_pdf import OfficialDocumentLayout, render_official_document
-from sandbox_eoffice.vocabulary import Urgency
+from sandbox_eoffice.vocabulary import Confidentiality, Position, Urgency
 
 # độ khẩn as printed on the document (Decree 30): nothing for a normal one
 URGENCY_MARKS = {Urgency.URGENT: "KHẨN", Urgency.VERY_URGENT: "THƯỢNG KHẨN",
@@ -81,4 +82,52 @@ def incoming_attachment_pdf(document: IncomingDocument, tenant: Tenant) -> bytes
     return render_official_document(layout)
 
 
-__all__ = ["incoming_attachment_pdf"]
+
+
+CONFIDENTIALITY_MARKS = {Confidentiality.CONFIDENTIAL: "MẬT", Confidentiality.SECRET: "TỐI MẬT",
+                         Confidentiality.TOP_SECRET: "TUYỆT MẬT"}
+
+
+def _own_header(tenant: Tenant) -> tuple[str | None, str, str]:
+    """The learner's agency as its letterhead prints it."""
+    if tenant.agency is None:
+        return None, tenant.full_name.upper(), ""
+    province = tenant.agency.province
+    if tenant.agency.name.startswith("UBND"):
+        return None, f"ỦY BAN NHÂN DÂN {tenant.agency.name.removeprefix('UBND ').upper()}", \
+            province
+    return _header(tenant.agency.name, province)
+
+
+def outgoing_pdf(document: OutgoingDocument, tenant: Tenant) -> bytes:
+    """The outgoing document as PDF: marked DỰ THẢO with a blank number and date until it is
+    issued; then its number, its date, and the signer's block."""
+    superior, agency, place = _own_header(tenant)
+    symbol = tenant.agency.symbol if tenant.agency else ""
+    unit = document.drafting_unit.symbol if document.drafting_unit else "VP"
+    signer = document.signer
+    head_title = signer.job_title.upper() if signer else ""
+    issued = document.issued_at.astimezone(VIETNAM_TZ).date() if document.issued_at else None
+    year = (document.issued_at or document.created_at).astimezone(VIETNAM_TZ).year
+    layout = OfficialDocumentLayout(
+        agency=agency,
+        superior_agency=superior,
+        number_symbol=document.number_symbol or f"     /{symbol}-{unit}",
+        place=place,
+        issued_on=issued,
+        document_type=document.document_type,
+        summary=document.summary,
+        body=document.body,
+        signer_name=signer.full_name if signer else "",
+        signer_title=head_title,
+        # a deputy signs on the head's behalf: "KT. GIÁM ĐỐC" above "PHÓ GIÁM ĐỐC" (Decree 30)
+        signer_authority=f"KT. {head_title.removeprefix('PHÓ ')}"
+        if signer and signer.position is Position.DEPUTY_HEAD else None,
+        recipients=tuple(document.recipients),
+        urgency=URGENCY_MARKS.get(document.urgency),
+        confidentiality=CONFIDENTIALITY_MARKS.get(document.confidentiality),
+        draft=document.issued_at is None,
+        draft_year=year,
+        signature_placeholder=None,
+    )
+    return render_official_document(layout)

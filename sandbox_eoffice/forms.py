@@ -84,3 +84,33 @@ class CompleteForm(FlaskForm):
         _l("Result of the handling"),
         [DataRequired(_l("Say briefly what was done.")),
          Length(max=MAX_NOTE_LENGTH, message=NOTE_TOO_LONG)])
+
+
+class OutgoingForm(FlaskForm):
+    """Drafting (or revising) an outgoing document."""
+
+    document_type = SelectField(_l("Document type"), choices=[])
+    drafting_unit = SelectField(_l("Drafting unit"), coerce=int, choices=[])
+    signer = SelectField(_l("Signer (approves)"), coerce=int, choices=[])
+    urgency = SelectField(_l("Urgency"), choices=[])
+    confidentiality = SelectField(_l("Confidentiality"), choices=[])
+    summary = TextAreaField(_l("Summary"), [DataRequired(_l("Write the summary.")),
+                                            Length(max=500, message=_l("At most 500 characters."))])
+    body = TextAreaField(_l("Content"), [DataRequired(_l("Write the content.")),
+                                         Length(max=20_000,
+                                                message=_l("At most 20,000 characters."))])
+    recipients = TextAreaField(
+        _l("Recipients (one per line)"),
+        [Optional(), Length(max=4000, message=_l("At most 4,000 characters."))],
+        default="Như trên;\nLưu: VT.")
+
+
+class ReturnForm(FlaskForm):
+    comment = TextAreaField(_l("Why it goes back"),
+                            [DataRequired(_l("Say what must change.")),
+                             Length(max=MAX_NOTE_LENGTH, message=NOTE_TOO_LONG)])
+
+
+class SendForm(FlaskForm):
+    recipients = CheckboxListField(_l("Send to"),
+                                   [DataRequired(_l("Choose at least one agency."))], choices=[])

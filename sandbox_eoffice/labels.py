@@ -7,14 +7,33 @@ from __future__ import annotations
 
 from flask_babel import LazyString, lazy_gettext
 
-from sandbox_eoffice import activity, incoming_documents
-from sandbox_eoffice.vocabulary import Confidentiality, DocumentStatus, Urgency
+from sandbox_eoffice import activity, incoming_documents, outgoing_documents
+from sandbox_eoffice.vocabulary import (
+    Confidentiality,
+    DeliveryStatus,
+    DocumentStatus,
+    OutgoingStatus,
+    Urgency,
+)
 
 STATUS_LABELS: dict[DocumentStatus, LazyString] = {
     DocumentStatus.RECEIVED: lazy_gettext("Not registered"),
     DocumentStatus.REGISTERED: lazy_gettext("Registered"),
     DocumentStatus.ASSIGNED: lazy_gettext("Being handled"),
     DocumentStatus.DONE: lazy_gettext("Done"),
+}
+
+OUTGOING_STATUS_LABELS: dict[OutgoingStatus, LazyString] = {
+    OutgoingStatus.DRAFT: lazy_gettext("Draft"),
+    OutgoingStatus.SUBMITTED: lazy_gettext("Waiting for approval"),
+    OutgoingStatus.RETURNED: lazy_gettext("Returned for revision"),
+    OutgoingStatus.APPROVED: lazy_gettext("Approved, to issue"),
+    OutgoingStatus.ISSUED: lazy_gettext("Issued"),
+}
+
+DELIVERY_STATUS_LABELS: dict[DeliveryStatus, LazyString] = {
+    DeliveryStatus.SENT: lazy_gettext("Sent, not yet acknowledged"),
+    DeliveryStatus.ACKNOWLEDGED: lazy_gettext("Receipt acknowledged"),
 }
 
 URGENCY_LABELS: dict[Urgency, LazyString] = {
@@ -46,6 +65,17 @@ ACTION_LABELS: dict[str, LazyString] = {
     activity.DOCUMENT_COMPLETED: lazy_gettext("Marked as done"),
     activity.DOCUMENT_ACTION_REFUSED: lazy_gettext("Tried a step the document does not allow"),
     activity.ATTACHMENT_OPENED: lazy_gettext("Opened the attached PDF"),
+    activity.OUTGOING_LIST_VIEWED: lazy_gettext("Viewed the list of outgoing documents"),
+    activity.OUTGOING_VIEWED: lazy_gettext("Opened an outgoing document"),
+    activity.OUTGOING_DRAFTED: lazy_gettext("Drafted"),
+    activity.OUTGOING_EDITED: lazy_gettext("Revised the draft"),
+    activity.OUTGOING_SUBMITTED: lazy_gettext("Submitted for approval"),
+    activity.OUTGOING_APPROVED: lazy_gettext("Approved"),
+    activity.OUTGOING_RETURNED: lazy_gettext("Returned for revision"),
+    activity.OUTGOING_ISSUED: lazy_gettext("Issued with its number"),
+    activity.OUTGOING_SENT: lazy_gettext("Sent over the interconnection axis"),
+    activity.OUTGOING_ACKNOWLEDGED: lazy_gettext("Receipt acknowledged"),
+    activity.OUTGOING_ACTION_REFUSED: lazy_gettext("Tried a step the document does not allow"),
     activity.ACTIVITY_VIEWED: lazy_gettext("Viewed own activity log"),
     activity.SESSION_LOGGED_IN: lazy_gettext("Logged in"),
     activity.SESSION_LOGGED_OUT: lazy_gettext("Logged out"),
@@ -72,6 +102,26 @@ REFUSAL_MESSAGES: dict[str, LazyString] = {
     incoming_documents.EMPTY_TEXT: lazy_gettext("Write something first: the text is empty."),
     incoming_documents.TEXT_TOO_LONG: lazy_gettext(
         "The text is too long: at most 2000 characters."),
+    outgoing_documents.NOT_EDITABLE: lazy_gettext(
+        "Only a draft or a returned draft can be changed or submitted."),
+    outgoing_documents.NOT_SUBMITTED: lazy_gettext(
+        "Only a draft waiting for approval can be approved or returned."),
+    outgoing_documents.NOT_APPROVED: lazy_gettext(
+        "Only an approved document can be issued: submit it and have it approved first."),
+    outgoing_documents.NOT_ISSUED: lazy_gettext(
+        "Only an issued document, with its number and date, can be sent."),
+    outgoing_documents.SIGNER_NOT_LEADER: lazy_gettext(
+        "The signer must be a leader of the agency (the head or a deputy)."),
+    outgoing_documents.UNKNOWN_TYPE: lazy_gettext("Choose a document type from the list."),
+    outgoing_documents.CLASSIFIED_NOT_SENDABLE: lazy_gettext(
+        "Not sent: a classified document (mật, tối mật, tuyệt mật) is never sent through the "
+        "e-office or the interconnection axis. It goes on paper, by the confidential "
+        "dispatch channel, as the law on protecting state secrets requires."),
+    outgoing_documents.NO_RECIPIENT: lazy_gettext("Choose at least one agency."),
+    outgoing_documents.UNKNOWN_RECIPIENT: lazy_gettext(
+        "That agency is not on the interconnection axis of your province."),
+    outgoing_documents.ALREADY_SENT: lazy_gettext(
+        "The document was already sent to that agency."),
 }
 
 

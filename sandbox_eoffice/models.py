@@ -27,7 +27,15 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
-from sandbox_eoffice.vocabulary import Confidentiality, DocumentStatus, Position, Urgency
+from sandbox_eoffice.vocabulary import (
+    Confidentiality,
+    DeliveryStatus,
+    DocumentStatus,
+    OutgoingStatus,
+    Position,
+    RegisterBook,
+    Urgency,
+)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -228,6 +236,97 @@ class DocumentForward(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
 
     colleague: Mapped[Colleague] = relationship()
+
+
+class RegisterCounter(Base):
+    """The last number given in one of the tenant's yearly register books.
+
+    Numbers are allocated by one atomic UPDATE ... RETURNING in the issuing transaction, so
+    concurrent issues queue on the row, and a rolled-back issue gives its number back.
+    """
+
+    __tablename__ = "register_counter"
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenant.id", ondelete="CASCADE"), primary_key=True
+    )
+    book: Mapped[RegisterBook] = mapped_column(
+        Enum(RegisterBook, native_enum=False, length=20, values_callable=_enum_values),
+        primary_key=True,
+    )
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OutgoingDocument(Base):
+    """Văn bản đi: drafted in the agency, approved by a leader, issued with the next number of
+    the outgoing register book, then sent over the interconnection axis."""
+
+    __tablename__ = "outgoing_document"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "issue_year", "issue_number"),
+        Index("ix_outgoing_document_tenant_status", "tenant_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
+    document_type: Mapped[str] = mapped_column(String(50))
+    summary: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    recipients: Mapped[list[str]] = mapped_column(JSON, default=list)  # nơi nhận, as printed
+    urgency: Mapped[Urgency] = mapped_column(
+        Enum(Urgency, native_enum=False, length=20, values_callable=_enum_values),
+        default=Urgency.NORMAL,
+    )
+    confidentiality: Mapped[Confidentiality] = mapped_column(
+        Enum(Confidentiality, native_enum=False, length=20, values_callable=_enum_values),
+        default=Confidentiality.NORMAL,
+    )
+    status: Mapped[OutgoingStatus] = mapped_column(
+        Enum(OutgoingStatus, native_enum=False, length=20, values_callable=_enum_values),
+        default=OutgoingStatus.DRAFT,
+    )
+    drafting_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("unit.id", ondelete="SET NULL")
+    )
+    drafted_by: Mapped[str] = mapped_column(String(200))
+    signer_id: Mapped[int | None] = mapped_column(ForeignKey("colleague.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    return_comment: Mapped[str | None] = mapped_column(Text)
+    issue_year: Mapped[int | None] = mapped_column(Integer)
+    issue_number: Mapped[int | None] = mapped_column(Integer)
+    number_symbol: Mapped[str | None] = mapped_column(String(60))
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    drafting_unit: Mapped[Unit | None] = relationship()
+    signer: Mapped[Colleague | None] = relationship()
+    deliveries: Mapped[list[OutgoingDelivery]] = relationship(
+        back_populates="document", order_by="OutgoingDelivery.id"
+    )
+
+
+class OutgoingDelivery(Base):
+    """One recipient agency of an issued document, and whether it acknowledged receipt."""
+
+    __tablename__ = "outgoing_delivery"
+    __table_args__ = (UniqueConstraint("document_id", "recipient"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("outgoing_document.id", ondelete="CASCADE"), index=True
+    )
+    recipient: Mapped[str] = mapped_column(String(255))
+    status: Mapped[DeliveryStatus] = mapped_column(
+        Enum(DeliveryStatus, native_enum=False, length=20, values_callable=_enum_values),
+        default=DeliveryStatus.SENT,
+    )
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    document: Mapped[OutgoingDocument] = relationship(back_populates="deliveries")
 
 
 class ActivityLog(Base):

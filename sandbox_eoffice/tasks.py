@@ -22,6 +22,9 @@ from sandbox_eoffice.activity import (
     DOCUMENT_FORWARDED,
     DOCUMENT_REGISTERED,
     INCOMING_DOCUMENT,
+    OUTGOING_DOCUMENT,
+    OUTGOING_ISSUED,
+    OUTGOING_SENT,
 )
 from sandbox_eoffice.models import ActivityLog, IncomingDocument, Tenant
 from sandbox_eoffice.tenants import get_tenant
@@ -63,7 +66,11 @@ def _finance_documents(session: Session, tenant: Tenant) -> list[IncomingDocumen
 
 
 def _learner_entries(
-    session: Session, tenant: Tenant, action: str, object_ids: list[int] | None = None
+    session: Session,
+    tenant: Tenant,
+    action: str,
+    object_ids: list[int] | None = None,
+    object_type: str = INCOMING_DOCUMENT,
 ) -> list[ActivityLog]:
     """The learner's own log entries of `action` (on those documents), oldest first."""
     query = (
@@ -72,7 +79,7 @@ def _learner_entries(
             ActivityLog.tenant_id == tenant.id,
             ActivityLog.actor == tenant.username,
             ActivityLog.action == action,
-            ActivityLog.object_type == INCOMING_DOCUMENT,
+            ActivityLog.object_type == object_type,
         )
         .order_by(ActivityLog.created_at, ActivityLog.id)
     )
@@ -154,6 +161,23 @@ def _commented_any(session: Session, tenant: Tenant) -> TaskResult:
                       f"Commented on {entries[0].details.get('number_symbol')}.")
 
 
+def _issued_and_sent(session: Session, tenant: Tenant) -> TaskResult:
+    """An outgoing document the learner issued (after approval) and sent over the axis."""
+    issued = {e.object_id: e for e in _learner_entries(session, tenant, OUTGOING_ISSUED,
+                                                        object_type=OUTGOING_DOCUMENT)}
+    if not issued:
+        return TaskResult(False, None, "No outgoing document issued by this learner yet.")
+    sent = [e for e in _learner_entries(session, tenant, OUTGOING_SENT,
+                                        object_type=OUTGOING_DOCUMENT) if e.object_id in issued]
+    if not sent:
+        return TaskResult(False, None,
+                          "A document is issued but not yet sent to any agency over the axis.")
+    entry = sent[0]
+    return TaskResult(True, entry.created_at,
+                      f"Issued {entry.details.get('number_symbol')} and sent it to "
+                      f"{', '.join(entry.details.get('to', []))}.")
+
+
 # titles and instructions are English source strings of the catalogues (N_), translated
 # where they are shown
 TASKS: dict[str, PracticalTask] = {
@@ -195,6 +219,16 @@ TASKS: dict[str, PracticalTask] = {
                 "with a short note."
             ),
             evaluate=_forwarded_any,
+        ),
+        PracticalTask(
+            task_id="issue-and-send-outgoing-document",
+            title=N_("Issue and send an outgoing document"),
+            instructions=N_(
+                "Draft an official letter, submit it for approval, approve it as the signer, "
+                "issue it with its number and send it to an agency over the interconnection "
+                "axis."
+            ),
+            evaluate=_issued_and_sent,
         ),
         PracticalTask(
             task_id="comment-on-incoming-document",

@@ -18,6 +18,30 @@ class DocumentStatus(StrEnum):
     DONE = "done"
 
 
+class OutgoingStatus(StrEnum):
+    """Life cycle of an outgoing document: draft → submitted → approved → issued; a returned
+    draft goes back to its drafter."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    APPROVED = "approved"
+    ISSUED = "issued"
+
+
+class DeliveryStatus(StrEnum):
+    """An issued document on its way to another agency over the interconnection axis."""
+
+    SENT = "sent"
+    ACKNOWLEDGED = "acknowledged"
+
+
+class RegisterBook(StrEnum):
+    """The yearly register books whose numbers run without gaps or duplicates."""
+
+    OUTGOING = "outgoing"
+
+
 class Urgency(StrEnum):
     """Độ khẩn of a document."""
 

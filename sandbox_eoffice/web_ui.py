@@ -12,6 +12,8 @@ from werkzeug.exceptions import HTTPException
 from common.clock import VIETNAM_TZ
 from sandbox_eoffice.labels import (
     CONFIDENTIALITY_LABELS,
+    DELIVERY_STATUS_LABELS,
+    OUTGOING_STATUS_LABELS,
     STATUS_LABELS,
     URGENCY_LABELS,
     describe_action,
@@ -67,6 +69,8 @@ def init_ui(app: Flask) -> None:
         STATUS_LABELS=STATUS_LABELS,
         URGENCY_LABELS=URGENCY_LABELS,
         CONFIDENTIALITY_LABELS=CONFIDENTIALITY_LABELS,
+        OUTGOING_STATUS_LABELS=OUTGOING_STATUS_LABELS,
+        DELIVERY_STATUS_LABELS=DELIVERY_STATUS_LABELS,
         DocumentStatus=DocumentStatus,
     )
 

@@ -11,5 +11,5 @@ trap 'rm -f "$pot"' EXIT
 "$venv/bin/pybabel" -q extract -F sandbox_eoffice/babel.cfg -k lazy_gettext -k _l \
   --no-location --sort-output --omit-header -o "$pot" .
 "$venv/bin/pybabel" -q update -i "$pot" -d sandbox_eoffice/translations -l vi \
-  --ignore-obsolete --ignore-pot-creation-date
+  --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching
 "$venv/bin/pybabel" -q compile -d sandbox_eoffice/translations --statistics
