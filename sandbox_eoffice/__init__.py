@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from sandbox_eoffice.blueprints import (
     activity,
+    api,
     auth,
     dashboard,
     documents,
@@ -36,9 +37,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_db(app)
     hub_auth = app.config["HUB_AUTH"] or hub_oauth_from_env(base_url=app.config["URL_PREFIX"])
     init_hub_auth(app, hub_auth)
-    CSRFProtect(app)
+    csrf = CSRFProtect(app)
+    # the API takes tokens only, never the session cookie: no cross-site request can use it
+    csrf.exempt(api.bp)
     init_i18n(app)
-    init_ui(app)
+    api.init_api(app)
+    init_ui(app)  # after the API: its error pages answer JSON under /api/ and HTML elsewhere
     for blueprint in (
         auth.bp,
         dashboard.bp,

@@ -86,5 +86,9 @@ def init_ui(app: Flask) -> None:
             return error
         message = error.description or error.name
         if request.path.startswith("/api/"):
-            return jsonify({"error": message, "status": error.code}), error.code
+            body: dict[str, object] = {"error": message, "status": error.code}
+            messages = getattr(error, "data", {}).get("messages")  # request validation
+            if messages:
+                body["errors"] = messages
+            return jsonify(body), error.code
         return _error_page(error.code, message)

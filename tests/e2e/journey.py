@@ -140,7 +140,7 @@ def handle_in_eoffice(page: Page, platform: Platform) -> None:
     page.goto(f"{eoffice}/")
     expect(page.locator("html")).to_have_attribute("lang", "vi")
     expect(page.locator(".sidebar").get_by_text("Văn bản đến")).to_be_visible()
-    page.goto(f"{eoffice}/documents/incoming?q=tai+chinh")  # diacritics need not be typed
+    page.goto(f"{eoffice}/documents/incoming?q=du+toan+ngan+sach")  # no diacritics needed
     page.locator("tr").filter(has_text="Sở Tài chính").locator("a").first.click()
     page.click("button:has-text('Vào sổ')")
     # the confirmation the e-office flashes after the POST has committed the registration

@@ -16,8 +16,10 @@ from sandbox_eoffice.prefix import PrefixMiddleware
 from sandbox_eoffice.request_db import ENGINE_KEY
 
 PREFIX = "/services/eoffice/"
-# the language switch only sets the shared language cookie and goes back to a local page
-PUBLIC_ENDPOINTS = {"static", "auth.oauth_callback", "health.health", "language.switch"}
+# the language switch only sets the shared language cookie and goes back to a local page;
+# the API's OpenAPI document describes operations, never data
+PUBLIC_ENDPOINTS = {"static", "auth.oauth_callback", "health.health", "language.switch",
+                    "api-docs.openapi_json"}
 
 
 @pytest.fixture
