@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DateField,
+    Field,
     IntegerField,
     SearchField,
     SelectField,
@@ -25,9 +27,19 @@ def _optional_int(value: object) -> int | None:
     return int(str(value)) if value not in (None, "", "None") else None
 
 
+class _GroupCheckbox(CheckboxInput):
+    """One box of a group: never `required` in HTML, where it would mean *this* box must be
+    ticked and the browser would silently refuse to send the form. The group's own rule
+    ("at least one") is checked on the server, which says so in words."""
+
+    def __call__(self, field: Field, **kwargs: object) -> Markup:
+        kwargs.setdefault("required", False)
+        return super().__call__(field, **kwargs)
+
+
 class CheckboxListField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+    option_widget = _GroupCheckbox()
 
 
 class DocumentFilterForm(FlaskForm):

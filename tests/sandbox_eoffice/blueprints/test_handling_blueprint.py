@@ -172,3 +172,14 @@ def test_english_on_switch_and_back(alice: FlaskClient) -> None:
 def test_the_language_switch_never_leaves_the_site(client: FlaskClient, target: str) -> None:
     response = client.get(f"{PREFIX}language/en", query_string={"next": target})
     assert response.headers["Location"] == f"{PREFIX}"
+
+
+def test_no_checkbox_of_a_group_is_required_in_html(app: Flask, alice: FlaskClient) -> None:
+    """`required` on one box of a group means that box must be ticked: the browser would
+    silently refuse to send a forward with any other colleague chosen."""
+    alice.get(PREFIX)
+    document = _document(app, "alice", DocumentStatus.REGISTERED)
+    page = alice.get(f"{PREFIX}documents/incoming/{document.id}").get_data(as_text=True)
+    boxes = [tag for tag in page.split("<input") if 'type="checkbox"' in tag]
+    assert len(boxes) > 3
+    assert not [tag for tag in boxes if " required" in tag.split(">")[0]]
