@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 
 from tornado.httpclient import AsyncHTTPClient
 
+from common.event_loop import run_coroutine
 from hub_config.proxy import MAX_CONCURRENT_REQUESTS, configure_http_client
 
 
@@ -19,10 +19,10 @@ def test_the_proxys_http_client_runs_a_whole_class_at_once() -> None:
         finally:
             client.close()
 
-    assert asyncio.run(max_clients()) == 10  # Tornado's default: what turned learners away
+    assert run_coroutine(max_clients()) == 10  # Tornado's default: what turned learners away
     try:
         configure_http_client()
-        assert asyncio.run(max_clients()) == MAX_CONCURRENT_REQUESTS >= 200
+        assert run_coroutine(max_clients()) == MAX_CONCURRENT_REQUESTS >= 200
     finally:
         AsyncHTTPClient.configure(None, max_clients=10)
 
