@@ -3,6 +3,8 @@
 #   make test   set up and run every test
 PORT ?= 8000
 SHELL := /bin/bash
+# two workers; tests that share machine-wide state run together on one (tests/conftest.py)
+PYTEST_WORKERS ?= -n 2 --dist loadgroup
 
 .PHONY: demo test lint docs reset bench
 demo:
@@ -16,7 +18,7 @@ test:
 	  "$$venv/bin/ruff" check . && \
 	  "$$venv/bin/lint-imports" && \
 	  PYTHONPATH=. "$$venv/bin/cog" --check docs/cli.md && \
-	  ACADEMY_REQUIRE_POSTGRES=1 exec "$$venv/bin/python" -m pytest $(PYTEST_ARGS)
+	  ACADEMY_REQUIRE_POSTGRES=1 exec "$$venv/bin/python" -m pytest $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint:
 	@venv="$$(scripts/venv.sh test)" && "$$venv/bin/ruff" check . && "$$venv/bin/lint-imports"

@@ -14,6 +14,7 @@ import pwd
 import re
 import stat
 import subprocess
+import time
 from pathlib import Path
 
 from common.text import ascii_words
@@ -21,6 +22,7 @@ from common.text import ascii_words
 MARKER = "academy"
 ACCOUNT_HOMES = Path("/var/lib/academy-accounts")
 VALID_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+USERADD_LOCK_ATTEMPTS = 8
 
 
 class AccountError(RuntimeError):
@@ -51,9 +53,7 @@ def ensure_account(name: str, full_name: str = "", *, home: bool = True) -> pwd.
     if not home:
         cmd = ["useradd", "--system", "--no-create-home", "--home-dir", "/nonexistent",
                "--shell", "/usr/sbin/nologin", "--user-group", "--comment", gecos, name]
-        result = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        if result.returncode != 0 and "already exists" not in result.stderr:
-            raise AccountError(f"useradd {name} failed: {result.stderr.strip()}")
+        _useradd(cmd, name)
         return pwd.getpwnam(name)
     ACCOUNT_HOMES.mkdir(mode=0o755, parents=True, exist_ok=True)
     cmd = [
@@ -65,11 +65,21 @@ def ensure_account(name: str, full_name: str = "", *, home: bool = True) -> pwd.
         "--comment", gecos,
         name,
     ]
-    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if result.returncode != 0 and "already exists" not in result.stderr:
-        raise AccountError(f"useradd {name} failed: {result.stderr.strip()}")
+    _useradd(cmd, name)
     os.chmod(ACCOUNT_HOMES / name, 0o700)
     return pwd.getpwnam(name)
+
+
+def _useradd(cmd: list[str], name: str) -> None:
+    """Run useradd; an account created meanwhile by another process is fine, and a busy
+    /etc/passwd lock (another useradd at the same moment) is waited for, a few times."""
+    for attempt in range(USERADD_LOCK_ATTEMPTS):
+        result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if result.returncode == 0 or "already exists" in result.stderr:
+            return
+        if "cannot lock" not in result.stderr or attempt == USERADD_LOCK_ATTEMPTS - 1:
+            raise AccountError(f"useradd {name} failed: {result.stderr.strip()}")
+        time.sleep(0.2 * (attempt + 1))
 
 
 def ids_of(name: str) -> tuple[int, int]:

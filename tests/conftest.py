@@ -91,3 +91,20 @@ def grading_sandbox_account() -> None:
         from grading.kernel_sandbox import SANDBOX_ACCOUNT
 
         ensure_account(SANDBOX_ACCOUNT, "grading sandbox", home=False)
+
+
+# --- two workers (pytest-xdist) ---------------------------------------------------------
+
+# Tests that make unix accounts or run whole platforms share machine-wide state (accounts,
+# /var/lib/academy-accounts): they run one after another on one worker (`--dist loadgroup`),
+# while everything else spreads over the other.
+MACHINE_WIDE = ("e2e", "academy")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = Path(str(item.path)).relative_to(REPO / "tests").parts
+        if parts[0] in MACHINE_WIDE or "initialised_data_dir" in getattr(
+            item, "fixturenames", ()
+        ):
+            item.add_marker(pytest.mark.xdist_group("machine-wide"))
