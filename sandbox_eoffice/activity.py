@@ -35,6 +35,7 @@ OUTGOING_ISSUED = "outgoing.issued"
 OUTGOING_SENT = "outgoing.sent"
 OUTGOING_ACKNOWLEDGED = "outgoing.acknowledged"
 OUTGOING_ACTION_REFUSED = "outgoing.action_refused"
+OUTGOING_ATTACHED = "outgoing.attached"
 ACTIVITY_VIEWED = "activity.viewed"
 SESSION_LOGGED_IN = "session.logged_in"
 SESSION_LOGGED_OUT = "session.logged_out"
@@ -63,6 +64,7 @@ HISTORY_ACTIONS: frozenset[str] = frozenset({
     OUTGOING_SENT,
     OUTGOING_ACKNOWLEDGED,
     OUTGOING_ACTION_REFUSED,
+    OUTGOING_ATTACHED,
 })
 
 

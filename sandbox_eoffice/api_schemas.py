@@ -3,6 +3,7 @@ validates requests and writes the OpenAPI document."""
 
 from __future__ import annotations
 
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 from sandbox_eoffice.incoming_documents import MAX_DEADLINE_WORKING_DAYS, MAX_NOTE_LENGTH
@@ -161,6 +162,7 @@ class OutgoingDocumentSchema(Schema):
     issue_number = fields.Int(allow_none=True)
     issued_at = fields.DateTime(allow_none=True)
     deliveries = fields.List(fields.Nested(DeliverySchema))
+    attachments = fields.List(fields.Nested(lambda: AttachmentSchema()))
 
 
 class ReturnSchema(Schema):
@@ -174,3 +176,15 @@ class SendSchema(Schema):
 
 class AgencySchema(Schema):
     name = fields.Str()
+
+
+class AttachmentSchema(Schema):
+    id = fields.Int()
+    filename = fields.Str()
+    size = fields.Int()
+    pages = fields.Int()
+    uploaded_at = fields.DateTime()
+
+
+class FileUploadSchema(Schema):
+    file = Upload(required=True, metadata={"description": "A PDF of at most 5 MB"})

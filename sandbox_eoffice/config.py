@@ -40,6 +40,9 @@ def default_config() -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": False,
         # a page left open all morning must still be able to register a document
         "WTF_CSRF_TIME_LIMIT": None,
+        # a request body above this is refused (413) before it is read: uploads are at most
+        # 5 MB (sandbox_eoffice.uploads), plus the form around them
+        "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from markupsafe import Markup
 from wtforms import (
     BooleanField,
@@ -126,3 +127,9 @@ class ReturnForm(FlaskForm):
 class SendForm(FlaskForm):
     recipients = CheckboxListField(_l("Send to"),
                                    [DataRequired(_l("Choose at least one agency."))], choices=[])
+
+
+class AttachmentForm(FlaskForm):
+    file = FileField(_l("A PDF file (at most 5 MB)"),
+                     [FileRequired(_l("Choose a PDF file first."))],
+                     render_kw={"accept": "application/pdf,.pdf"})

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from flask_babel import LazyString, lazy_gettext
 
-from sandbox_eoffice import activity, incoming_documents, outgoing_documents
+from sandbox_eoffice import activity, incoming_documents, outgoing_documents, uploads
 from sandbox_eoffice.vocabulary import (
     Confidentiality,
     DeliveryStatus,
@@ -76,6 +76,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     activity.OUTGOING_SENT: lazy_gettext("Sent over the interconnection axis"),
     activity.OUTGOING_ACKNOWLEDGED: lazy_gettext("Receipt acknowledged"),
     activity.OUTGOING_ACTION_REFUSED: lazy_gettext("Tried a step the document does not allow"),
+    activity.OUTGOING_ATTACHED: lazy_gettext("Attached a PDF"),
     activity.ACTIVITY_VIEWED: lazy_gettext("Viewed own activity log"),
     activity.SESSION_LOGGED_IN: lazy_gettext("Logged in"),
     activity.SESSION_LOGGED_OUT: lazy_gettext("Logged out"),
@@ -122,6 +123,15 @@ REFUSAL_MESSAGES: dict[str, LazyString] = {
         "That agency is not on the interconnection axis of your province."),
     outgoing_documents.ALREADY_SENT: lazy_gettext(
         "The document was already sent to that agency."),
+    uploads.EMPTY_FILE: lazy_gettext("Choose a file first: nothing was uploaded."),
+    uploads.NOT_A_PDF: lazy_gettext(
+        "Only PDF files can be attached (a name ending in .pdf and PDF content). Nothing was "
+        "stored."),
+    uploads.MALFORMED_PDF: lazy_gettext(
+        "This PDF is damaged, empty or password-protected and cannot be read. Nothing was "
+        "stored."),
+    uploads.TOO_LARGE: lazy_gettext("The file is larger than 5 MB. Nothing was stored."),
+    uploads.TOO_MANY_FILES: lazy_gettext("A draft holds at most 10 attached files."),
 }
 
 

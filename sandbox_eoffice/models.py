@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -305,6 +306,26 @@ class OutgoingDocument(Base):
     deliveries: Mapped[list[OutgoingDelivery]] = relationship(
         back_populates="document", order_by="OutgoingDelivery.id"
     )
+    attachments: Mapped[list[OutgoingAttachment]] = relationship(order_by="OutgoingAttachment.id")
+
+
+class OutgoingAttachment(Base):
+    """A PDF attached to an outgoing draft (phụ lục, tài liệu kèm theo), kept in the database
+    so that it is saved, backed up and deleted with its document in one transaction."""
+
+    __tablename__ = "outgoing_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"))
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("outgoing_document.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(Integer)
+    pages: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by: Mapped[str] = mapped_column(String(150))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
 
 
 class OutgoingDelivery(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -52,6 +52,17 @@ def vn_datetime(value: datetime | None) -> str:
 
 
 
+def pdf_response(data: bytes, filename: str) -> Response:
+    """A PDF the browser opens inline and never sniffs as anything else."""
+    response = make_response(data)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    safe = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "-_.") else "-"
+                   for ch in filename) or "tai-lieu.pdf"
+    response.headers["Content-Disposition"] = f'inline; filename="{safe}"'
+    return response
+
+
 def _error_page(status: int, message: str) -> tuple[str, int]:
     return render_template("error.html", status=status, message=message), status
 
@@ -85,6 +96,8 @@ def init_ui(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         message = error.description or error.name
+        if error.code == 413:
+            message = _("The file is larger than 5 MB. Nothing was stored.")
         if request.path.startswith("/api/"):
             body: dict[str, object] = {"error": message, "status": error.code}
             messages = getattr(error, "data", {}).get("messages")  # request validation

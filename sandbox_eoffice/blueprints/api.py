@@ -25,11 +25,13 @@ from sandbox_eoffice.activity import INCOMING_DOCUMENT, OUTGOING_DOCUMENT, docum
 from sandbox_eoffice.api_schemas import (
     AgencySchema,
     AssignSchema,
+    AttachmentSchema,
     ColleagueSchema,
     CommentOutSchema,
     CommentSchema,
     CompleteSchema,
     DraftSchema,
+    FileUploadSchema,
     ForwardSchema,
     HistoryEntrySchema,
     IncomingDocumentSchema,
@@ -55,9 +57,11 @@ from sandbox_eoffice.incoming_documents import (
     register_incoming_document,
 )
 from sandbox_eoffice.labels import REFUSAL_MESSAGES
-from sandbox_eoffice.models import IncomingDocument, OutgoingDocument, Tenant
+from sandbox_eoffice.models import IncomingDocument, OutgoingAttachment, OutgoingDocument, Tenant
 from sandbox_eoffice.request_db import db
+from sandbox_eoffice.uploads import attach_pdf
 from sandbox_eoffice.vocabulary import DocumentStatus, Urgency
+from sandbox_eoffice.web_ui import pdf_response
 from service_auth.hub_login import get_hub_auth, login_required, resolve_hub_user
 
 P = ParamSpec("P")
@@ -385,3 +389,28 @@ def outgoing_send(body: dict[str, Any], document_id: int) -> Any:
     _commit_or_refuse(lambda: outgoing.send(db(), _tenant(), document, actor=_actor(),
                                             recipients=body["recipients"]))
     return document
+
+
+@bp.route("/outgoing/<int:document_id>/attachments", methods=["POST"])
+@token_required
+@bp.arguments(FileUploadSchema, location="files")
+@bp.response(201, AttachmentSchema)
+def outgoing_attach(files: dict[str, Any], document_id: int) -> Any:
+    """Attach a PDF (at most 5 MB) to a draft; anything else is refused and not stored."""
+    document = _outgoing(document_id, for_update=True)
+    upload = files["file"]
+    return _commit_or_refuse(lambda: attach_pdf(
+        db(), _tenant(), document, actor=_actor(), filename=upload.filename or "",
+        data=upload.read()))
+
+
+@bp.route("/outgoing/<int:document_id>/attachments/<int:attachment_id>")
+@token_required
+@bp.response(200, content_type="application/pdf", description="The attached PDF")
+def outgoing_attachment(document_id: int, attachment_id: int) -> Any:
+    """One attached PDF."""
+    document = _outgoing(document_id)
+    attachment = db().get(OutgoingAttachment, attachment_id)
+    if attachment is None or attachment.document_id != document.id:
+        abort(404, description="No such file attached to this document.")
+    return pdf_response(attachment.content, attachment.filename)

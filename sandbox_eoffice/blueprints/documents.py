@@ -11,7 +11,6 @@ from flask import (
     Response,
     abort,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -65,6 +64,7 @@ from sandbox_eoffice.labels import REFUSAL_MESSAGES, STATUS_LABELS, URGENCY_LABE
 from sandbox_eoffice.models import IncomingDocument, utc_now
 from sandbox_eoffice.request_db import db
 from sandbox_eoffice.vocabulary import DocumentStatus, Urgency
+from sandbox_eoffice.web_ui import pdf_response
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -197,11 +197,7 @@ def incoming_attachment(document_id: int) -> Response:
                     object_type=INCOMING_DOCUMENT, object_id=document.id,
                     details={"number_symbol": document.number_symbol})
     session.commit()
-    response = make_response(incoming_attachment_pdf(document, tenant))
-    response.headers["Content-Type"] = "application/pdf"
-    safe_name = "".join(ch if ch.isalnum() else "-" for ch in document.number_symbol)
-    response.headers["Content-Disposition"] = f'inline; filename="{safe_name}.pdf"'
-    return response
+    return pdf_response(incoming_attachment_pdf(document, tenant), f"{document.number_symbol}.pdf")
 
 
 def _detail_url(document: IncomingDocument) -> str:

@@ -10,7 +10,6 @@ from flask import (
     Response,
     abort,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -29,10 +28,16 @@ from sandbox_eoffice.activity import (
     record_activity,
 )
 from sandbox_eoffice.attachments import outgoing_pdf
-from sandbox_eoffice.forms import OutgoingForm, RegisterForm, ReturnForm, SendForm
+from sandbox_eoffice.forms import (
+    AttachmentForm,
+    OutgoingForm,
+    RegisterForm,
+    ReturnForm,
+    SendForm,
+)
 from sandbox_eoffice.incoming_documents import DocumentActionRefused, list_units
 from sandbox_eoffice.labels import CONFIDENTIALITY_LABELS, REFUSAL_MESSAGES, URGENCY_LABELS
-from sandbox_eoffice.models import OutgoingDocument
+from sandbox_eoffice.models import OutgoingAttachment, OutgoingDocument
 from sandbox_eoffice.outgoing_documents import (
     approve,
     axis_directory,
@@ -46,7 +51,9 @@ from sandbox_eoffice.outgoing_documents import (
     submit_for_approval,
 )
 from sandbox_eoffice.request_db import db
+from sandbox_eoffice.uploads import attach_pdf
 from sandbox_eoffice.vocabulary import DOCUMENT_TYPES, Confidentiality, Urgency
+from sandbox_eoffice.web_ui import pdf_response
 
 bp = Blueprint("outgoing", __name__, url_prefix="/documents/outgoing")
 
@@ -147,7 +154,8 @@ def _render_detail(document: OutgoingDocument, forms: dict[str, FlaskForm] | Non
 def _step_forms() -> dict[str, FlaskForm]:
     sendable = SendForm()
     sendable.recipients.choices = [(name, name) for name in axis_directory(current_tenant())]
-    return {"step": RegisterForm(), "return": ReturnForm(), "send": sendable}
+    return {"step": RegisterForm(), "return": ReturnForm(), "send": sendable,
+            "attach": AttachmentForm()}
 
 
 @bp.get("/<int:document_id>")
@@ -166,11 +174,8 @@ def outgoing_detail(document_id: int) -> tuple[str, int]:
 @learner_required
 def outgoing_file(document_id: int) -> Response:
     document = _document_or_404(document_id)
-    response = make_response(outgoing_pdf(document, current_tenant()))
-    response.headers["Content-Type"] = "application/pdf"
-    name = "".join(ch if ch.isalnum() else "-" for ch in document.number_symbol or "du-thao")
-    response.headers["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-    return response
+    name = f"{document.number_symbol or 'du-thao'}.pdf"
+    return pdf_response(outgoing_pdf(document, current_tenant()), name)
 
 
 def _step(document_id: int, form_name: str,
@@ -246,3 +251,26 @@ def outgoing_send(document_id: int) -> Response | tuple[str, int]:
                  count=len(deliveries))
 
     return _step(document_id, "send", perform)
+
+
+@bp.post("/<int:document_id>/attachments")
+@learner_required
+def outgoing_attach(document_id: int) -> Response | tuple[str, int]:
+    def perform(document: OutgoingDocument, form: AttachmentForm) -> str:
+        upload = form.file.data
+        attachment = attach_pdf(db(), current_tenant(), document, actor=current_username(),
+                                filename=upload.filename or "", data=upload.read())
+        return _("Attached %(filename)s (%(pages)s pages).", filename=attachment.filename,
+                 pages=attachment.pages)
+
+    return _step(document_id, "attach", perform)
+
+
+@bp.get("/<int:document_id>/attachments/<int:attachment_id>")
+@learner_required
+def outgoing_attachment(document_id: int, attachment_id: int) -> Response:
+    document = _document_or_404(document_id)
+    attachment = db().get(OutgoingAttachment, attachment_id)
+    if attachment is None or attachment.document_id != document.id:
+        abort(404, description=_("This file is not attached to this document."))
+    return pdf_response(attachment.content, attachment.filename)

@@ -4,6 +4,7 @@ nothing. New routes are covered as soon as they exist (the lists come from the a
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any
 
@@ -17,11 +18,13 @@ from sandbox_eoffice.models import (
     DocumentComment,
     DocumentForward,
     IncomingDocument,
+    OutgoingAttachment,
     OutgoingDelivery,
     OutgoingDocument,
     Tenant,
 )
 from sandbox_eoffice.request_db import db
+from tests.sandbox_eoffice.test_uploads import a_pdf
 
 PREFIX = "/services/eoffice"
 API = f"{PREFIX}/api/v1"
@@ -39,6 +42,9 @@ def _alices_objects(app: Flask, client: FlaskClient) -> dict[str, list[int]]:
     outgoing = []
     for steps in ((), ("submit",), ("submit", "approve"), ("submit", "approve", "issue")):
         document_id = client.post(f"{API}/outgoing", json=draft, headers=ALICE).json["id"]
+        client.post(f"{API}/outgoing/{document_id}/attachments", headers=ALICE,
+                    data={"file": (io.BytesIO(a_pdf(1)), "a.pdf")},
+                    content_type="multipart/form-data")
         for step in steps:
             client.post(f"{API}/outgoing/{document_id}/{step}", headers=ALICE)
         outgoing.append(document_id)
@@ -66,7 +72,8 @@ def _snapshot(app: Flask) -> tuple[Any, ...]:
             .order_by(OutgoingDocument.id)).all()
         counts = [session.scalar(select(func.count()).select_from(model).where(
             model.tenant_id == alice.id)) for model in (
-            DocumentComment, DocumentForward, OutgoingDelivery, ActivityLog)]
+            DocumentComment, DocumentForward, OutgoingDelivery, OutgoingAttachment,
+            ActivityLog)]
         return tuple(incoming), tuple(outgoing), tuple(counts)
 
 
@@ -93,10 +100,20 @@ def test_learner_b_gets_404_for_every_object_of_learner_a(
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             for document_id in objects[_kind(rule.rule)]:
                 path = PREFIX + rule.rule.replace("<int:document_id>", str(document_id))
-                if rule.endpoint.startswith("api."):
+                path = re.sub(r"<int:\w+>", "1", path)  # e.g. an attachment of the document
+                if rule.endpoint == "api.outgoing_attach":
+                    response = bob.post(path, headers=BOB, content_type="multipart/form-data",
+                                        data={"file": (io.BytesIO(a_pdf(1)), "b.pdf")})
+                elif rule.endpoint.startswith("api."):
                     response = bob.open(path, method=method, headers=BOB,
                                         json=_valid_body(rule.rule, method))
                 else:
+                    if rule.endpoint == "outgoing.outgoing_attach":
+                        response = bob.post(path, content_type="multipart/form-data", data={
+                            "csrf_token": token, "file": (io.BytesIO(a_pdf(1)), "b.pdf")})
+                        assert response.status_code in (403, 404), (method, path)
+                        checked += 1
+                        continue
                     response = bob.open(path, method=method, data={
                         "csrf_token": token, "comment": "x", "body": "x", "note": "x",
                         "result_note": "x", "deadline_days": "5", "summary": "x"})
