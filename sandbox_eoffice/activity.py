@@ -40,6 +40,7 @@ ACTIVITY_VIEWED = "activity.viewed"
 SESSION_LOGGED_IN = "session.logged_in"
 SESSION_LOGGED_OUT = "session.logged_out"
 TENANT_PROVISIONED = "tenant.provisioned"
+TENANT_RESET = "tenant.reset"
 
 INCOMING_DOCUMENT = "incoming_document"
 OUTGOING_DOCUMENT = "outgoing_document"

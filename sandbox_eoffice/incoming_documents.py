@@ -22,6 +22,8 @@ from sandbox_eoffice.activity import (
     DOCUMENT_FORWARDED,
     DOCUMENT_REGISTERED,
     INCOMING_DOCUMENT,
+    OUTGOING_ACKNOWLEDGED,
+    OUTGOING_DOCUMENT,
     record_activity,
 )
 from sandbox_eoffice.models import (
@@ -29,12 +31,13 @@ from sandbox_eoffice.models import (
     DocumentComment,
     DocumentForward,
     IncomingDocument,
+    OutgoingDelivery,
     Tenant,
     Unit,
     utc_now,
 )
 from sandbox_eoffice.search import matches
-from sandbox_eoffice.vocabulary import DocumentStatus, Urgency
+from sandbox_eoffice.vocabulary import DeliveryStatus, DocumentStatus, Urgency
 
 PAGE_SIZE = 20
 MAX_DEADLINE_WORKING_DAYS = 60
@@ -272,8 +275,30 @@ def register_incoming_document(
             "register_number": document.register_number,
         },
     )
+    _acknowledge_classmate_delivery(session, tenant, document)
     session.flush()
     return document
+
+
+def _acknowledge_classmate_delivery(
+    session: Session, receiver: Tenant, document: IncomingDocument
+) -> None:
+    """Sent by a classmate's agency (class exchange): registering it is the receipt the
+    sender sees on their delivery, as the axis returns it."""
+    if document.origin_delivery_id is None:
+        return
+    delivery = session.get(OutgoingDelivery, document.origin_delivery_id)
+    if delivery is None or delivery.status is DeliveryStatus.ACKNOWLEDGED:
+        return
+    delivery.status = DeliveryStatus.ACKNOWLEDGED
+    delivery.acknowledged_at = utc_now()
+    sender = session.get(Tenant, delivery.tenant_id)
+    agency = receiver.agency.name if receiver.agency else receiver.full_name
+    if sender is not None:
+        record_activity(session, sender, agency, OUTGOING_ACKNOWLEDGED,
+                        object_type=OUTGOING_DOCUMENT, object_id=delivery.document_id,
+                        details={"recipient": delivery.recipient,
+                                 "number_symbol": document.number_symbol})
 
 
 def _clean_text(text: str, *, required: bool) -> str:

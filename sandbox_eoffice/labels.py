@@ -81,6 +81,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     activity.SESSION_LOGGED_IN: lazy_gettext("Logged in"),
     activity.SESSION_LOGGED_OUT: lazy_gettext("Logged out"),
     activity.TENANT_PROVISIONED: lazy_gettext("Practice agency created"),
+    activity.TENANT_RESET: lazy_gettext("Practice agency reset by the trainer"),
 }
 
 REFUSAL_MESSAGES: dict[str, LazyString] = {

@@ -198,6 +198,10 @@ class IncomingDocument(Base):
     result_note: Mapped[str | None] = mapped_column(Text)
     # number, symbol and summary without diacritics, lower case: what the search box matches
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # sent by a classmate's agency (class exchange): registering it acknowledges receipt
+    origin_delivery_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outgoing_delivery.id", ondelete="SET NULL")
+    )
 
     assignee: Mapped[Colleague | None] = relationship()
     lead_unit: Mapped[Unit | None] = relationship()
@@ -328,8 +332,36 @@ class OutgoingAttachment(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
 
 
+class ClassExchange(Base):
+    """A trainer's "class exchange" scenario: the members' agencies are on one another's
+    interconnection axis, so what one learner sends arrives in a classmate's agency."""
+
+    __tablename__ = "class_exchange"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    opened_by: Mapped[str] = mapped_column(String(150))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    members: Mapped[list[Tenant]] = relationship(secondary="class_exchange_member",
+                                                 order_by="Tenant.username")
+
+
+class_exchange_member = Table(
+    "class_exchange_member",
+    Base.metadata,
+    Column("exchange_id", ForeignKey("class_exchange.id", ondelete="CASCADE"), primary_key=True),
+    Column("tenant_id", ForeignKey("tenant.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
 class OutgoingDelivery(Base):
-    """One recipient agency of an issued document, and whether it acknowledged receipt."""
+    """One recipient agency of an issued document, and whether it acknowledged receipt.
+
+    A simulated agency of the province acknowledges at once; a classmate's agency (a class
+    exchange) acknowledges when that learner registers the document it received.
+    """
 
     __tablename__ = "outgoing_delivery"
     __table_args__ = (UniqueConstraint("document_id", "recipient"),)
@@ -340,6 +372,10 @@ class OutgoingDelivery(Base):
         ForeignKey("outgoing_document.id", ondelete="CASCADE"), index=True
     )
     recipient: Mapped[str] = mapped_column(String(255))
+    recipient_tenant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tenant.id", ondelete="SET NULL")
+    )
+    recipient_tenant: Mapped[Tenant | None] = relationship(foreign_keys=[recipient_tenant_id])
     status: Mapped[DeliveryStatus] = mapped_column(
         Enum(DeliveryStatus, native_enum=False, length=20, values_callable=_enum_values),
         default=DeliveryStatus.SENT,

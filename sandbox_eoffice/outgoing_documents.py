@@ -19,6 +19,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from common.clock import VIETNAM_TZ
 from sandbox_eoffice.activity import (
+    DOCUMENT_RECEIVED,
+    INCOMING_DOCUMENT,
+    INTERCONNECTION_AXIS,
     OUTGOING_ACKNOWLEDGED,
     OUTGOING_APPROVED,
     OUTGOING_DOCUMENT,
@@ -39,18 +42,23 @@ from sandbox_eoffice.incoming_documents import (
     DocumentActionRefused,
 )
 from sandbox_eoffice.models import (
+    ClassExchange,
     Colleague,
+    IncomingDocument,
     OutgoingDelivery,
     OutgoingDocument,
     RegisterCounter,
     Tenant,
     Unit,
+    class_exchange_member,
     utc_now,
 )
+from sandbox_eoffice.search import search_text_for
 from sandbox_eoffice.vocabulary import (
     DOCUMENT_TYPES,
     Confidentiality,
     DeliveryStatus,
+    DocumentStatus,
     OutgoingStatus,
     RegisterBook,
     Urgency,
@@ -97,14 +105,35 @@ def _recipient_lines(lines: Sequence[str]) -> list[str]:
     return cleaned
 
 
-def axis_directory(tenant: Tenant) -> list[str]:
-    """The agencies of the simulated province the tenant can send to over the axis."""
-    if tenant.agency is None:
-        return []
-    province = tenant.agency.province
-    names = [agency.name for agency in provincial_senders(province)]
-    names.append(finance_department(province).name)
-    return sorted(name for name in names if name != tenant.agency.name)
+def exchange_partners(session: Session, tenant: Tenant) -> dict[str, Tenant]:
+    """Classmates' agencies on the tenant's axis (open class exchanges), by their name on it:
+    the agency and, since two learners may run agencies of the same name, the learner."""
+    exchanges = select(class_exchange_member.c.exchange_id).join(
+        ClassExchange, ClassExchange.id == class_exchange_member.c.exchange_id
+    ).where(class_exchange_member.c.tenant_id == tenant.id, ClassExchange.closed_at.is_(None))
+    partners = session.scalars(
+        select(Tenant).join(class_exchange_member, class_exchange_member.c.tenant_id == Tenant.id)
+        .where(class_exchange_member.c.exchange_id.in_(exchanges), Tenant.id != tenant.id)
+        .options(selectinload(Tenant.agency)).distinct().order_by(Tenant.username)
+    ).all()
+    return {partner_name(partner): partner for partner in partners}
+
+
+def partner_name(tenant: Tenant) -> str:
+    agency = tenant.agency.name if tenant.agency else tenant.username
+    return f"{agency} ({tenant.full_name})"
+
+
+def axis_directory(session: Session, tenant: Tenant) -> list[str]:
+    """Who the tenant can send to over the axis: the agencies of the simulated province, and
+    the classmates' agencies of an open class exchange."""
+    names: list[str] = []
+    if tenant.agency is not None:
+        province = tenant.agency.province
+        names = [agency.name for agency in provincial_senders(province)]
+        names.append(finance_department(province).name)
+        names = [name for name in names if name != tenant.agency.name]
+    return sorted(names) + sorted(exchange_partners(session, tenant))
 
 
 def signers(session: Session, tenant: Tenant) -> Sequence[Colleague]:
@@ -279,7 +308,8 @@ def send(session: Session, tenant: Tenant, document: OutgoingDocument, *, actor:
     chosen = list(dict.fromkeys(recipients))
     if not chosen:
         raise DocumentActionRefused(NO_RECIPIENT)
-    directory = set(axis_directory(tenant))
+    partners = exchange_partners(session, tenant)
+    directory = set(axis_directory(session, tenant))
     if any(name not in directory for name in chosen):
         raise DocumentActionRefused(UNKNOWN_RECIPIENT)
     already = {delivery.recipient for delivery in document.deliveries}
@@ -287,18 +317,54 @@ def send(session: Session, tenant: Tenant, document: OutgoingDocument, *, actor:
         raise DocumentActionRefused(ALREADY_SENT)
     now = utc_now()
     deliveries = [OutgoingDelivery(tenant_id=tenant.id, document=document, recipient=name,
-                                   sent_at=now) for name in chosen]
+                                   sent_at=now, recipient_tenant=partners.get(name))
+                  for name in chosen]
     session.add_all(deliveries)
     session.flush()
     _log(session, tenant, actor, OUTGOING_SENT, document, to=chosen)
     for delivery in deliveries:
-        # the receiving agency's system answers at once with its acknowledgement
+        partner = partners.get(delivery.recipient)
+        if partner is not None:
+            # a classmate's agency: it arrives there, and is acknowledged when registered
+            _deliver_to_classmate(session, tenant, document, delivery, partner)
+            continue
+        # a simulated agency's system answers at once with its acknowledgement
         delivery.status = DeliveryStatus.ACKNOWLEDGED
         delivery.acknowledged_at = utc_now()
         _log(session, tenant, delivery.recipient, OUTGOING_ACKNOWLEDGED, document,
              recipient=delivery.recipient)
     session.flush()
     return deliveries
+
+
+def _deliver_to_classmate(session: Session, sender: Tenant, document: OutgoingDocument,
+                          delivery: OutgoingDelivery, partner: Tenant) -> IncomingDocument:
+    """The document arrives in the classmate's agency as a new incoming document."""
+    issued = (document.issued_at or utc_now()).astimezone(VIETNAM_TZ).date()
+    signer = document.signer
+    incoming = IncomingDocument(
+        tenant_id=partner.id,
+        number_symbol=document.number_symbol or "",
+        summary=document.summary,
+        issuing_agency=sender.agency.name if sender.agency else sender.full_name,
+        document_type=document.document_type,
+        urgency=document.urgency,
+        confidentiality=document.confidentiality,
+        issued_date=issued,
+        received_date=utc_now().astimezone(VIETNAM_TZ).date(),
+        status=DocumentStatus.RECEIVED,
+        signer_name=signer.full_name if signer else None,
+        signer_title=signer.job_title.upper() if signer else None,
+        search_text=search_text_for(document.number_symbol or "", document.summary),
+        origin_delivery_id=delivery.id,
+    )
+    session.add(incoming)
+    session.flush()
+    record_activity(session, partner, INTERCONNECTION_AXIS, DOCUMENT_RECEIVED,
+                    object_type=INCOMING_DOCUMENT, object_id=incoming.id,
+                    details={"number_symbol": incoming.number_symbol,
+                             "issuing_agency": incoming.issuing_agency})
+    return incoming
 
 
 def list_outgoing(session: Session, tenant: Tenant) -> Sequence[OutgoingDocument]:

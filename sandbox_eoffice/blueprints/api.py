@@ -181,7 +181,7 @@ def colleagues() -> Any:
 @bp.response(200, AgencySchema(many=True))
 def agencies() -> Any:
     """The agencies on the province's interconnection axis, to send outgoing documents to."""
-    return [{"name": name} for name in outgoing.axis_directory(_tenant())]
+    return [{"name": name} for name in outgoing.axis_directory(db(), _tenant())]
 
 
 @bp.route("/incoming")

@@ -33,7 +33,7 @@ from sandbox_eoffice.activity import (
     document_history,
     record_activity,
 )
-from sandbox_eoffice.attachments import incoming_attachment_pdf
+from sandbox_eoffice.attachments import incoming_attachment_pdf, outgoing_pdf
 from sandbox_eoffice.forms import (
     AssignForm,
     CommentForm,
@@ -61,7 +61,7 @@ from sandbox_eoffice.incoming_documents import (
     vietnam_today,
 )
 from sandbox_eoffice.labels import REFUSAL_MESSAGES, STATUS_LABELS, URGENCY_LABELS
-from sandbox_eoffice.models import IncomingDocument, utc_now
+from sandbox_eoffice.models import IncomingDocument, OutgoingDelivery, Tenant, utc_now
 from sandbox_eoffice.request_db import db
 from sandbox_eoffice.vocabulary import DocumentStatus, Urgency
 from sandbox_eoffice.web_ui import pdf_response
@@ -197,7 +197,14 @@ def incoming_attachment(document_id: int) -> Response:
                     object_type=INCOMING_DOCUMENT, object_id=document.id,
                     details={"number_symbol": document.number_symbol})
     session.commit()
-    return pdf_response(incoming_attachment_pdf(document, tenant), f"{document.number_symbol}.pdf")
+    origin = session.get(OutgoingDelivery, document.origin_delivery_id) \
+        if document.origin_delivery_id else None
+    if origin is not None:  # sent by a classmate's agency: the very PDF they issued
+        sender = session.get(Tenant, origin.tenant_id)
+        data = outgoing_pdf(origin.document, sender) if sender else b""
+    else:
+        data = incoming_attachment_pdf(document, tenant)
+    return pdf_response(data, f"{document.number_symbol}.pdf")
 
 
 def _detail_url(document: IncomingDocument) -> str:

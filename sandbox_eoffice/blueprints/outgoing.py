@@ -153,7 +153,7 @@ def _render_detail(document: OutgoingDocument, forms: dict[str, FlaskForm] | Non
 
 def _step_forms() -> dict[str, FlaskForm]:
     sendable = SendForm()
-    sendable.recipients.choices = [(name, name) for name in axis_directory(current_tenant())]
+    sendable.recipients.choices = [(name, name) for name in axis_directory(db(), current_tenant())]
     return {"step": RegisterForm(), "return": ReturnForm(), "send": sendable,
             "attach": AttachmentForm()}
 

@@ -76,7 +76,7 @@ def test_draft_approve_issue_send(session: Session, alice: Tenant) -> None:
     assert document.status is OutgoingStatus.ISSUED
     assert (document.issue_year, document.issue_number) == (2026, 1)
     assert document.number_symbol == f"1/{alice.agency.symbol}-{document.drafting_unit.symbol}"
-    recipients = axis_directory(alice)[:2]
+    recipients = axis_directory(session, alice)[:2]
     send(session, alice, document, actor="alice", recipients=recipients)
     session.commit()
     assert [(d.recipient, d.status) for d in document.deliveries] == [
@@ -116,7 +116,7 @@ def test_a_classified_document_is_never_sent_through_the_e_office(
     document = _approved(session, alice, confidentiality=Confidentiality.CONFIDENTIAL)
     issue(session, alice, document, actor="alice")
     with pytest.raises(DocumentActionRefused) as refused:
-        send(session, alice, document, actor="alice", recipients=axis_directory(alice)[:1])
+        send(session, alice, document, actor="alice", recipients=axis_directory(session, alice)[:1])
     assert refused.value.reason == CLASSIFIED_NOT_SENDABLE
     assert document.deliveries == []
 

@@ -24,7 +24,7 @@ def _ids(app: Flask) -> tuple[int, int, list[str]]:
     with app.app_context():
         tenant = db().scalars(select(Tenant).where(Tenant.username == "alice")).one()
         return (list_units(db(), tenant)[0].id, signers(db(), tenant)[0].id,
-                axis_directory(tenant))
+                axis_directory(db(), tenant))
 
 
 def _token(client: FlaskClient, url: str, csrf_token_from) -> str:
