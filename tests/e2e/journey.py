@@ -180,6 +180,20 @@ def handle_in_eoffice(page: Page, platform: Platform) -> None:
     expect(page.locator("#deliveries")).to_contain_text("Đã xác nhận nhận văn bản",
                                                         timeout=STATE_TIMEOUT)
 
+    # the REST API with a token the real hub issues (what a notebook or script uses)
+    xsrf = next(c["value"] for c in page.context.cookies() if c["name"] == "_xsrf"
+                and c["path"] == "/hub/")
+    learner = page.request.get(f"{platform.url}/hub/api/user").json()["name"]
+    token = page.request.post(
+        f"{platform.url}/hub/api/users/{learner}/tokens", headers={"X-XSRFToken": xsrf},
+        data={"note": "e-office API", "scopes": ["access:services!service=eoffice"],
+              "expires_in": 600}).json()["token"]
+    api = page.context.request  # shares no cookie use: the API takes the token only
+    listing = api.get(f"{eoffice}/api/v1/incoming?status=done",
+                      headers={"Authorization": f"Bearer {token}"})
+    assert listing.ok and listing.json()["total"] >= 1
+    assert api.get(f"{eoffice}/api/v1/incoming").status == 401  # the cookie alone: no
+
     # one click switches the whole page to English, and the choice stays
     page.click("a[hreflang=en]")
     expect(page.locator("html")).to_have_attribute("lang", "en")
