@@ -2,11 +2,65 @@
 
 from __future__ import annotations
 
+import random
+import socket
+from typing import Any
+
 from jupyterhub.spawner import LocalProcessSpawner, SimpleLocalProcessSpawner
 from traitlets import Unicode
 
+# Learners' servers listen on ports below Linux's ephemeral range (32768–60999 by default),
+# where every kernel's ports come from: a port picked at random from the ephemeral range
+# could be taken by another learner's kernel before the server binds it (seen once in 49
+# in the load benchmark).
+SERVER_PORTS = range(20000, 32000)
+_reserved: set[int] = set()
 
-class IsolatedSpawner(LocalProcessSpawner):
+
+def reserve_server_port(rng: random.Random | None = None) -> int:
+    """A free port for a learner's server, not given to another server of this hub."""
+    rng = rng or random.SystemRandom()
+    for _ in range(500):
+        port = rng.randrange(SERVER_PORTS.start, SERVER_PORTS.stop)
+        if port in _reserved:
+            continue
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _reserved.add(port)
+        return port
+    raise RuntimeError(f"no free port for a learner's server in {SERVER_PORTS.start}–"
+                       f"{SERVER_PORTS.stop - 1}")
+
+
+def release_server_port(port: int) -> None:
+    _reserved.discard(port)
+
+
+class DedicatedPorts:
+    """Mixin for local spawners: each server gets a port from SERVER_PORTS."""
+
+    port: int
+
+    async def start(self) -> Any:
+        if not self.port:
+            self.port = reserve_server_port()
+        try:
+            return await super().start()  # type: ignore[misc]
+        except BaseException:
+            release_server_port(self.port)
+            raise
+
+    async def stop(self, now: bool = False) -> None:
+        try:
+            await super().stop(now=now)  # type: ignore[misc]
+        finally:
+            release_server_port(self.port)
+
+
+class IsolatedSpawner(DedicatedPorts, LocalProcessSpawner):
     """Runs each user's server under their own unix account (setuid, as LocalProcessSpawner).
 
     The only difference from LocalProcessSpawner: HOME and the working directory are the
@@ -40,5 +94,5 @@ class IsolatedSpawner(LocalProcessSpawner):
         return preexec
 
 
-class SharedSpawner(SimpleLocalProcessSpawner):
+class SharedSpawner(DedicatedPorts, SimpleLocalProcessSpawner):
     """Every server runs under the account that started the platform: NO isolation."""
