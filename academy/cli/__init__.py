@@ -3,7 +3,7 @@
 Every command works on one data directory (`--data-dir` or ACADEMY_DATA_DIR). Errors are
 reported as one clear line on stderr with a non-zero exit code. One module per command
 group: ``academy.cli.platform`` (init, up, reset, backup, restore), ``academy.cli.accounts``,
-``academy.cli.grade``, ``academy.cli.hr``, ``academy.cli.roster``.
+``academy.cli.grade``, ``academy.cli.hr``, ``academy.cli.roster``, ``academy.cli.eoffice``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import click
 
 from academy.cli.accounts import accounts
 from academy.cli.context import AcademyContext
+from academy.cli.eoffice import eoffice
 from academy.cli.grade import grade
 from academy.cli.hr import hr
 from academy.cli.platform import backup, init, reset, restore, up
@@ -38,5 +39,5 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
     ctx.obj = AcademyContext(data_dir or default_data_dir())
 
 
-for command in (init, up, accounts, reset, backup, restore, roster, grade, hr):
+for command in (init, up, accounts, reset, backup, restore, roster, grade, hr, eoffice):
     main.add_command(command)
