@@ -10,6 +10,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from academy.cli.context import AcademyContext, pass_academy
+from academy.cli.eoffice_scenarios import COMMANDS as SCENARIO_COMMANDS
 from installation.settings import EOFFICE_ACCOUNT, InstallSettings
 
 
@@ -80,3 +81,8 @@ def seed(academy: AcademyContext, users: int, documents: int, prefix: str, seed:
         f"{report.created} agencies created with {report.documents} documents "
         f"({report.skipped} already there) in {time.monotonic() - started:.0f} s"
     )
+
+
+# trainers' commands on learners' sandboxes (academy/cli/eoffice_scenarios.py)
+for _command in SCENARIO_COMMANDS:
+    eoffice.add_command(_command)
