@@ -301,16 +301,17 @@ def _acknowledge_classmate_delivery(
                                  "number_symbol": document.number_symbol})
 
 
-def _clean_text(text: str, *, required: bool) -> str:
+def clean_text(text: str, *, required: bool, limit: int = MAX_NOTE_LENGTH) -> str:
+    """`text` without surrounding blanks; refused when required and empty, or too long."""
     text = text.strip()
     if required and not text:
         raise DocumentActionRefused(EMPTY_TEXT)
-    if len(text) > MAX_NOTE_LENGTH:
+    if len(text) > limit:
         raise DocumentActionRefused(TEXT_TOO_LONG)
     return text
 
 
-def _unit_of(session: Session, tenant: Tenant, unit_id: int) -> Unit:
+def unit_of(session: Session, tenant: Tenant, unit_id: int) -> Unit:
     unit = session.get(Unit, unit_id)
     if unit is None or unit.tenant_id != tenant.id:
         raise DocumentActionRefused(UNKNOWN_UNIT)
@@ -350,13 +351,13 @@ def assign_incoming_document(
         raise DocumentActionRefused(NO_LEAD)
     if not 1 <= deadline_working_days <= MAX_DEADLINE_WORKING_DAYS:
         raise DocumentActionRefused(BAD_DEADLINE)
-    lead_unit = _unit_of(session, tenant, lead_unit_id) if lead_unit_id is not None else None
+    lead_unit = unit_of(session, tenant, lead_unit_id) if lead_unit_id is not None else None
     assignee = _colleague_of(session, tenant, assignee_id) if assignee_id is not None else None
-    coordinating = [_unit_of(session, tenant, unit_id) for unit_id in dict.fromkeys(
+    coordinating = [unit_of(session, tenant, unit_id) for unit_id in dict.fromkeys(
         coordinating_unit_ids)]
     if lead_unit is not None and lead_unit in coordinating:
         raise DocumentActionRefused(LEAD_ALSO_COORDINATING)
-    instruction = _clean_text(instruction, required=False)
+    instruction = clean_text(instruction, required=False)
     start = today or vietnam_today()
     document.lead_unit = lead_unit
     document.assignee = assignee
@@ -399,7 +400,7 @@ def forward_incoming_document(
     colleagues = [_colleague_of(session, tenant, cid) for cid in dict.fromkeys(colleague_ids)]
     if not colleagues:
         raise DocumentActionRefused(UNKNOWN_COLLEAGUE)
-    note = _clean_text(note, required=False)
+    note = clean_text(note, required=False)
     forwards = [
         DocumentForward(tenant_id=tenant.id, document_id=document.id, colleague=colleague,
                         colleague_id=colleague.id, note=note, forwarded_by=forwarded_by)
@@ -424,7 +425,7 @@ def comment_on_incoming_document(
     """Ý kiến: a comment in the document's history, at any stage."""
     if document.tenant_id != tenant.id:
         raise ValueError("document belongs to another tenant")
-    body = _clean_text(body, required=True)
+    body = clean_text(body, required=True)
     comment = DocumentComment(tenant_id=tenant.id, document_id=document.id, author=author,
                               body=body)
     session.add(comment)
@@ -446,7 +447,7 @@ def complete_incoming_document(
         raise DocumentActionRefused(ALREADY_DONE)
     if document.status is not DocumentStatus.ASSIGNED:
         raise DocumentActionRefused(NOT_ASSIGNED)
-    result_note = _clean_text(result_note, required=True)
+    result_note = clean_text(result_note, required=True)
     late = is_overdue(document, today or vietnam_today())
     document.status = DocumentStatus.DONE
     document.completed_at = utc_now()

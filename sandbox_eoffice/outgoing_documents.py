@@ -35,11 +35,11 @@ from sandbox_eoffice.activity import (
 )
 from sandbox_eoffice.agencies import finance_department, provincial_senders
 from sandbox_eoffice.incoming_documents import (
-    EMPTY_TEXT,
     TEXT_TOO_LONG,
     UNKNOWN_COLLEAGUE,
-    UNKNOWN_UNIT,
     DocumentActionRefused,
+    clean_text,
+    unit_of,
 )
 from sandbox_eoffice.models import (
     ClassExchange,
@@ -49,7 +49,6 @@ from sandbox_eoffice.models import (
     OutgoingDocument,
     RegisterCounter,
     Tenant,
-    Unit,
     class_exchange_member,
     utc_now,
 )
@@ -86,15 +85,6 @@ EDITABLE = (OutgoingStatus.DRAFT, OutgoingStatus.RETURNED)
 def _check_tenant(tenant: Tenant, document: OutgoingDocument) -> None:
     if document.tenant_id != tenant.id:
         raise ValueError("document belongs to another tenant")
-
-
-def _text(value: str, limit: int, *, required: bool = True) -> str:
-    value = value.strip()
-    if required and not value:
-        raise DocumentActionRefused(EMPTY_TEXT)
-    if len(value) > limit:
-        raise DocumentActionRefused(TEXT_TOO_LONG)
-    return value
 
 
 def _recipient_lines(lines: Sequence[str]) -> list[str]:
@@ -152,13 +142,6 @@ def _leader(session: Session, tenant: Tenant, colleague_id: int) -> Colleague:
     return colleague
 
 
-def _unit(session: Session, tenant: Tenant, unit_id: int) -> Unit:
-    unit = session.get(Unit, unit_id)
-    if unit is None or unit.tenant_id != tenant.id:
-        raise DocumentActionRefused(UNKNOWN_UNIT)
-    return unit
-
-
 def _log(session: Session, tenant: Tenant, actor: str, action: str,
          document: OutgoingDocument, **details: object) -> None:
     record_activity(session, tenant, actor, action, object_type=OUTGOING_DOCUMENT,
@@ -192,10 +175,10 @@ def save_draft(
         raise DocumentActionRefused(UNKNOWN_TYPE)
     fields = {
         "document_type": document_type,
-        "summary": _text(summary, MAX_SUMMARY),
-        "body": _text(body, MAX_BODY),
+        "summary": clean_text(summary, required=True, limit=MAX_SUMMARY),
+        "body": clean_text(body, required=True, limit=MAX_BODY),
         "recipients": _recipient_lines(recipients),
-        "drafting_unit": _unit(session, tenant, drafting_unit_id),
+        "drafting_unit": unit_of(session, tenant, drafting_unit_id),
         "signer": _leader(session, tenant, signer_id),
         "urgency": urgency,
         "confidentiality": confidentiality,
@@ -245,7 +228,7 @@ def return_for_revision(session: Session, tenant: Tenant, document: OutgoingDocu
     _check_tenant(tenant, document)
     if document.status is not OutgoingStatus.SUBMITTED:
         raise DocumentActionRefused(NOT_SUBMITTED)
-    document.return_comment = _text(comment, 2000)
+    document.return_comment = clean_text(comment, required=True)
     document.status = OutgoingStatus.RETURNED
     _log(session, tenant, actor, OUTGOING_RETURNED, document, comment=document.return_comment)
     session.flush()
