@@ -23,8 +23,11 @@ from sandbox_eoffice.activity import (
     DOCUMENT_REGISTERED,
     INCOMING_DOCUMENT,
     OUTGOING_DOCUMENT,
+    OUTGOING_DRAFTED,
     OUTGOING_ISSUED,
+    OUTGOING_RETURNED,
     OUTGOING_SENT,
+    OUTGOING_SUBMITTED,
 )
 from sandbox_eoffice.models import ActivityLog, IncomingDocument, Tenant
 from sandbox_eoffice.tenants import get_tenant
@@ -178,6 +181,30 @@ def _issued_and_sent(session: Session, tenant: Tenant) -> TaskResult:
                       f"{', '.join(entry.details.get('to', []))}.")
 
 
+def _drafted_and_submitted(session: Session, tenant: Tenant) -> TaskResult:
+    drafted = {e.object_id for e in _learner_entries(session, tenant, OUTGOING_DRAFTED,
+                                                      object_type=OUTGOING_DOCUMENT)}
+    if not drafted:
+        return TaskResult(False, None, "No outgoing document drafted by this learner yet.")
+    submitted = [e for e in _learner_entries(session, tenant, OUTGOING_SUBMITTED,
+                                             object_type=OUTGOING_DOCUMENT)
+                 if e.object_id in drafted]
+    if not submitted:
+        return TaskResult(False, None, "A draft exists but was not submitted for approval.")
+    return TaskResult(True, submitted[0].created_at,
+                      f"Drafted and submitted: {submitted[0].details.get('summary', '')}")
+
+
+def _returned_with_comment(session: Session, tenant: Tenant) -> TaskResult:
+    returned = _learner_entries(session, tenant, OUTGOING_RETURNED,
+                                object_type=OUTGOING_DOCUMENT)
+    if not returned:
+        return TaskResult(False, None,
+                          "No draft returned for revision by this learner (as the signer).")
+    return TaskResult(True, returned[0].created_at,
+                      f"Returned with the comment: {returned[0].details.get('comment', '')}")
+
+
 # titles and instructions are English source strings of the catalogues (N_), translated
 # where they are shown
 TASKS: dict[str, PracticalTask] = {
@@ -219,6 +246,24 @@ TASKS: dict[str, PracticalTask] = {
                 "with a short note."
             ),
             evaluate=_forwarded_any,
+        ),
+        PracticalTask(
+            task_id="draft-and-submit-outgoing-document",
+            title=N_("Draft an outgoing document and submit it"),
+            instructions=N_(
+                "Draft an outgoing document from the form, check its PDF, and submit it to "
+                "the signer for approval."
+            ),
+            evaluate=_drafted_and_submitted,
+        ),
+        PracticalTask(
+            task_id="return-outgoing-for-revision",
+            title=N_("Return a draft for revision"),
+            instructions=N_(
+                "As the signer, return a submitted draft to its drafter with a comment that "
+                "says what must change."
+            ),
+            evaluate=_returned_with_comment,
         ),
         PracticalTask(
             task_id="issue-and-send-outgoing-document",

@@ -129,3 +129,33 @@ def test_assign_task_says_what_is_missing(session: Session, alice: Tenant) -> No
     assert result.done and units[1].name in result.detail
     # the same steps by someone else never count
     assert not evaluate_tasks(session, "alice")["complete-incoming-from-so-tai-chinh"].done
+
+
+def test_outgoing_tasks_follow_the_learners_own_steps(session: Session, alice: Tenant) -> None:
+    from sandbox_eoffice.incoming_documents import list_units
+    from sandbox_eoffice.outgoing_documents import (
+        return_for_revision,
+        save_draft,
+        signers,
+        submit_for_approval,
+    )
+
+    def done(task_id: str) -> bool:
+        return evaluate_tasks(session, "alice")[task_id].done
+
+    document = save_draft(session, alice, actor="alice", drafted_by="Lan",
+                          document_type="Công văn", summary="V/v thử", body="Nội dung.",
+                          recipients=[], drafting_unit_id=list_units(session, alice)[0].id,
+                          signer_id=signers(session, alice)[0].id)
+    session.commit()
+    assert not done("draft-and-submit-outgoing-document")
+    submit_for_approval(session, alice, document, actor="alice")
+    return_for_revision(session, alice, document, actor="trainer", comment="Sửa lại.")
+    session.commit()
+    assert done("draft-and-submit-outgoing-document")
+    assert not done("return-outgoing-for-revision")  # someone else returned it
+    submit_for_approval(session, alice, document, actor="alice")
+    return_for_revision(session, alice, document, actor="alice", comment="Bổ sung số liệu.")
+    session.commit()
+    result = evaluate_tasks(session, "alice")["return-outgoing-for-revision"]
+    assert result.done and "Bổ sung số liệu." in result.detail
