@@ -40,24 +40,31 @@ def release_server_port(port: int) -> None:
 
 
 class DedicatedPorts:
-    """Mixin for local spawners: each server gets a port from SERVER_PORTS."""
+    """Mixin for local spawners: each start gets a fresh port from SERVER_PORTS, released
+    when the server stops (JupyterHub keeps the spawner, and its last port, between runs)."""
 
     port: int
+    _reserved_port: int = 0
 
     async def start(self) -> Any:
-        if not self.port:
-            self.port = reserve_server_port()
+        self.port = self._reserved_port = reserve_server_port()
         try:
             return await super().start()  # type: ignore[misc]
         except BaseException:
-            release_server_port(self.port)
+            self._release()
             raise
 
     async def stop(self, now: bool = False) -> None:
         try:
             await super().stop(now=now)  # type: ignore[misc]
         finally:
-            release_server_port(self.port)
+            self._release()
+
+    def _release(self) -> None:
+        """Give back only the port this spawner reserved, once."""
+        if self._reserved_port:
+            release_server_port(self._reserved_port)
+            self._reserved_port = 0
 
 
 class IsolatedSpawner(DedicatedPorts, LocalProcessSpawner):

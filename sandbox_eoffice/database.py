@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,23 +52,39 @@ def alembic_config(database_url: str | None = None) -> Config:
 def upgrade(database_url: str, revision: str = "head") -> None:
     """Bring the database at database_url up to `revision` (default: the newest)."""
     _ensure_sqlite_parent(database_url)
-    engine = make_engine(database_url)
-    try:
-        with engine.begin() as connection:
-            config = alembic_config()
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-    finally:
-        engine.dispose()
+    _migrate(database_url, lambda config: command.upgrade(config, revision))
 
 
 def downgrade(database_url: str, revision: str) -> None:
+    _migrate(database_url, lambda config: command.downgrade(config, revision))
+
+
+def _migrate(database_url: str, step: Callable[[Config], None]) -> None:
+    """Run a migration in one transaction.
+
+    On SQLite, Alembic's batch mode rebuilds a table by copying it and dropping the old one;
+    with foreign keys enforced, that DROP would fire the ON DELETE actions of every table
+    pointing at it (emptying comments, forgetting assignees). Foreign keys are off during
+    the migration (a pragma that only works outside a transaction) and checked after it.
+    """
     engine = make_engine(database_url)
+    sqlite = engine.dialect.name == "sqlite"
     try:
-        with engine.begin() as connection:
-            config = alembic_config()
-            config.attributes["connection"] = connection
-            command.downgrade(config, revision)
+        with engine.connect() as connection:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
+            with connection.begin():
+                config = alembic_config()
+                config.attributes["connection"] = connection
+                step(config)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"migration left broken references: {broken[:5]}")
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
     finally:
         engine.dispose()
 

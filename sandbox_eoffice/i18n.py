@@ -3,7 +3,9 @@ from the platform's shared cookie (common.i18n), Vietnamese by default."""
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, redirect, request, url_for
 from flask_babel import Babel, get_locale
@@ -28,8 +30,18 @@ def init_i18n(app: Flask) -> None:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an absolute or protocol-relative URL."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only a path on this site: never an absolute or protocol-relative URL, and nothing a
+    browser would clean into one (tabs, newlines and other control or blank characters are
+    dropped by browsers: "/\t/evil.example" becomes "//evil.example")."""
+    if (
+        target
+        and target.startswith("/")
+        and not any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in target)
+        and not target.startswith("//")
+        and "\\" not in target
+        and not urlsplit(target).scheme
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("dashboard.index")
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from common.clock import VIETNAM_TZ
@@ -32,6 +33,7 @@ from sandbox_eoffice.models import (
     DocumentForward,
     IncomingDocument,
     OutgoingDelivery,
+    OutgoingDocument,
     Tenant,
     Unit,
     utc_now,
@@ -214,6 +216,19 @@ def get_incoming_document(
     return session.scalars(query).one_or_none()
 
 
+def claim_state(session: Session, model: type[IncomingDocument] | type[OutgoingDocument],
+                document_id: int, expected: StrEnum, new: StrEnum) -> bool:
+    """Move one document from `expected` to `new` in the database itself, or report that
+    another request got there first. The loaded object may be stale (SQLite takes no row
+    locks, and its transactions begin at the first write): this UPDATE is the first write,
+    so on SQLite it also takes the database's write lock for the rest of the transaction."""
+    result = session.execute(
+        update(model).where(model.id == document_id, model.status == expected)
+        .values(status=new).execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
 def count_by_status(session: Session, tenant: Tenant) -> dict[DocumentStatus, int]:
     rows = session.execute(
         select(IncomingDocument.status, func.count())
@@ -253,8 +268,14 @@ def register_incoming_document(
     if document.register_number is not None or document.status is not DocumentStatus.RECEIVED:
         raise AlreadyRegistered(document)
     now = now or utc_now()
-    # serialise allocations per tenant (PostgreSQL); SQLite serialises writers itself
-    session.execute(select(Tenant.id).where(Tenant.id == tenant.id).with_for_update())
+    # serialise allocations per tenant on PostgreSQL (NO KEY UPDATE: a classmate's
+    # acknowledgement may insert rows referencing this tenant meanwhile without deadlock)
+    session.execute(select(Tenant.id).where(Tenant.id == tenant.id)
+                    .with_for_update(key_share=True))
+    if not claim_state(session, IncomingDocument, document.id, DocumentStatus.RECEIVED,
+                       DocumentStatus.REGISTERED):
+        session.refresh(document)
+        raise AlreadyRegistered(document)
     year = now.astimezone(VIETNAM_TZ).year
     document.register_year = year
     document.register_number = next_register_number(session, tenant, year)
@@ -448,6 +469,9 @@ def complete_incoming_document(
     if document.status is not DocumentStatus.ASSIGNED:
         raise DocumentActionRefused(NOT_ASSIGNED)
     result_note = clean_text(result_note, required=True)
+    if not claim_state(session, IncomingDocument, document.id, DocumentStatus.ASSIGNED,
+                       DocumentStatus.DONE):
+        raise DocumentActionRefused(ALREADY_DONE)
     late = is_overdue(document, today or vietnam_today())
     document.status = DocumentStatus.DONE
     document.completed_at = utc_now()

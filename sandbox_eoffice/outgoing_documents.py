@@ -38,6 +38,7 @@ from sandbox_eoffice.incoming_documents import (
     TEXT_TOO_LONG,
     UNKNOWN_COLLEAGUE,
     DocumentActionRefused,
+    claim_state,
     clean_text,
     unit_of,
 )
@@ -264,6 +265,9 @@ def issue(session: Session, tenant: Tenant, document: OutgoingDocument, *, actor
     _check_tenant(tenant, document)
     if document.status is not OutgoingStatus.APPROVED:
         raise DocumentActionRefused(NOT_APPROVED)
+    if not claim_state(session, OutgoingDocument, document.id, OutgoingStatus.APPROVED,
+                       OutgoingStatus.ISSUED):
+        raise DocumentActionRefused(NOT_APPROVED)  # issued by another request meanwhile
     now = now or utc_now()
     year = now.astimezone(VIETNAM_TZ).year
     number = allocate_number(session, tenant, RegisterBook.OUTGOING, year)

@@ -101,6 +101,10 @@ def token_required(view: Callable[P, R]) -> Callable[P, R | Response]:
     @wraps(view)
     def as_learner(*args: P.args, **kwargs: P.kwargs) -> R:
         user = resolve_hub_user()
+        if not g.get("hub_token_authenticated"):
+            # a blank token after "Bearer" must not fall back to the session cookie
+            abort(401, description="Send a JupyterHub API token: "
+                                   "'Authorization: Bearer <token>'.")
         if user is None or user.get("kind", "user") != "user":
             abort(403, description="The API acts for a learner: use a learner's token.")
         g.tenant = ensure_tenant(user["name"])

@@ -53,3 +53,36 @@ def test_no_free_port_is_a_clear_error() -> None:
         busy.listen()
         with pytest.raises(RuntimeError, match="no free port"):
             reserve_server_port(Scripted([busy.getsockname()[1]] * 500))
+
+
+def test_each_start_reserves_a_fresh_port_and_stop_gives_back_only_its_own() -> None:
+    from common.event_loop import run_coroutine
+    from hub_config.spawner import DedicatedPorts
+
+    class Base:
+        port = 0
+        starts: list[int] = []
+
+        async def start(self) -> None:
+            self.starts.append(self.port)
+
+        async def stop(self, now: bool = False) -> None:
+            return None
+
+    class Spawner(DedicatedPorts, Base):
+        pass
+
+    spawner = Spawner()
+    run_coroutine(spawner.start())
+    first = spawner.port
+    run_coroutine(spawner.stop())
+    run_coroutine(spawner.stop())  # twice: still releases nothing else
+    other = reserve_server_port(Scripted([first]))  # the port went back: another server
+    try:
+        run_coroutine(spawner.start())
+        assert spawner.port != first  # not the old, now someone else's, port
+        run_coroutine(spawner.stop())
+        assert reserve_server_port(Scripted([other, 20777])) == 20777  # still reserved
+        release_server_port(20777)
+    finally:
+        release_server_port(other)

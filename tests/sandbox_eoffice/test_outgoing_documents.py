@@ -152,3 +152,67 @@ def test_concurrent_issues_get_every_number_once(engine: Engine, alice: Tenant,
     numbers = sorted(session.scalars(select(OutgoingDocument.issue_number).where(
         OutgoingDocument.tenant_id == alice.id)))
     assert numbers == list(range(1, 41))
+
+
+@pytest.mark.both_databases
+def test_the_same_document_issued_twice_at_once_gets_one_number(
+    engine: Engine, alice: Tenant, session: Session
+) -> None:
+    """A double click on "Phát hành": one issue, one refusal, no number lost."""
+    from sandbox_eoffice.incoming_documents import (
+        AlreadyRegistered,
+        list_incoming_documents,
+        register_incoming_document,
+    )
+    from sandbox_eoffice.models import IncomingDocument, RegisterCounter
+    from sandbox_eoffice.vocabulary import DocumentStatus
+
+    document_id = _approved(session, alice).id
+    incoming_id = list_incoming_documents(session, alice, status=DocumentStatus.RECEIVED)[0].id
+    session.commit()
+    sessions = make_session_factory(engine)
+    outcomes: list[str] = []
+    start = threading.Barrier(4)
+
+    def issue_it() -> None:
+        with sessions() as own:
+            tenant, document = own.get(Tenant, alice.id), own.get(OutgoingDocument, document_id)
+            start.wait()  # both have read the document as approved
+            try:
+                issue(own, tenant, document, actor="alice", now=NOW)
+                own.commit()
+                outcomes.append("issued")
+            except DocumentActionRefused as refused:
+                own.rollback()
+                outcomes.append(refused.reason)
+
+    def register_it() -> None:
+        with sessions() as own:
+            tenant, document = own.get(Tenant, alice.id), own.get(IncomingDocument, incoming_id)
+            start.wait()
+            try:
+                register_incoming_document(own, tenant, document, actor="alice",
+                                           registered_by="Lan", now=NOW)
+                own.commit()
+                outcomes.append("registered")
+            except AlreadyRegistered:
+                own.rollback()
+                outcomes.append("already registered")
+
+    threads = [threading.Thread(target=f) for f in (issue_it, issue_it, register_it,
+                                                     register_it)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == sorted(["issued", NOT_APPROVED, "registered",
+                                       "already registered"])
+    session.expire_all()
+    assert session.get(OutgoingDocument, document_id).issue_number == 1
+    assert session.scalars(select(RegisterCounter.last_number)).all() == [1]
+    registered = session.get(IncomingDocument, incoming_id)
+    numbers = session.scalars(select(IncomingDocument.register_number).where(
+        IncomingDocument.tenant_id == alice.id, IncomingDocument.register_year == 2026,
+        IncomingDocument.register_number.is_not(None))).all()
+    assert sorted(numbers) == list(range(1, len(numbers) + 1))  # no gap
+    assert registered.register_number == max(numbers)

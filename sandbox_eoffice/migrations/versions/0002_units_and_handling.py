@@ -110,6 +110,19 @@ def upgrade() -> None:
             {"p": position, "t": title},
         )
     bind.execute(sa.text("UPDATE colleague SET position = 'specialist' WHERE position IS NULL"))
+    # 0001's agencies had no leaders; outgoing documents need one to approve and sign
+    agencies = bind.execute(sa.text("SELECT tenant_id, name FROM agency")).all()
+    for tenant_id, agency in agencies:
+        head, deputy = ("Chủ tịch", "Phó Chủ tịch") if agency.startswith("UBND") else (
+            "Giám đốc", "Phó Giám đốc")
+        for position, title, name in (("head", head, "Nguyễn Văn Thành"),
+                                      ("deputy_head", deputy, "Lê Thị Hương")):
+            bind.execute(
+                sa.text("INSERT INTO colleague (tenant_id, full_name, job_title, unit, email, "
+                        "position) VALUES (:t, :n, :j, '', :e, :p)"),
+                {"t": tenant_id, "n": name, "j": title, "p": position,
+                 "e": f"{position.replace('_', '')}{tenant_id}@sandbox.gov.vn"},
+            )
     with op.batch_alter_table("colleague") as batch:
         batch.alter_column("position", existing_type=POSITION, nullable=False)
         batch.drop_column("unit")

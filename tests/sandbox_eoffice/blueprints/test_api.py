@@ -106,6 +106,9 @@ def test_only_a_learners_token_is_accepted(alice: FlaskClient, client: FlaskClie
     response = alice.get(f"{API}/incoming")
     assert response.status_code == 401 and "token" in response.json["error"]
     assert alice.post(f"{API}/outgoing", json={}).status_code == 401
+    for blank in ("Bearer \u00a0", "Bearer \x0b", "token \x1c"):  # stripped to nothing
+        response = alice.get(f"{API}/units", headers={"Authorization": blank})
+        assert response.status_code == 401, blank
     assert _get(client, "/incoming", {"Authorization": "Bearer wrong"}).status_code == 401
     assert _get(client, "/incoming", {"Authorization": "Bearer token-outsider"}
                 ).status_code == 403  # no access to the e-office

@@ -168,7 +168,8 @@ def test_english_on_switch_and_back(alice: FlaskClient) -> None:
         as_text=True)
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil"])
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil",
+                                    "/\t/evil.example", "/\n/evil.example", "/\u3000/x"])
 def test_the_language_switch_never_leaves_the_site(client: FlaskClient, target: str) -> None:
     response = client.get(f"{PREFIX}language/en", query_string={"next": target})
     assert response.headers["Location"] == f"{PREFIX}"
