@@ -93,6 +93,27 @@ def grading_sandbox_account() -> None:
         ensure_account(SANDBOX_ACCOUNT, "grading sandbox", home=False)
 
 
+# --- one headless Debian Chromium per test process (Playwright's sync API runs one event
+# loop per thread: a second sync_playwright() while the first lives is refused) ----------
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 # --- two workers (pytest-xdist) ---------------------------------------------------------
 
 # Tests that make unix accounts or run whole platforms share machine-wide state (accounts,
@@ -102,9 +123,13 @@ MACHINE_WIDE = ("e2e", "academy")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Each test module runs on one worker, in order (module fixtures are shared by its
+    tests); modules that touch machine-wide state all run on the same worker."""
     for item in items:
-        parts = Path(str(item.path)).relative_to(REPO / "tests").parts
-        if parts[0] in MACHINE_WIDE or "initialised_data_dir" in getattr(
+        path = Path(str(item.path)).relative_to(REPO / "tests")
+        if path.parts[0] in MACHINE_WIDE or "initialised_data_dir" in getattr(
             item, "fixturenames", ()
         ):
             item.add_marker(pytest.mark.xdist_group("machine-wide"))
+        else:
+            item.add_marker(pytest.mark.xdist_group(str(path)))

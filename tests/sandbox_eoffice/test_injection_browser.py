@@ -15,8 +15,6 @@ and the app's secret key is nowhere in the page.
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
 import unicodedata
 from collections.abc import Iterator
@@ -26,7 +24,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Locator, Page, expect
 from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
@@ -35,11 +33,6 @@ from sandbox_eoffice.request_db import db
 from sandbox_eoffice.vocabulary import DocumentStatus
 from tests.service_auth.fake_hub import PREFIX
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# as tests/e2e/conftest.py launches it
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-quic"]
 STATE_TIMEOUT = 20_000  # ms: waiting for a state, never for a time
 LEARNER = "alice"
 
@@ -136,16 +129,6 @@ def eoffice_url(app: Flask) -> Iterator[str]:
         server.shutdown()
         thread.join()
         server.server_close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @dataclass
