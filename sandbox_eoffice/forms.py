@@ -60,8 +60,8 @@ class DocumentFilterForm(FlaskForm):
     overdue = BooleanField(_l("Overdue only"))
 
 
-class RegisterForm(FlaskForm):
-    """Vào sổ: nothing to fill in, the CSRF token only."""
+class ConfirmForm(FlaskForm):
+    """A step with nothing to fill in (vào sổ, trình, duyệt, phát hành): the CSRF token only."""
 
 
 class AssignForm(FlaskForm):

@@ -4,20 +4,33 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask import (
+    Flask,
+    Response,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+)
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from common.clock import VIETNAM_TZ
+from sandbox_eoffice.access import current_tenant, current_username
+from sandbox_eoffice.activity import record_activity
 from sandbox_eoffice.labels import (
     CONFIDENTIALITY_LABELS,
     DELIVERY_STATUS_LABELS,
     OUTGOING_STATUS_LABELS,
+    REFUSAL_MESSAGES,
     STATUS_LABELS,
     URGENCY_LABELS,
     describe_action,
 )
+from sandbox_eoffice.request_db import db
 from sandbox_eoffice.vocabulary import DocumentStatus, Urgency
 
 URGENCY_BADGES = {
@@ -61,6 +74,20 @@ def pdf_response(data: bytes, filename: str) -> Response:
                    for ch in filename) or "tai-lieu.pdf"
     response.headers["Content-Disposition"] = f'inline; filename="{safe}"'
     return response
+
+
+def explain_refusal(
+    object_type: str, object_id: int, action: str, reason: str, back_to: str, **details: object
+) -> Response:
+    """A step the document's state did not allow: nothing of it is kept (rolled back), the
+    refusal itself is logged, and the learner is told why on the page they came from."""
+    session, tenant = db(), current_tenant()
+    session.rollback()
+    record_activity(session, tenant, current_username(), action, object_type=object_type,
+                    object_id=object_id, details={"reason": reason, **details})
+    session.commit()
+    flash(str(REFUSAL_MESSAGES[reason]), "warning")
+    return redirect(back_to)
 
 
 def _error_page(status: int, message: str) -> tuple[str, int]:

@@ -38,9 +38,9 @@ from sandbox_eoffice.forms import (
     AssignForm,
     CommentForm,
     CompleteForm,
+    ConfirmForm,
     DocumentFilterForm,
     ForwardForm,
-    RegisterForm,
 )
 from sandbox_eoffice.incoming_documents import (
     AlreadyRegistered,
@@ -60,11 +60,11 @@ from sandbox_eoffice.incoming_documents import (
     register_incoming_document,
     vietnam_today,
 )
-from sandbox_eoffice.labels import REFUSAL_MESSAGES, STATUS_LABELS, URGENCY_LABELS
+from sandbox_eoffice.labels import STATUS_LABELS, URGENCY_LABELS
 from sandbox_eoffice.models import IncomingDocument, OutgoingDelivery, Tenant, utc_now
 from sandbox_eoffice.request_db import db
 from sandbox_eoffice.vocabulary import DocumentStatus, Urgency
-from sandbox_eoffice.web_ui import pdf_response
+from sandbox_eoffice.web_ui import explain_refusal, pdf_response
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -144,7 +144,7 @@ def _action_forms(document: IncomingDocument) -> dict[str, FlaskForm]:
     assign.coordinating_units.choices = [(u.id, u.name) for u in units]
     forward = ForwardForm()
     forward.colleagues.choices = people
-    return {"register": RegisterForm(), "assign": assign, "forward": forward,
+    return {"register": ConfirmForm(), "assign": assign, "forward": forward,
             "comment": CommentForm(), "complete": CompleteForm()}
 
 
@@ -211,19 +211,6 @@ def _detail_url(document: IncomingDocument) -> str:
     return url_for(".incoming_detail", document_id=document.id)
 
 
-def _refuse(document: IncomingDocument, step: str, reason: str) -> Response:
-    """Nothing of the step is kept; the refusal is logged and explained."""
-    session, tenant = db(), current_tenant()
-    session.rollback()
-    record_activity(session, tenant, current_username(), DOCUMENT_ACTION_REFUSED,
-                    object_type=INCOMING_DOCUMENT, object_id=document.id,
-                    details={"step": step, "reason": reason,
-                             "number_symbol": document.number_symbol})
-    session.commit()
-    flash(str(REFUSAL_MESSAGES[reason]), "warning")
-    return redirect(_detail_url(document))
-
-
 def _act(
     document_id: int, name: str, perform: Callable[[IncomingDocument, Any], str]
 ) -> Response | tuple[str, int]:
@@ -239,7 +226,9 @@ def _act(
         message = perform(document, form)
         session.commit()
     except DocumentActionRefused as refusal:
-        return _refuse(document, name, refusal.reason)
+        return explain_refusal(INCOMING_DOCUMENT, document.id, DOCUMENT_ACTION_REFUSED,
+                               refusal.reason, _detail_url(document), step=name,
+                               number_symbol=document.number_symbol)
     flash(message, "success")
     return redirect(_detail_url(document))
 
@@ -250,7 +239,7 @@ def incoming_register(document_id: int) -> Response | tuple[str, int]:
     session, tenant = db(), current_tenant()
     username = current_username()
     document = _document_or_404(document_id, for_update=True)
-    if not RegisterForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         return _render_detail(document, status=400)
     try:
         register_incoming_document(

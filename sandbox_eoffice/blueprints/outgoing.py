@@ -30,8 +30,8 @@ from sandbox_eoffice.activity import (
 from sandbox_eoffice.attachments import outgoing_pdf
 from sandbox_eoffice.forms import (
     AttachmentForm,
+    ConfirmForm,
     OutgoingForm,
-    RegisterForm,
     ReturnForm,
     SendForm,
 )
@@ -53,7 +53,7 @@ from sandbox_eoffice.outgoing_documents import (
 from sandbox_eoffice.request_db import db
 from sandbox_eoffice.uploads import attach_pdf
 from sandbox_eoffice.vocabulary import DOCUMENT_TYPES, Confidentiality, Urgency
-from sandbox_eoffice.web_ui import pdf_response
+from sandbox_eoffice.web_ui import explain_refusal, pdf_response
 
 bp = Blueprint("outgoing", __name__, url_prefix="/documents/outgoing")
 
@@ -154,7 +154,7 @@ def _render_detail(document: OutgoingDocument, forms: dict[str, FlaskForm] | Non
 def _step_forms() -> dict[str, FlaskForm]:
     sendable = SendForm()
     sendable.recipients.choices = [(name, name) for name in axis_directory(db(), current_tenant())]
-    return {"step": RegisterForm(), "return": ReturnForm(), "send": sendable,
+    return {"step": ConfirmForm(), "return": ReturnForm(), "send": sendable,
             "attach": AttachmentForm()}
 
 
@@ -180,7 +180,7 @@ def outgoing_file(document_id: int) -> Response:
 
 def _step(document_id: int, form_name: str,
           perform: Callable[[OutgoingDocument, Any], str]) -> Response | tuple[str, int]:
-    session, tenant = db(), current_tenant()
+    session = db()
     document = _document_or_404(document_id, for_update=True)
     forms = _step_forms()
     if not forms[form_name].validate_on_submit():
@@ -189,13 +189,10 @@ def _step(document_id: int, form_name: str,
         message = perform(document, forms[form_name])
         session.commit()
     except DocumentActionRefused as refusal:
-        session.rollback()
-        record_activity(session, tenant, current_username(), OUTGOING_ACTION_REFUSED,
-                        object_type=OUTGOING_DOCUMENT, object_id=document.id,
-                        details={"step": request.endpoint, "reason": refusal.reason})
-        session.commit()
-        flash(str(REFUSAL_MESSAGES[refusal.reason]), "warning")
-        return redirect(url_for(".outgoing_detail", document_id=document.id))
+        return explain_refusal(OUTGOING_DOCUMENT, document.id, OUTGOING_ACTION_REFUSED,
+                               refusal.reason, url_for(".outgoing_detail",
+                                                       document_id=document.id),
+                               step=request.endpoint)
     flash(message, "success")
     return redirect(url_for(".outgoing_detail", document_id=document.id))
 
