@@ -31,9 +31,11 @@ from people.accounts import (
 )
 from people.demo import demo_people
 from people.roster import AccountStatus, Person, load_roster, save_roster
-from signing.pki import ensure_pki
+from signing.pki import ensure_pki as ensure_academy_pki
 
 Log = Callable[[str], None]
+# where the e-office serves the sandbox PKI on the default port (printed in certificates)
+SANDBOX_PKI_URL = "http://127.0.0.1:8000/services/eoffice/pki/"
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ class Installation:
         for course in catalog.values():
             self._course(course, courses_src / course.id, settings, people, isolated)
         self._eoffice(settings, people, isolated)
-        ensure_pki(self.layout.pki_dir)
+        ensure_academy_pki(self.layout.pki_dir)
         return settings
 
     def _planned_mode(self) -> Mode:
@@ -329,6 +331,7 @@ class Installation:
     def _eoffice(self, settings: InstallSettings, people: list[Person], isolated: bool) -> None:
         from sandbox_eoffice.database import make_engine, make_session_factory, upgrade
         from sandbox_eoffice.seeding import provision_tenant
+        from sandbox_eoffice.signatures import ensure_pki
 
         L = self.layout
         url = settings.eoffice_url(L)
@@ -336,6 +339,10 @@ class Installation:
         if not secret.exists():
             atomic_write(secret, secrets.token_hex(32) + "\n")
         upgrade(url)
+        # the sandbox training PKI (root, issuing CA, TSA, OCSP responder), its keys in the
+        # e-office's own directory; its URLs assume the default port (informational only:
+        # the platform's own validation never fetches)
+        ensure_pki(L.eoffice_dir, SANDBOX_PKI_URL)
         engine = make_engine(url)
         try:
             with make_session_factory(engine)() as session:

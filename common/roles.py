@@ -30,3 +30,6 @@ ROSTER_SERVICE = "roster-sync"
 GRADING_SERVICE = "grading"
 #: Read what learners did in the sandbox e-office (graders only).
 EVIDENCE_SCOPE = "custom:eoffice:read:evidence"
+#: Act as the sandbox PKI's registration officer: approve certificate requests, unlock
+#: tokens, move a scenario's clock (trainers only).
+CERTIFICATE_OFFICER_SCOPE = "custom:eoffice:manage:certificates"

@@ -18,7 +18,12 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from common.roles import EOFFICE_SERVICE, EVIDENCE_SCOPE, GRADING_SERVICE
+from common.roles import (
+    CERTIFICATE_OFFICER_SCOPE,
+    EOFFICE_SERVICE,
+    EVIDENCE_SCOPE,
+    GRADING_SERVICE,
+)
 from course_kit.catalog import load_catalog
 from hub_config import CONFIG_DIR, rbac
 from installation.layout import DATA_DIR_ENV, DataLayout
@@ -95,7 +100,7 @@ def configure(c: Any, data_dir: str | None = None) -> None:
         "url": os.environ.get(EOFFICE_URL_ENV, "http://academy-eoffice:8000"),
         "api_token": secret("eoffice_api_token"),
         "oauth_no_confirm": True,
-        "oauth_client_allowed_scopes": [EVIDENCE_SCOPE],
+        "oauth_client_allowed_scopes": [EVIDENCE_SCOPE, CERTIFICATE_OFFICER_SCOPE],
     }
     grading = {"name": GRADING_SERVICE, "api_token": secret("grading_api_token")}
     courses = [

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from common.roles import (
+    CERTIFICATE_OFFICER_SCOPE,
     EOFFICE_SERVICE,
     EVIDENCE_SCOPE,
     GRADING_SERVICE,
@@ -23,6 +24,10 @@ from people.roster import Person
 CUSTOM_SCOPES = {
     EVIDENCE_SCOPE: {
         "description": "Read what learners did in the sandbox e-office (graders only).",
+    },
+    CERTIFICATE_OFFICER_SCOPE: {
+        "description": "Act as the sandbox PKI's registration officer: approve certificate "
+        "requests, unlock tokens, move a scenario's clock (trainers only).",
     },
 }
 
@@ -75,6 +80,7 @@ def hub_roles(course_ids: Iterable[str]) -> list[dict]:
                 "self",
                 f"access:services!service={EOFFICE_SERVICE}",
                 EVIDENCE_SCOPE,
+                CERTIFICATE_OFFICER_SCOPE,
                 "list:users",
                 "read:users:name",
                 "read:users:groups",

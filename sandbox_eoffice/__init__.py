@@ -11,8 +11,8 @@ from typing import Any
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 
+from sandbox_eoffice.blueprints import activity as activity_pages
 from sandbox_eoffice.blueprints import (
-    activity,
     api,
     auth,
     dashboard,
@@ -20,7 +20,9 @@ from sandbox_eoffice.blueprints import (
     evidence,
     health,
     outgoing,
+    pki,
 )
+from sandbox_eoffice.blueprints import signatures as signature_pages
 from sandbox_eoffice.config import load_config
 from sandbox_eoffice.i18n import init_i18n
 from sandbox_eoffice.prefix import PrefixMiddleware
@@ -40,6 +42,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     csrf = CSRFProtect(app)
     # the API takes tokens only, never the session cookie: no cross-site request can use it
     csrf.exempt(api.bp)
+    # the PKI's OCSP and timestamp endpoints take DER requests from any relying party
+    csrf.exempt(pki.bp)
     init_i18n(app)
     api.init_api(app)
     init_ui(app)  # after the API: its error pages answer JSON under /api/ and HTML elsewhere
@@ -48,7 +52,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         dashboard.bp,
         documents.bp,
         outgoing.bp,
-        activity.bp,
+        signature_pages.bp,
+        pki.bp,
+        activity_pages.bp,
         evidence.bp,
         health.bp,
     ):

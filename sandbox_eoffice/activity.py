@@ -36,6 +36,16 @@ OUTGOING_SENT = "outgoing.sent"
 OUTGOING_ACKNOWLEDGED = "outgoing.acknowledged"
 OUTGOING_ACTION_REFUSED = "outgoing.action_refused"
 OUTGOING_ATTACHED = "outgoing.attached"
+OUTGOING_SIGNED = "outgoing.signed"
+CERTIFICATE_REQUESTED = "certificate.requested"
+CERTIFICATE_ISSUED = "certificate.issued"
+CERTIFICATE_REVOKED = "certificate.revoked"
+CERTIFICATE_PIN_CHANGED = "certificate.pin_changed"
+CERTIFICATE_ACTION_REFUSED = "certificate.action_refused"
+TOKEN_LOCKED = "token.locked"  # noqa: S105 (an action name)
+TOKEN_UNLOCKED = "token.unlocked"  # noqa: S105 (an action name)
+SIGNATURE_VERIFIED = "signature.verified"
+SCENARIO_CLOCK_SHIFTED = "scenario.clock_shifted"
 ACTIVITY_VIEWED = "activity.viewed"
 SESSION_LOGGED_IN = "session.logged_in"
 SESSION_LOGGED_OUT = "session.logged_out"
@@ -44,6 +54,7 @@ TENANT_RESET = "tenant.reset"
 
 INCOMING_DOCUMENT = "incoming_document"
 OUTGOING_DOCUMENT = "outgoing_document"
+CERTIFICATE = "signing_certificate"
 
 # the actor of documents that arrive from other agencies
 INTERCONNECTION_AXIS = "Trục liên thông văn bản quốc gia"
@@ -66,6 +77,7 @@ HISTORY_ACTIONS: frozenset[str] = frozenset({
     OUTGOING_ACKNOWLEDGED,
     OUTGOING_ACTION_REFUSED,
     OUTGOING_ATTACHED,
+    OUTGOING_SIGNED,
 })
 
 

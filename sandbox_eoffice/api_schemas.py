@@ -188,3 +188,70 @@ class AttachmentSchema(Schema):
 
 class FileUploadSchema(Schema):
     file = Upload(required=True, metadata={"description": "A PDF of at most 5 MB"})
+
+
+class ApproveSchema(Schema):
+    pin = fields.Str(load_default=None, validate=validate.Length(max=16), metadata={
+        "description": "The approver's token PIN: required when they have a certificate."})
+
+
+class PinSchema(Schema):
+    pin = fields.Str(required=True, validate=validate.Length(min=1, max=16))
+
+
+class ChangePinSchema(Schema):
+    old_pin = fields.Str(required=True, validate=validate.Length(min=1, max=16))
+    new_pin = fields.Str(required=True, validate=validate.Length(min=1, max=16))
+
+
+class CertificateSchema(Schema):
+    id = fields.Int()
+    kind = fields.Str(attribute="kind.value")
+    status = fields.Str(attribute="status.value")
+    subject = fields.Dict()
+    serial_number = fields.Str(allow_none=True)
+    not_before = fields.DateTime(allow_none=True)
+    not_after = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+    revocation_reason = fields.Function(
+        lambda row: row.revocation_reason.value if row.revocation_reason else None)
+    failed_pin_attempts = fields.Int()
+    locked = fields.Function(lambda row: row.locked_at is not None)
+    requested_at = fields.DateTime()
+    replaces_id = fields.Int(allow_none=True)
+
+
+class SignatureReportSchema(Schema):
+    field_name = fields.Str()
+    signer = fields.Str(allow_none=True)
+    signer_subject = fields.Dict()
+    signer_certificate_serial = fields.Str(allow_none=True)
+    signing_time = fields.Str(allow_none=True)
+    signing_time_source = fields.Str()
+    intact = fields.Bool()
+    valid = fields.Bool()
+    trusted = fields.Bool()
+    chain = fields.List(fields.Str())
+    root = fields.Str(allow_none=True)
+    revoked = fields.Bool()
+    revocation_time = fields.Str(allow_none=True)
+    revocation_reason = fields.Str(allow_none=True)
+    modified_after_signing = fields.Bool()
+    modification = fields.Str()
+    coverage = fields.Str(allow_none=True)
+    indication = fields.Str()
+    sub_indication = fields.Str(allow_none=True)
+    explanation = fields.Str()
+    explanation_vi = fields.Str()
+    explanation_en = fields.Str()
+    passed = fields.Bool()
+
+
+class VerificationSchema(Schema):
+    signatures = fields.List(fields.Nested(SignatureReportSchema))
+    signature_count = fields.Int()
+    all_passed = fields.Bool()
+
+
+class VerifyQuerySchema(Schema):
+    lang = fields.Str(load_default="vi", validate=validate.OneOf(["vi", "en"]))

@@ -10,7 +10,11 @@ from __future__ import annotations
 from common.clock import VIETNAM_TZ
 from common.working_days import add_working_days
 from sandbox_eoffice.models import IncomingDocument, OutgoingDocument, Tenant
-from sandbox_eoffice.official_pdf import OfficialDocumentLayout, render_official_document
+from sandbox_eoffice.official_pdf import (
+    OfficialDocumentLayout,
+    render_official_document,
+    render_with_signature_space,
+)
 from sandbox_eoffice.vocabulary import Confidentiality, Position, Urgency
 
 # độ khẩn as printed on the document (Decree 30): nothing for a normal one
@@ -100,8 +104,18 @@ def _own_header(tenant: Tenant) -> tuple[str | None, str, str]:
 
 
 def outgoing_pdf(document: OutgoingDocument, tenant: Tenant) -> bytes:
-    """The outgoing document as PDF: marked DỰ THẢO with a blank number and date until it is
-    issued; then its number, its date, and the signer's block."""
+    """The outgoing document as PDF: the signed PDF once there is one; otherwise marked
+    DỰ THẢO with a blank number and date until it is issued, then its number and date."""
+    if document.signed_pdf is not None:
+        return document.signed_pdf
+    return render_with_signature_space(outgoing_layout(document, tenant))[0]
+
+
+def outgoing_layout(document: OutgoingDocument, tenant: Tenant, *,
+                    for_signing: bool = False) -> OfficialDocumentLayout:
+    """The Decree 30 layout of an outgoing document; `for_signing`: the approved text as
+    signed at approval (no DỰ THẢO mark; number and date come with the agency's signature
+    at issue)."""
     superior, agency, place = _own_header(tenant)
     symbol = tenant.agency.symbol if tenant.agency else ""
     unit = document.drafting_unit.symbol if document.drafting_unit else "VP"
@@ -109,7 +123,7 @@ def outgoing_pdf(document: OutgoingDocument, tenant: Tenant) -> bytes:
     head_title = signer.job_title.upper() if signer else ""
     issued = document.issued_at.astimezone(VIETNAM_TZ).date() if document.issued_at else None
     year = (document.issued_at or document.created_at).astimezone(VIETNAM_TZ).year
-    layout = OfficialDocumentLayout(
+    return OfficialDocumentLayout(
         agency=agency,
         superior_agency=superior,
         number_symbol=document.number_symbol or f"     /{symbol}-{unit}",
@@ -126,8 +140,7 @@ def outgoing_pdf(document: OutgoingDocument, tenant: Tenant) -> bytes:
         recipients=tuple(document.recipients),
         urgency=URGENCY_MARKS.get(document.urgency),
         confidentiality=CONFIDENTIALITY_MARKS.get(document.confidentiality),
-        draft=document.issued_at is None,
+        draft=document.issued_at is None and not for_signing,
         draft_year=year,
         signature_placeholder=None,
     )
-    return render_official_document(layout)

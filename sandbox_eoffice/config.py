@@ -43,6 +43,9 @@ def default_config() -> dict[str, Any]:
         # a request body above this is refused (413) before it is read: uploads are at most
         # 5 MB (sandbox_eoffice.uploads), plus the form around them
         "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+        # where certificates say the PKI is served (CRL, OCSP, CA certificates); default:
+        # this e-office's address as the browser sees it + pki/
+        "PKI_BASE_URL": None,
     }
 
 

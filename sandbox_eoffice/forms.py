@@ -11,12 +11,20 @@ from wtforms import (
     DateField,
     Field,
     IntegerField,
+    PasswordField,
     SearchField,
     SelectField,
     SelectMultipleField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from sandbox_eoffice.incoming_documents import MAX_DEADLINE_WORKING_DAYS, MAX_NOTE_LENGTH
@@ -62,6 +70,41 @@ class DocumentFilterForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A step with nothing to fill in (vào sổ, trình, duyệt, phát hành): the CSRF token only."""
+
+
+class ApproveForm(FlaskForm):
+    """Approve and sign: the token's PIN (when the approver has a certificate)."""
+
+    pin = PasswordField(_l("Your token's PIN"), [Optional(), Length(max=16)])
+
+
+class PinForm(FlaskForm):
+    """Request or renew a certificate: the PIN that will protect the token."""
+
+    pin = PasswordField(_l("New PIN (6 to 16 digits)"),
+                        [DataRequired(_l("Choose a PIN.")), Length(max=16)])
+    confirm = PasswordField(_l("The same PIN again"),
+                            [EqualTo("pin", _l("The two PINs differ."))])
+
+
+class ChangePinForm(PinForm):
+    old_pin = PasswordField(_l("Current PIN"), [DataRequired(_l("Type your current PIN.")),
+                                                Length(max=16)])
+
+
+class UnlockForm(FlaskForm):
+    """The registration officer unlocks a token with a new PIN for its holder."""
+
+    pin = PasswordField(_l("New PIN for the holder"),
+                        [DataRequired(_l("Choose a PIN.")), Length(max=16)])
+
+
+class ClockForm(FlaskForm):
+    days = IntegerField(_l("Days ahead"), [InputRequired(), NumberRange(min=0, max=3650)])
+
+
+class VerifyForm(FlaskForm):
+    file = FileField(_l("PDF to verify"), [FileRequired(_l("Choose a PDF file."))])
 
 
 class AssignForm(FlaskForm):

@@ -7,14 +7,22 @@ from __future__ import annotations
 
 from flask_babel import LazyString, lazy_gettext
 
-from sandbox_eoffice import activity, incoming_documents, outgoing_documents, uploads
+from sandbox_eoffice import (
+    activity,
+    incoming_documents,
+    outgoing_documents,
+    signatures,
+    uploads,
+)
 from sandbox_eoffice.vocabulary import (
+    CertificateStatus,
     Confidentiality,
     DeliveryStatus,
     DocumentStatus,
     OutgoingStatus,
     Urgency,
 )
+from signing import tokens
 
 STATUS_LABELS: dict[DocumentStatus, LazyString] = {
     DocumentStatus.RECEIVED: lazy_gettext("Not registered"),
@@ -34,6 +42,33 @@ OUTGOING_STATUS_LABELS: dict[OutgoingStatus, LazyString] = {
 DELIVERY_STATUS_LABELS: dict[DeliveryStatus, LazyString] = {
     DeliveryStatus.SENT: lazy_gettext("Sent, not yet acknowledged"),
     DeliveryStatus.ACKNOWLEDGED: lazy_gettext("Receipt acknowledged"),
+}
+
+CERTIFICATE_STATUS_LABELS: dict[CertificateStatus, LazyString] = {
+    CertificateStatus.REQUESTED: lazy_gettext("Requested, waiting for approval"),
+    CertificateStatus.ACTIVE: lazy_gettext("Valid"),
+    CertificateStatus.REVOKED: lazy_gettext("Revoked"),
+}
+
+# ETSI EN 319 102-1 indications
+INDICATION_LABELS: dict[str, LazyString] = {
+    "TOTAL_PASSED": lazy_gettext("Valid signature (TOTAL_PASSED)"),
+    "TOTAL_FAILED": lazy_gettext("Invalid signature (TOTAL_FAILED)"),
+    "INDETERMINATE": lazy_gettext("Cannot be confirmed (INDETERMINATE)"),
+}
+
+TIME_SOURCE_LABELS: dict[str, LazyString] = {
+    "timestamp": lazy_gettext("by the timestamp authority"),
+    "signer's clock": lazy_gettext("by the signer's own clock, not proven"),
+    "unknown": lazy_gettext("unknown"),
+}
+
+MODIFICATION_LABELS: dict[str, LazyString] = {
+    "none": lazy_gettext("no"),
+    "validation_data": lazy_gettext("no (only validation data was added)"),
+    "form_filling": lazy_gettext("allowed changes: form fields filled or a later signature"),
+    "annotations": lazy_gettext("allowed changes: comments or annotations"),
+    "content": lazy_gettext("YES: the content was changed after signing"),
 }
 
 URGENCY_LABELS: dict[Urgency, LazyString] = {
@@ -77,6 +112,16 @@ ACTION_LABELS: dict[str, LazyString] = {
     activity.OUTGOING_ACKNOWLEDGED: lazy_gettext("Receipt acknowledged"),
     activity.OUTGOING_ACTION_REFUSED: lazy_gettext("Tried a step the document does not allow"),
     activity.OUTGOING_ATTACHED: lazy_gettext("Attached a PDF"),
+    activity.OUTGOING_SIGNED: lazy_gettext("Digitally signed the document"),
+    activity.CERTIFICATE_REQUESTED: lazy_gettext("Requested a digital-signature certificate"),
+    activity.CERTIFICATE_ISSUED: lazy_gettext("The certificate was approved and issued"),
+    activity.CERTIFICATE_REVOKED: lazy_gettext("The certificate was revoked"),
+    activity.CERTIFICATE_PIN_CHANGED: lazy_gettext("Changed the token's PIN"),
+    activity.CERTIFICATE_ACTION_REFUSED: lazy_gettext("A certificate step was refused"),
+    activity.TOKEN_LOCKED: lazy_gettext("The token locked itself after five wrong PINs"),
+    activity.TOKEN_UNLOCKED: lazy_gettext("A trainer unlocked the token with a new PIN"),
+    activity.SIGNATURE_VERIFIED: lazy_gettext("Verified the signatures of a PDF"),
+    activity.SCENARIO_CLOCK_SHIFTED: lazy_gettext("A trainer moved the scenario clock"),
     activity.ACTIVITY_VIEWED: lazy_gettext("Viewed own activity log"),
     activity.SESSION_LOGGED_IN: lazy_gettext("Logged in"),
     activity.SESSION_LOGGED_OUT: lazy_gettext("Logged out"),
@@ -133,6 +178,35 @@ REFUSAL_MESSAGES: dict[str, LazyString] = {
         "stored."),
     uploads.TOO_LARGE: lazy_gettext("The file is larger than 5 MB. Nothing was stored."),
     uploads.TOO_MANY_FILES: lazy_gettext("A draft holds at most 10 attached files."),
+    signatures.NO_CERTIFICATE: lazy_gettext(
+        "You have no digital-signature certificate yet: request one on the Digital signature "
+        "page, and ask your trainer to approve it."),
+    signatures.CERTIFICATE_PENDING: lazy_gettext(
+        "Your certificate request is waiting for the trainer's approval: you can sign once it "
+        "is issued."),
+    signatures.CERTIFICATE_REVOKED_REASON: lazy_gettext(
+        "Your certificate has been revoked and can no longer sign: a signature made with it "
+        "has no legal value. Request a new certificate on the Digital signature page."),
+    signatures.CERTIFICATE_EXPIRED: lazy_gettext(
+        "Your certificate has expired: a document signed with an outdated certificate has no "
+        "legal value. Renew it on the Digital signature page."),
+    signatures.TOKEN_IS_LOCKED: lazy_gettext(
+        "Your token is locked after five wrong PINs. Only the registration officer (your "
+        "trainer) can unlock it and set a new PIN."),
+    "wrong_pin": lazy_gettext("Wrong PIN."),
+    signatures.ALREADY_REQUESTED: lazy_gettext(
+        "You already have a request waiting for approval."),
+    signatures.ALREADY_HAS_CERTIFICATE: lazy_gettext(
+        "You already have a valid certificate: use Renew to replace it."),
+    signatures.NOT_PENDING: lazy_gettext("This request is not waiting for approval."),
+    signatures.NOT_ACTIVE: lazy_gettext("This certificate is not valid (revoked or not issued)."),
+    signatures.NOT_LOCKED: lazy_gettext("This token is not locked."),
+    signatures.NO_AGENCY: lazy_gettext("Your sandbox has no agency yet."),
+    tokens.PIN_LENGTH: lazy_gettext("The PIN must have 6 to 16 digits."),
+    tokens.PIN_NOT_DIGITS: lazy_gettext("The PIN may contain digits only."),
+    tokens.PIN_TOO_SIMPLE: lazy_gettext(
+        "This PIN is too easy to guess (all the same digit, or a run such as 123456): choose "
+        "another."),
 }
 
 

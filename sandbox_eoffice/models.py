@@ -29,6 +29,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from sandbox_eoffice.vocabulary import (
+    CertificateStatus,
     Confidentiality,
     DeliveryStatus,
     DocumentStatus,
@@ -37,6 +38,7 @@ from sandbox_eoffice.vocabulary import (
     RegisterBook,
     Urgency,
 )
+from signing.authority import CertificateKind, RevocationReason
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -91,6 +93,8 @@ class Tenant(Base):
     full_name: Mapped[str] = mapped_column(String(200))
     seed: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    # a trainer's scenario clock: the tenant's certificates live this many days ahead
+    clock_offset_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     agency: Mapped[Agency | None] = relationship(back_populates="tenant", uselist=False)
 
@@ -199,6 +203,8 @@ class IncomingDocument(Base):
     # number, symbol and summary without diacritics, lower case: what the search box matches
     search_text: Mapped[str] = mapped_column(Text, default="")
     # sent by a classmate's agency (class exchange): registering it acknowledges receipt
+    # one of the verification exercises (signing.scenario_documents.SignatureCase)
+    signature_case: Mapped[str | None] = mapped_column(String(40))
     origin_delivery_id: Mapped[int | None] = mapped_column(
         ForeignKey("outgoing_delivery.id", ondelete="SET NULL")
     )
@@ -311,6 +317,9 @@ class OutgoingDocument(Base):
         back_populates="document", order_by="OutgoingDelivery.id"
     )
     attachments: Mapped[list[OutgoingAttachment]] = relationship(order_by="OutgoingAttachment.id")
+    # the signed PDF: personally signed at approval, then with the agency's signature at issue
+    signed_pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    personal_signer: Mapped[str | None] = mapped_column(String(200))
 
 
 class OutgoingAttachment(Base):
@@ -399,4 +408,54 @@ class ActivityLog(Base):
     object_type: Mapped[str | None] = mapped_column(String(60))
     object_id: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class SigningCertificate(Base):
+    """A digital-signature certificate of the sandbox PKI with its token (the key sealed
+    under the holder's PIN). A learner's personal certificates and their agency's
+    organisation certificate have the tenant; the province's fictitious signers of the
+    verification exercises have none (nor have those of a sandbox since reset)."""
+
+    __tablename__ = "signing_certificate"
+    __table_args__ = (Index("ix_signing_certificate_tenant_kind", "tenant_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # a CA never forgets what it issued: a reset sandbox leaves its certificates behind
+    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenant.id", ondelete="SET NULL"))
+    kind: Mapped[CertificateKind] = mapped_column(
+        Enum(CertificateKind, native_enum=False, length=20, values_callable=_enum_values))
+    status: Mapped[CertificateStatus] = mapped_column(
+        Enum(CertificateStatus, native_enum=False, length=20, values_callable=_enum_values),
+        default=CertificateStatus.REQUESTED)
+    subject: Mapped[dict[str, Any]] = mapped_column(JSON)
+    serial_number: Mapped[str | None] = mapped_column(String(40), unique=True)  # hex
+    certificate_der: Mapped[bytes | None] = mapped_column(LargeBinary)
+    sealed_key: Mapped[bytes | None] = mapped_column(LargeBinary)  # the token's key
+    pin_hash: Mapped[str | None] = mapped_column(String(200))
+    failed_pin_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    requested_by: Mapped[str] = mapped_column(String(150))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    approved_by: Mapped[str | None] = mapped_column(String(150))
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    not_before: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    not_after: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revocation_reason: Mapped[RevocationReason | None] = mapped_column(
+        Enum(RevocationReason, native_enum=False, length=30, values_callable=_enum_values))
+    replaces_id: Mapped[int | None] = mapped_column(
+        ForeignKey("signing_certificate.id", ondelete="SET NULL"))
+
+    tenant: Mapped[Tenant | None] = relationship()
+
+
+class SignatureSample(Base):
+    """A document of the verification exercises (validly signed, tampered, revoked, ...):
+    made once per installation and put in every learner's inbox."""
+
+    __tablename__ = "signature_sample"
+
+    case: Mapped[str] = mapped_column(String(40), primary_key=True)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)

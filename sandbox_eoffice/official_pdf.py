@@ -97,6 +97,8 @@ class OfficialDocumentLayout:
 class _OfficialPdf(FPDF):
     """An A4 page with Decree 30's margins; pages after the first numbered at the top."""
 
+    signature_space: SignatureSpace
+
     def header(self) -> None:
         if self.page_no() < 2:
             return
@@ -106,8 +108,22 @@ class _OfficialPdf(FPDF):
         self.set_xy(MARGIN_LEFT, MARGIN_TOP)
 
 
+@dataclass(frozen=True)
+class SignatureSpace:
+    """The signature space between the signer's title and name, in PDF points from the
+    page's bottom left (where a digital signature's appearance goes)."""
+
+    page: int  # 0-based
+    box: tuple[float, float, float, float]
+
+
 def render_official_document(layout: OfficialDocumentLayout) -> bytes:
     """The document as PDF bytes (fonts embedded, same input gives the same bytes)."""
+    return render_with_signature_space(layout)[0]
+
+
+def render_with_signature_space(layout: OfficialDocumentLayout) -> tuple[bytes, SignatureSpace]:
+    """The document, and where its signature space is."""
     pdf = _new_pdf(layout)
     if layout.draft:
         _draw_draft_mark(pdf)
@@ -116,7 +132,7 @@ def render_official_document(layout: OfficialDocumentLayout) -> bytes:
         _draw_title(pdf, layout)
     _draw_body(pdf, layout.body)
     _draw_closing(pdf, layout)
-    return bytes(pdf.output())
+    return bytes(pdf.output()), pdf.signature_space
 
 
 # --- text helpers ---------------------------------------------------------------------------
@@ -354,6 +370,11 @@ def _draw_signer(pdf: FPDF, layout: OfficialDocumentLayout, signer: list[str]) -
     for line in signer:
         _centred_lines(pdf, x, width, line, "B", 14)
     space_top = pdf.get_y()
+    points = 72 / 25.4
+    height = pdf.h
+    pdf.signature_space = SignatureSpace(pdf.page_no() - 1, (
+        x * points, (height - space_top - SIGNATURE_SPACE) * points,
+        (x + width) * points, (height - space_top) * points))
     if layout.signature_placeholder:
         pdf.set_y(space_top + (SIGNATURE_SPACE - _line_height(13)) / 2)
         _centred_lines(pdf, x, width, _nfc(layout.signature_placeholder), "I", 13)

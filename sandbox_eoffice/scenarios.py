@@ -13,7 +13,12 @@ from datetime import date
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from sandbox_eoffice.activity import TENANT_PROVISIONED, TENANT_RESET, record_activity
+from sandbox_eoffice.activity import (
+    SCENARIO_CLOCK_SHIFTED,
+    TENANT_PROVISIONED,
+    TENANT_RESET,
+    record_activity,
+)
 from sandbox_eoffice.models import ClassExchange, Tenant, class_exchange_member, utc_now
 from sandbox_eoffice.seeding import provision_tenant, seed_for_username
 from sandbox_eoffice.tenants import get_tenant
@@ -98,3 +103,22 @@ def close_class_exchange(session: Session, name: str) -> ClassExchange:
     exchange.closed_at = exchange.closed_at or utc_now()
     session.flush()
     return exchange
+
+
+def shift_clock(session: Session, usernames: Sequence[str], *, days: int,
+                actor: str) -> list[Tenant]:
+    """Move the learners' scenario clock `days` ahead of real time (0: back to today), for
+    instance past their certificate's end to practise an expired certificate."""
+    if not 0 <= days <= 3650:
+        raise ScenarioError(f"--days {days}: between 0 and 3650")
+    tenants = []
+    for username in usernames:
+        tenant = get_tenant(session, username)
+        if tenant is None:
+            raise ScenarioError(f"{username}: no sandbox yet (the learner never opened the "
+                                "e-office)")
+        tenant.clock_offset_days = days
+        record_activity(session, tenant, actor, SCENARIO_CLOCK_SHIFTED, details={"days": days})
+        tenants.append(tenant)
+    session.flush()
+    return tenants

@@ -36,6 +36,15 @@ class DeliveryStatus(StrEnum):
     ACKNOWLEDGED = "acknowledged"
 
 
+class CertificateStatus(StrEnum):
+    """A digital-signature certificate in the sandbox: requested by the learner, approved
+    (issued) by a trainer acting as the registration officer, or revoked."""
+
+    REQUESTED = "requested"
+    ACTIVE = "active"
+    REVOKED = "revoked"
+
+
 class RegisterBook(StrEnum):
     """The yearly register books whose numbers run without gaps or duplicates."""
 

@@ -22,11 +22,15 @@ from common.clock import VIETNAM_TZ
 from sandbox_eoffice.access import current_tenant, current_username
 from sandbox_eoffice.activity import record_activity
 from sandbox_eoffice.labels import (
+    CERTIFICATE_STATUS_LABELS,
     CONFIDENTIALITY_LABELS,
     DELIVERY_STATUS_LABELS,
+    INDICATION_LABELS,
+    MODIFICATION_LABELS,
     OUTGOING_STATUS_LABELS,
     REFUSAL_MESSAGES,
     STATUS_LABELS,
+    TIME_SOURCE_LABELS,
     URGENCY_LABELS,
     describe_action,
 )
@@ -86,7 +90,12 @@ def explain_refusal(
     record_activity(session, tenant, current_username(), action, object_type=object_type,
                     object_id=object_id, details={"reason": reason, **details})
     session.commit()
-    flash(str(REFUSAL_MESSAGES[reason]), "warning")
+    message = str(REFUSAL_MESSAGES[reason])
+    attempts_left = details.get("attempts_left")
+    if isinstance(attempts_left, int) and attempts_left > 0:
+        message += " " + _("%(count)s attempts left before the token locks.",
+                           count=attempts_left)
+    flash(message, "warning")
     return redirect(back_to)
 
 
@@ -109,6 +118,10 @@ def init_ui(app: Flask) -> None:
         CONFIDENTIALITY_LABELS=CONFIDENTIALITY_LABELS,
         OUTGOING_STATUS_LABELS=OUTGOING_STATUS_LABELS,
         DELIVERY_STATUS_LABELS=DELIVERY_STATUS_LABELS,
+        CERTIFICATE_STATUS_LABELS=CERTIFICATE_STATUS_LABELS,
+        INDICATION_LABELS=INDICATION_LABELS,
+        TIME_SOURCE_LABELS=TIME_SOURCE_LABELS,
+        MODIFICATION_LABELS=MODIFICATION_LABELS,
         DocumentStatus=DocumentStatus,
     )
 

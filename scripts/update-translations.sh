@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Extract the e-office's texts, merge them into its gettext catalogues and compile them.
-# Run after changing a text in sandbox_eoffice; then translate the new or fuzzy entries in
-# sandbox_eoffice/translations/vi/LC_MESSAGES/messages.po and run this again (a test checks
-# that the catalogue is complete and compiled). Usage: scripts/update-translations.sh
+# Extract the e-office's texts, merge them into its gettext catalogues and compile them;
+# the same for the signing library's sentences for learners (signing/explanations.py).
+# Run after changing a text in sandbox_eoffice or signing; then translate the new or fuzzy
+# entries in sandbox_eoffice/translations/vi/LC_MESSAGES/messages.po and
+# signing/translations/vi/LC_MESSAGES/messages.po and run this again (tests check that the
+# catalogues are complete and compiled). Usage: scripts/update-translations.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv="$(scripts/venv.sh test)"
@@ -13,3 +15,9 @@ trap 'rm -f "$pot"' EXIT
 "$venv/bin/pybabel" -q update -i "$pot" -d sandbox_eoffice/translations -l vi \
   --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching
 "$venv/bin/pybabel" -q compile -d sandbox_eoffice/translations --statistics
+# signing: texts marked with N_ (signing/babel.cfg)
+"$venv/bin/pybabel" -q extract -F signing/babel.cfg -k N_ \
+  --no-location --sort-output --omit-header -o "$pot" .
+"$venv/bin/pybabel" -q update -i "$pot" -d signing/translations -l vi \
+  --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching
+"$venv/bin/pybabel" -q compile -d signing/translations --statistics

@@ -41,6 +41,9 @@ EXPIRED = N_("The signer's certificate was not valid at the time of signing (it 
 UNTRUSTED = N_("The signer's certificate does not lead to a trusted root certification "
                "authority: anyone can make such a certificate. Do not trust who it claims "
                "to be.")
+CHAIN_UNCHECKED = N_("The signer's certificate could not be checked completely: its revocation "
+                     "status (CRL or OCSP) or part of its chain is not available. Do not rely "
+                     "on the signature until it can be checked.")
 TRY_LATER = N_("Whether the signer's certificate has been revoked could not be checked. Try "
                "again later, or check with the issuing authority.")
 FORMAT_FAILURE = N_("The signature is damaged or not in a recognised format and cannot be "
@@ -49,18 +52,31 @@ GENERIC = N_("The signature could not be confirmed ({sub_indication}). Do not re
              "before checking with the sender.")
 UNKNOWN_REASON = N_("not stated")
 
+# RFC 5280 revocation reasons, as pyhanko names them (asn1crypto's CRLReason)
+REASONS = {
+    "unspecified": N_("unspecified"),
+    "key_compromise": N_("the private key was lost or exposed"),
+    "ca_compromise": N_("the certification authority's key was compromised"),
+    "affiliation_changed": N_("the holder moved to another agency or position"),
+    "superseded": N_("replaced by a new certificate"),
+    "cessation_of_operation": N_("no longer needed"),
+    "certificate_hold": N_("temporarily suspended"),
+    "privilege_withdrawn": N_("the holder's right to sign was withdrawn"),
+}
+
 _REVOKED = {"REVOKED"}
 _REVOKED_NO_POE = {"REVOKED_NO_POE", "REVOKED_CA_NO_POE"}
 _EXPIRED = {"EXPIRED", "NOT_YET_VALID", "OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NOT_REVOKED"}
-_UNTRUSTED = {"NO_CERTIFICATE_CHAIN_FOUND", "CHAIN_CONSTRAINTS_FAILURE",
-              "CERTIFICATE_CHAIN_GENERAL_FAILURE"}
+_UNTRUSTED = {"NO_CERTIFICATE_CHAIN_FOUND", "CHAIN_CONSTRAINTS_FAILURE"}
+_CHAIN_UNCHECKED = {"CERTIFICATE_CHAIN_GENERAL_FAILURE"}
 _TRY_LATER = {"TRY_LATER", "REVOCATION_OUT_OF_BOUNDS_NO_POE"}
 _FORMAT = {"FORMAT_FAILURE", "SIGNED_DATA_NOT_FOUND", "NO_SIGNING_CERTIFICATE_FOUND"}
 
 
 @cache
 def _catalogue(lang: str) -> gettext.NullTranslations:
-    return gettext.translation(DOMAIN, TRANSLATIONS, languages=[lang], fallback=True)
+    # English is the message ids themselves; a missing Vietnamese catalogue is an error
+    return gettext.translation(DOMAIN, TRANSLATIONS, languages=[lang], fallback=lang == "en")
 
 
 def message_for(indication: str, sub_indication: str | None, modification: str) -> str:
@@ -77,6 +93,7 @@ def message_for(indication: str, sub_indication: str | None, modification: str) 
         return SIG_CRYPTO_FAILURE
     for group, message in ((_REVOKED, REVOKED), (_REVOKED_NO_POE, REVOKED_NO_POE),
                            (_EXPIRED, EXPIRED), (_UNTRUSTED, UNTRUSTED),
+                           (_CHAIN_UNCHECKED, CHAIN_UNCHECKED),
                            (_TRY_LATER, TRY_LATER), (_FORMAT, FORMAT_FAILURE)):
         if sub in group:
             return message
@@ -88,5 +105,8 @@ def explain(*, indication: str, sub_indication: str | None, reason: str | None,
     """The learner's sentence for an outcome, in `lang` ("vi" or "en")."""
     catalogue = _catalogue("en" if lang == "en" else "vi")
     message = catalogue.gettext(message_for(indication, sub_indication, modification))
-    return message.format(reason=reason or catalogue.gettext(UNKNOWN_REASON),
-                          sub_indication=sub_indication or "")
+    if not reason:
+        reason_text = catalogue.gettext(UNKNOWN_REASON)
+    else:
+        reason_text = catalogue.gettext(REASONS[reason]) if reason in REASONS else reason
+    return message.format(reason=reason_text, sub_indication=sub_indication or "")

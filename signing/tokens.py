@@ -1,21 +1,31 @@
-"""The sandbox "token": a private key sealed under the holder's PIN.
+"""The sandbox "token": a private key that only its holder's PIN releases.
 
-Like a USB token, the key is never shown to anyone and is usable only with the PIN; five
-wrong PINs in a row lock the token and only a trainer (the registration officer) can unlock
-it. The sealed key is PKCS#8 encrypted with the PIN (PBES2); it is stored where only the
-e-office's service account can read it, and the lockout counter is kept by the caller in the
-same transaction as the attempt (`sandbox_eoffice.signatures`), so it cannot be side-stepped
-by retrying in parallel.
+It behaves like a USB token: the key never leaves it, the token checks the PIN, five wrong
+PINs in a row lock it, and the security officer (a trainer) can unlock it by setting a new
+PIN without knowing the old one (PKCS#11 C_InitPIN). So the key is sealed with the token
+store's own key-encryption key (AES-256-GCM; the KEK is a file only the e-office's account
+reads) and the PIN is checked against a salted scrypt hash. The lockout counter is kept by
+the caller in the same transaction as the attempt (`sandbox_eoffice.signatures`).
 """
 
 from __future__ import annotations
 
-from signing.authority import PrivateKey, key_pem, load_key_pem
+import base64
+import hashlib
+import hmac
+import os
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from signing.authority import PrivateKey, load_key_pem
 
 MAX_PIN_ATTEMPTS = 5
 PIN_MIN, PIN_MAX = 6, 16
+KEK_BYTES = 32
+_SCRYPT = {"n": 2**12, "r": 8, "p": 1, "dklen": 32}
 
-# reasons a PIN is refused (the e-office translates them)
+# reasons a new PIN is refused (the e-office translates them)
 PIN_LENGTH = "pin_length"
 PIN_NOT_DIGITS = "pin_not_digits"
 PIN_TOO_SIMPLE = "pin_too_simple"
@@ -29,10 +39,6 @@ class PinRefused(ValueError):
         self.reason = reason
 
 
-class WrongPin(ValueError):
-    """The PIN does not open the token."""
-
-
 def check_new_pin(pin: str) -> None:
     """6 to 16 digits, not all the same digit, not a run such as 123456 or 654321."""
     if not PIN_MIN <= len(pin) <= PIN_MAX:
@@ -44,22 +50,34 @@ def check_new_pin(pin: str) -> None:
         raise PinRefused(PIN_TOO_SIMPLE)
 
 
-def seal(key: PrivateKey, pin: str) -> bytes:
-    """The key encrypted under `pin` (which must meet the policy)."""
+def hash_pin(pin: str) -> str:
+    """A salted scrypt hash of a new PIN (which must meet the policy)."""
     check_new_pin(pin)
-    return key_pem(key, pin.encode())
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, **_SCRYPT)
+    return "scrypt$" + base64.b64encode(salt).decode() + "$" + base64.b64encode(digest).decode()
 
 
-def open_sealed(sealed: bytes, pin: str) -> PrivateKey:
-    """The key, if `pin` is right; WrongPin otherwise."""
-    try:
-        key = load_key_pem(sealed, pin.encode())
-    except (ValueError, TypeError) as error:
-        raise WrongPin("wrong PIN") from error
-    return key
+def pin_matches(pin: str, stored: str) -> bool:
+    scheme, salt, digest = stored.split("$")
+    if scheme != "scrypt":
+        raise ValueError(f"unknown PIN hash scheme {scheme!r}")
+    candidate = hashlib.scrypt(pin.encode(), salt=base64.b64decode(salt), **_SCRYPT)
+    return hmac.compare_digest(candidate, base64.b64decode(digest))
 
 
-def reseal(sealed: bytes, old_pin: str, new_pin: str) -> bytes:
-    """Change the PIN: the same key under `new_pin`."""
-    check_new_pin(new_pin)
-    return seal(open_sealed(sealed, old_pin), new_pin)
+def new_kek() -> bytes:
+    return AESGCM.generate_key(bit_length=KEK_BYTES * 8)
+
+
+def seal(key: PrivateKey, kek: bytes) -> bytes:
+    """The key (PKCS#8) encrypted and authenticated under the token store's KEK."""
+    nonce = os.urandom(12)
+    der = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption())
+    return nonce + AESGCM(kek).encrypt(nonce, der, b"academy-sandbox-token")
+
+
+def unseal(sealed: bytes, kek: bytes) -> PrivateKey:
+    """The key; fails (cryptography's InvalidTag) if the blob or the KEK is not the one used."""
+    return load_key_pem(AESGCM(kek).decrypt(sealed[:12], sealed[12:], b"academy-sandbox-token"))

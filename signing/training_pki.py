@@ -33,6 +33,7 @@ from signing.authority import (
     new_key,
     new_rsa_key,
 )
+from signing.tokens import new_kek
 
 ROOT_NAME = "Sandbox Root CA chuyên dùng công vụ (ĐÀO TẠO)"
 ISSUING_NAME = "Sandbox CA phục vụ cơ quan Nhà nước (ĐÀO TẠO)"
@@ -47,6 +48,8 @@ FILES = {
     "tsa": ("tsa.cert.pem", "tsa.key.pem"),
     "ocsp": ("ocsp.cert.pem", "ocsp.key.pem"),
 }
+
+KEK_FILE = "token-kek"
 
 
 def _name(common_name: str) -> x509.Name:
@@ -86,6 +89,7 @@ class TrainingPki:
     tsa_key: PrivateKey
     tsa_certificate: x509.Certificate
     ocsp: OcspResponder
+    token_kek: bytes  # seals the sandbox tokens' keys (signing.tokens)
 
     @property
     def trust_roots(self) -> list[x509.Certificate]:
@@ -106,7 +110,7 @@ class TrainingPki:
         ocsp_certificate = issuing.issue_ocsp_responder(_name(OCSP_NAME),
                                                         ocsp_key.public_key(), now=now)
         return cls(root, issuing, tsa_key, tsa_certificate,
-                   OcspResponder(issuing, ocsp_key, ocsp_certificate))
+                   OcspResponder(issuing, ocsp_key, ocsp_certificate), new_kek())
 
     def save(self, directory: Path) -> None:
         pairs = {"root": (self.root.certificate, self.root.key),
@@ -119,6 +123,9 @@ class TrainingPki:
             key_path = directory / key_file
             key_path.touch(mode=0o600)
             key_path.write_bytes(key_pem(key))
+        kek_path = directory / KEK_FILE
+        kek_path.touch(mode=0o600)
+        kek_path.write_text(self.token_kek.hex() + "\n")
 
     @classmethod
     def load(cls, directory: Path) -> TrainingPki:
@@ -137,8 +144,9 @@ class TrainingPki:
         issuing = CertificateAuthority(loaded["issuing"][1], loaded["issuing"][0],
                                        [root.certificate],
                                        _endpoints_of(loaded["issuing"][0], loaded["tsa"][0]))
+        kek = bytes.fromhex((directory / KEK_FILE).read_text().strip())
         return cls(root, issuing, loaded["tsa"][1], loaded["tsa"][0],
-                   OcspResponder(issuing, loaded["ocsp"][1], loaded["ocsp"][0]))
+                   OcspResponder(issuing, loaded["ocsp"][1], loaded["ocsp"][0]), kek)
 
 
 def _endpoints_of(authority: x509.Certificate, issued: x509.Certificate) -> Endpoints:

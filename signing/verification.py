@@ -30,6 +30,7 @@ from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation.ades import AdESWithTimeValidationResult, ades_with_time_validation
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko.sign.validation.errors import NoDSSFoundError
+from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.policy_decl import (
     CertificateFetchingRule,
@@ -210,14 +211,22 @@ def _report(signature: EmbeddedPdfSignature, spec: PdfSignatureValidationSpec, l
         # the signed revision is fine, but what the reader now sees is not what was signed
         indication, sub_indication = Indication.TOTAL_FAILED, "CONTENT_MODIFIED_AFTER_SIGNING"
     cert = status.signing_cert if status else None
+    timestamp_time = _signature_timestamp_time(signature)
+    if indication is Indication.TOTAL_PASSED and cert is not None and timestamp_time and \
+            timestamp_time > cert["tbs_certificate"]["validity"]["not_after"].native:
+        # pyhanko 0.38 checks only the start of validity here: a signature timestamped after
+        # its certificate expired is not proven to exist while it was valid (ETSI 5.5.4)
+        indication, sub_indication = Indication.INDETERMINATE, "OUT_OF_BOUNDS_NO_POE"
     subject = _subject(cert)
     revocation = status.revocation_details if status else None
     time_source = "unknown"
     signing_time: dt.datetime | None = None
     if status is not None and status.timestamp_validity is not None:
         signing_time, time_source = status.timestamp_validity.timestamp, "timestamp"
-    elif status is not None and getattr(status, "signer_reported_dt", None):
-        signing_time, time_source = status.signer_reported_dt, "signer's clock"
+    elif timestamp_time is not None:  # a failed signature: what its timestamp token says
+        signing_time, time_source = timestamp_time, "timestamp"
+    elif signature.self_reported_timestamp is not None:
+        signing_time, time_source = signature.self_reported_timestamp, "signer's clock"
     path = status.validation_path if status else None
     chain = [_common_name_asn1(c) for c in path.iter_certs(include_root=True)] if path \
         else ([_common_name_asn1(cert)] if cert else [])
@@ -278,6 +287,16 @@ async def _validate(signature: EmbeddedPdfSignature, spec: PdfSignatureValidatio
         raw_digest=signature.compute_digest(),
         extra_status_kwargs=signature.summarise_integrity_info(),
         status_cls=PdfSignatureStatus)
+
+
+def _signature_timestamp_time(signature: EmbeddedPdfSignature) -> dt.datetime | None:
+    """The time in the signature's timestamp token (RFC 3161 genTime), if it has one."""
+    try:
+        for token in extract_tst_data_iter(signature.signer_info, signed=False):
+            return token["encap_content_info"]["content"].parsed["gen_time"].native
+    except (KeyError, ValueError, TypeError):
+        return None
+    return None
 
 
 def _dss_knowledge(reader: PdfFileReader) -> LocalKnowledge:

@@ -21,6 +21,7 @@ from academy.cli.grade import grade
 from academy.cli.hr import hr
 from academy.cli.platform import backup, init, reset, restore, up
 from academy.cli.roster import roster
+from academy.cli.sign import sign
 from installation.layout import DATA_DIR_ENV, default_data_dir
 
 
@@ -39,5 +40,5 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
     ctx.obj = AcademyContext(data_dir or default_data_dir())
 
 
-for command in (init, up, accounts, reset, backup, restore, roster, grade, hr, eoffice):
+for command in (init, up, accounts, reset, backup, restore, roster, grade, hr, eoffice, sign):
     main.add_command(command)

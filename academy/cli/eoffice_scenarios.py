@@ -131,4 +131,27 @@ def exchange_close(academy: AcademyContext, name: str) -> None:
     click.echo(f"exchange {name!r} is closed")
 
 
-COMMANDS = (reset_command, scenario_command, exchange)
+@click.command("clock")
+@click.option("--user", "usernames", multiple=True, help="A learner (repeat for more).")
+@click.option("--course", default=None, help="Every active learner enrolled in this course.")
+@click.option("--days", type=int, required=True,
+              help="How far ahead of real time (0: back to today), at most 3650.")
+@pass_academy
+def clock_command(academy: AcademyContext, usernames: tuple[str, ...], course: str | None,
+                  days: int) -> None:
+    """Move learners' scenario clock DAYS ahead: their certificates live in that time, so
+    that one expires (the expired-certificate incident)."""
+    from sandbox_eoffice.scenarios import shift_clock
+
+    if bool(usernames) == bool(course):
+        raise click.UsageError("give --user USERNAME (repeatable) or --course COURSE")
+    learners = list(usernames) or _course_learners(academy, course or "")
+    try:
+        with _eoffice_session(academy) as session:
+            shift_clock(session, learners, days=days, actor=_trainer())
+    except _scenario_errors() as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{len(learners)} learner(s): scenario clock {days} days ahead")
+
+
+COMMANDS = (reset_command, scenario_command, exchange, clock_command)

@@ -19,13 +19,18 @@ from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 from sqlalchemy.exc import IntegrityError
 
+from common.roles import CERTIFICATE_OFFICER_SCOPE
 from sandbox_eoffice import outgoing_documents as outgoing
+from sandbox_eoffice import signatures
 from sandbox_eoffice.access import ensure_tenant
 from sandbox_eoffice.activity import INCOMING_DOCUMENT, OUTGOING_DOCUMENT, document_history
 from sandbox_eoffice.api_schemas import (
     AgencySchema,
+    ApproveSchema,
     AssignSchema,
     AttachmentSchema,
+    CertificateSchema,
+    ChangePinSchema,
     ColleagueSchema,
     CommentOutSchema,
     CommentSchema,
@@ -38,9 +43,12 @@ from sandbox_eoffice.api_schemas import (
     IncomingPageSchema,
     IncomingQuerySchema,
     OutgoingDocumentSchema,
+    PinSchema,
     ReturnSchema,
     SendSchema,
     UnitSchema,
+    VerificationSchema,
+    VerifyQuerySchema,
 )
 from sandbox_eoffice.incoming_documents import (
     AlreadyRegistered,
@@ -59,10 +67,11 @@ from sandbox_eoffice.incoming_documents import (
 from sandbox_eoffice.labels import REFUSAL_MESSAGES
 from sandbox_eoffice.models import IncomingDocument, OutgoingAttachment, OutgoingDocument, Tenant
 from sandbox_eoffice.request_db import db
-from sandbox_eoffice.uploads import attach_pdf
+from sandbox_eoffice.signing_service import training_pki
+from sandbox_eoffice.uploads import MAX_UPLOAD_BYTES, attach_pdf
 from sandbox_eoffice.vocabulary import DocumentStatus, Urgency
 from sandbox_eoffice.web_ui import pdf_response
-from service_auth.hub_login import get_hub_auth, login_required, resolve_hub_user
+from service_auth.hub_login import get_hub_auth, has_scopes, login_required, resolve_hub_user
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -159,6 +168,11 @@ def _commit_or_refuse(step: Callable[[], Any]) -> Any:
     try:
         result = step()
         db().commit()
+    except signatures.WrongPin as wrong:
+        db().commit()  # the failed attempt counts
+        abort(make_response({"error": str(REFUSAL_MESSAGES[wrong.reason]),
+                             "reason": wrong.reason, "attempts_left": wrong.attempts_left,
+                             "status": 409}, 409))
     except DocumentActionRefused as refusal:
         _refused(refusal)
     return result
@@ -353,11 +367,14 @@ def outgoing_submit(document_id: int) -> Any:
 
 @bp.route("/outgoing/<int:document_id>/approve", methods=["POST"])
 @token_required
+@bp.arguments(ApproveSchema, required=False)
 @bp.response(200, OutgoingDocumentSchema)
-def outgoing_approve(document_id: int) -> Any:
-    """Approve the draft, as its signer."""
+def outgoing_approve(body: dict[str, Any], document_id: int) -> Any:
+    """Approve the draft, as its signer, signing it with the approver's token (PIN) when
+    they have a certificate."""
     document = _outgoing(document_id, for_update=True)
-    _commit_or_refuse(lambda: outgoing.approve(db(), _tenant(), document, actor=_actor()))
+    _commit_or_refuse(lambda: signatures.approve_and_sign(
+        db(), training_pki(), _tenant(), document, pin=body.get("pin"), actor=_actor()))
     return document
 
 
@@ -377,9 +394,11 @@ def outgoing_return(body: dict[str, Any], document_id: int) -> Any:
 @token_required
 @bp.response(200, OutgoingDocumentSchema)
 def outgoing_issue(document_id: int) -> Any:
-    """Phát hành: the next number of this year's outgoing register book."""
+    """Phát hành: the next number of this year's outgoing register book, and the agency's
+    digital signature."""
     document = _outgoing(document_id, for_update=True)
-    _commit_or_refuse(lambda: outgoing.issue(db(), _tenant(), document, actor=_actor()))
+    _commit_or_refuse(lambda: signatures.issue_and_sign(db(), training_pki(), _tenant(),
+                                                        document, actor=_actor()))
     return document
 
 
@@ -418,3 +437,136 @@ def outgoing_attachment(document_id: int, attachment_id: int) -> Any:
     if attachment is None or attachment.document_id != document.id:
         abort(404, description="No such file attached to this document.")
     return pdf_response(attachment.content, attachment.filename)
+
+
+# --- digital signatures ---------------------------------------------------------------------
+
+
+@bp.route("/certificates")
+@token_required
+@bp.response(200, CertificateSchema(many=True))
+def certificates() -> Any:
+    """The learner's personal certificates, newest first."""
+    return signatures.personal_certificates(db(), _tenant())
+
+
+@bp.route("/certificates", methods=["POST"])
+@token_required
+@bp.arguments(PinSchema)
+@bp.response(201, CertificateSchema)
+def certificate_request(body: dict[str, Any]) -> Any:
+    """Request a personal certificate; the key is made on the token under this PIN. A
+    trainer (the registration officer) approves it."""
+    return _commit_or_refuse(lambda: signatures.request_certificate(
+        db(), training_pki(), _tenant(), actor=_actor(), pin=body["pin"]))
+
+
+@bp.route("/certificates/renew", methods=["POST"])
+@token_required
+@bp.arguments(PinSchema)
+@bp.response(201, CertificateSchema)
+def certificate_renew(body: dict[str, Any]) -> Any:
+    """Renew with the agency's current name; the old certificate is revoked as superseded
+    when the new one is issued."""
+    return _commit_or_refuse(lambda: signatures.request_certificate(
+        db(), training_pki(), _tenant(), actor=_actor(), pin=body["pin"], renew=True))
+
+
+def _current_certificate() -> Any:
+    row = signatures.current_personal(db(), _tenant())
+    if row is None:
+        _abort_json(409, str(REFUSAL_MESSAGES[signatures.NO_CERTIFICATE]),
+                    signatures.NO_CERTIFICATE)
+    return row
+
+
+@bp.route("/certificates/current/pin", methods=["POST"])
+@token_required
+@bp.arguments(ChangePinSchema)
+@bp.response(200, CertificateSchema)
+def certificate_pin(body: dict[str, Any]) -> Any:
+    """Change the token's PIN (a wrong old PIN counts towards the lockout)."""
+    row = _current_certificate()
+    _commit_or_refuse(lambda: signatures.change_pin(
+        db(), _tenant(), row, actor=_actor(), old_pin=body["old_pin"],
+        new_pin=body["new_pin"]))
+    return row
+
+
+@bp.route("/certificates/current/lost", methods=["POST"])
+@token_required
+@bp.response(200, CertificateSchema)
+def certificate_lost() -> Any:
+    """Report the token lost: the certificate is revoked (keyCompromise)."""
+    row = _current_certificate()
+    return _commit_or_refuse(lambda: signatures.report_lost(db(), _tenant(), row,
+                                                           actor=_actor()))
+
+
+@bp.route("/signatures/verify", methods=["POST"])
+@token_required
+@bp.arguments(VerifyQuerySchema, location="query")
+@bp.arguments(FileUploadSchema, location="files")
+@bp.response(200, VerificationSchema)
+def signatures_verify(query: dict[str, Any], files: dict[str, Any]) -> Any:
+    """Verify every signature of an uploaded PDF (at most 5 MB) against the sandbox root,
+    with the sandbox's revocation information; ETSI indications and explanations."""
+    from signing.verification import UnusablePdf
+
+    data = files["file"].read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        _abort_json(413, "The file is larger than 5 MB.", "too_large")
+    try:
+        report = signatures.verify(db(), training_pki(), data, lang=query["lang"])
+    except UnusablePdf as unusable:
+        _abort_json(422, str(unusable), "unusable_pdf")
+    return report.as_dict()
+
+
+# --- the registration officer (trainers' tokens) --------------------------------------------
+
+
+def _officer_only() -> None:
+    if not has_scopes(g.hub_user, CERTIFICATE_OFFICER_SCOPE):
+        abort(403, description="Only the registration officer (a trainer's token holding "
+                               f"{CERTIFICATE_OFFICER_SCOPE}) can do this.")
+
+
+@bp.route("/registration/requests")
+@token_required
+@bp.response(200, CertificateSchema(many=True))
+def registration_requests() -> Any:
+    """Certificate requests waiting for approval (trainers)."""
+    _officer_only()
+    return [row for row in signatures.pending_requests(db()) if row.tenant_id is not None]
+
+
+def _learner_certificate(certificate_id: int) -> Any:
+    row = signatures.get_certificate(db(), certificate_id)
+    if row is None or row.tenant_id is None:
+        abort(404, description="No such certificate.")
+    return row
+
+
+@bp.route("/registration/requests/<int:certificate_id>/approve", methods=["POST"])
+@token_required
+@bp.response(200, CertificateSchema)
+def registration_approve(certificate_id: int) -> Any:
+    """Approve a request: the sandbox issuing CA issues the certificate (trainers)."""
+    _officer_only()
+    row = _learner_certificate(certificate_id)
+    return _commit_or_refuse(lambda: signatures.approve_request(
+        db(), training_pki(), row, approver=_actor()))
+
+
+@bp.route("/registration/tokens/<int:certificate_id>/unlock", methods=["POST"])
+@token_required
+@bp.arguments(PinSchema)
+@bp.response(200, CertificateSchema)
+def registration_unlock(body: dict[str, Any], certificate_id: int) -> Any:
+    """Unlock a locked token with a new PIN for its holder (trainers)."""
+    _officer_only()
+    row = _learner_certificate(certificate_id)
+    _commit_or_refuse(lambda: signatures.unlock_token(db(), row, officer=_actor(),
+                                                      new_pin=body["pin"]))
+    return row

@@ -33,7 +33,6 @@ from sandbox_eoffice.activity import (
     document_history,
     record_activity,
 )
-from sandbox_eoffice.attachments import incoming_attachment_pdf, outgoing_pdf
 from sandbox_eoffice.forms import (
     AssignForm,
     CommentForm,
@@ -61,8 +60,10 @@ from sandbox_eoffice.incoming_documents import (
     vietnam_today,
 )
 from sandbox_eoffice.labels import STATUS_LABELS, URGENCY_LABELS
-from sandbox_eoffice.models import IncomingDocument, OutgoingDelivery, Tenant, utc_now
+from sandbox_eoffice.models import IncomingDocument, utc_now
 from sandbox_eoffice.request_db import db
+from sandbox_eoffice.signatures import received_pdf
+from sandbox_eoffice.signing_service import training_pki
 from sandbox_eoffice.vocabulary import DocumentStatus, Urgency
 from sandbox_eoffice.web_ui import explain_refusal, pdf_response
 
@@ -197,13 +198,7 @@ def incoming_attachment(document_id: int) -> Response:
                     object_type=INCOMING_DOCUMENT, object_id=document.id,
                     details={"number_symbol": document.number_symbol})
     session.commit()
-    origin = session.get(OutgoingDelivery, document.origin_delivery_id) \
-        if document.origin_delivery_id else None
-    if origin is not None:  # sent by a classmate's agency: the very PDF they issued
-        sender = session.get(Tenant, origin.tenant_id)
-        data = outgoing_pdf(origin.document, sender) if sender else b""
-    else:
-        data = incoming_attachment_pdf(document, tenant)
+    data = received_pdf(session, training_pki(), tenant, document)
     return pdf_response(data, f"{document.number_symbol}.pdf")
 
 

@@ -29,6 +29,7 @@ from sandbox_eoffice.activity import (
 )
 from sandbox_eoffice.attachments import outgoing_pdf
 from sandbox_eoffice.forms import (
+    ApproveForm,
     AttachmentForm,
     ConfirmForm,
     OutgoingForm,
@@ -39,10 +40,8 @@ from sandbox_eoffice.incoming_documents import DocumentActionRefused, list_units
 from sandbox_eoffice.labels import CONFIDENTIALITY_LABELS, REFUSAL_MESSAGES, URGENCY_LABELS
 from sandbox_eoffice.models import OutgoingAttachment, OutgoingDocument
 from sandbox_eoffice.outgoing_documents import (
-    approve,
     axis_directory,
     get_outgoing,
-    issue,
     list_outgoing,
     return_for_revision,
     save_draft,
@@ -51,6 +50,13 @@ from sandbox_eoffice.outgoing_documents import (
     submit_for_approval,
 )
 from sandbox_eoffice.request_db import db
+from sandbox_eoffice.signatures import (
+    WrongPin,
+    approve_and_sign,
+    current_personal,
+    issue_and_sign,
+)
+from sandbox_eoffice.signing_service import training_pki
 from sandbox_eoffice.uploads import attach_pdf
 from sandbox_eoffice.vocabulary import DOCUMENT_TYPES, Confidentiality, Urgency
 from sandbox_eoffice.web_ui import explain_refusal, pdf_response
@@ -147,6 +153,7 @@ def _render_detail(document: OutgoingDocument, forms: dict[str, FlaskForm] | Non
         forms = _step_forms()
     page = render_template(
         "documents/outgoing_detail.html", document=document, forms=forms,
+        has_certificate=current_personal(session, tenant) is not None,
         history=document_history(session, tenant, document.id, OUTGOING_DOCUMENT))
     return page, status
 
@@ -154,8 +161,8 @@ def _render_detail(document: OutgoingDocument, forms: dict[str, FlaskForm] | Non
 def _step_forms() -> dict[str, FlaskForm]:
     sendable = SendForm()
     sendable.recipients.choices = [(name, name) for name in axis_directory(db(), current_tenant())]
-    return {"step": ConfirmForm(), "return": ReturnForm(), "send": sendable,
-            "attach": AttachmentForm()}
+    return {"step": ConfirmForm(), "approve": ApproveForm(), "return": ReturnForm(),
+            "send": sendable, "attach": AttachmentForm()}
 
 
 @bp.get("/<int:document_id>")
@@ -188,6 +195,12 @@ def _step(document_id: int, form_name: str,
     try:
         message = perform(document, forms[form_name])
         session.commit()
+    except WrongPin as wrong:
+        session.commit()  # the failed attempt counts (nothing else was changed before it)
+        return explain_refusal(OUTGOING_DOCUMENT, document.id, OUTGOING_ACTION_REFUSED,
+                               wrong.reason, url_for(".outgoing_detail",
+                                                     document_id=document.id),
+                               step=request.endpoint, attempts_left=wrong.attempts_left)
     except DocumentActionRefused as refusal:
         return explain_refusal(OUTGOING_DOCUMENT, document.id, OUTGOING_ACTION_REFUSED,
                                refusal.reason, url_for(".outgoing_detail",
@@ -210,11 +223,20 @@ def outgoing_submit(document_id: int) -> Response | tuple[str, int]:
 @bp.post("/<int:document_id>/approve")
 @learner_required
 def outgoing_approve(document_id: int) -> Response | tuple[str, int]:
-    def perform(document: OutgoingDocument, _form: FlaskForm) -> str:
-        approve(db(), current_tenant(), document, actor=current_username())
-        return _("Approved. The clerk can now issue it.")
+    """Approve, and sign with the approver's token when they have a certificate (a revoked,
+    expired or locked one refuses, with what to do; a wrong PIN is counted)."""
+    session, tenant = db(), current_tenant()
 
-    return _step(document_id, "step", perform)
+    def perform(document: OutgoingDocument, form: ApproveForm) -> str:
+        signed = approve_and_sign(session, training_pki(), tenant, document,
+                                  pin=form.pin.data, actor=current_username())
+        if not signed:
+            return _("Approved without a digital signature (you have no certificate yet). "
+                     "The clerk can now issue it.")
+        return _("Approved and signed with your digital signature. The clerk can now issue "
+                 "it.")
+
+    return _step(document_id, "approve", perform)
 
 
 @bp.post("/<int:document_id>/return")
@@ -232,8 +254,10 @@ def outgoing_return(document_id: int) -> Response | tuple[str, int]:
 @learner_required
 def outgoing_issue(document_id: int) -> Response | tuple[str, int]:
     def perform(document: OutgoingDocument, _form: FlaskForm) -> str:
-        issue(db(), current_tenant(), document, actor=current_username())
-        return _("Issued as number %(number_symbol)s.", number_symbol=document.number_symbol)
+        issue_and_sign(db(), training_pki(), current_tenant(), document,
+                       actor=current_username())
+        return _("Issued as number %(number_symbol)s, with the agency's digital signature.",
+                 number_symbol=document.number_symbol)
 
     return _step(document_id, "step", perform)
 
