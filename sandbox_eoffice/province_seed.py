@@ -193,7 +193,8 @@ def _table(model: type[Any]) -> Table:
     return table
 
 
-TENANT = _Layout(_table(Tenant), ("id", "username", "full_name", "seed", "created_at"),
+TENANT = _Layout(_table(Tenant), ("id", "username", "full_name", "seed", "created_at",
+                                     "clock_offset_days"),
                  {"id": "tenant"})
 AGENCY = _Layout(_table(Agency), ("tenant_id", "name", "symbol", "province", "address"),
                  {"tenant_id": "tenant"})
@@ -280,7 +281,7 @@ def generate_batch(
         made = generate_tenant(rng, names, plan.today, document_count=plan.documents_of(index))
         usernames.append(username)
         tenant = len(tenants) + 1
-        tenants.append((tenant, username, names.person(rng), tenant_seed, created_at))
+        tenants.append((tenant, username, names.person(rng), tenant_seed, created_at, 0))
         agency = made.agency
         agencies.append((tenant, agency.name, agency.symbol, agency.province, agency.address))
         unit_base, colleague_base = len(units) + 1, len(colleagues) + 1

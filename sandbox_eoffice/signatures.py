@@ -608,6 +608,14 @@ def _sample_layout():  # noqa: ANN202
         recipients=("Như trên;", "Lưu: VT, BCVT."))
 
 
+def sample_pdf_of(session: Session, case: str) -> bytes:
+    """The PDF of one exercise (ensure_samples first)."""
+    row = session.get(SignatureSample, case)
+    if row is None:
+        raise KeyError(f"no exercise {case!r}: run ensure_samples first")
+    return row.pdf
+
+
 def received_pdf(session: Session, pki: TrainingPki, tenant: Tenant,
                  document: IncomingDocument) -> bytes:
     """The PDF of a received document: an exercise's signed PDF, the very PDF a classmate's

@@ -44,6 +44,7 @@ from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from common.event_loop import run_coroutine
 from signing.authority import PrivateKey
 
 VIETNAM = dt.timezone(dt.timedelta(hours=7), "+07")
@@ -156,7 +157,9 @@ def sign_pdf(
     pdf_signer = signers.PdfSigner(meta, signer=signer, timestamper=timestamper,
                                    stamp_style=stamp_style, new_field_spec=new_field_spec)
     out = io.BytesIO()
-    pdf_signer.sign_pdf(writer, output=out)
+    # pyhanko's own sync wrapper fails where a loop already runs (a Tornado server, a
+    # notebook, Playwright's sync API): run its coroutine wherever this thread is
+    run_coroutine(pdf_signer.async_sign_pdf(writer, output=out))
     return out.getvalue()
 
 

@@ -10,7 +10,6 @@ later signatures are allowed; anything else is a content change.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime as dt
 import io
@@ -47,6 +46,7 @@ from pyhanko_certvalidator.policy_decl import RevocationCheckingPolicy, Revocati
 from pyhanko_certvalidator.registry import SimpleTrustManager
 from pyhanko_certvalidator.revinfo.archival import CRLContainer, OCSPContainer
 
+from common.event_loop import run_coroutine
 from signing.authority import Subject
 from signing.explanations import explain
 from signing.pdf_signing import to_asn1
@@ -189,7 +189,7 @@ def _report(signature: EmbeddedPdfSignature, spec: PdfSignatureValidationSpec, l
             now: dt.datetime | None) -> SignatureReport:
     timing = ValidationTimingInfo(validation_time=now, best_signature_time=now,
                                   point_in_time_validation=False) if now else None
-    result = asyncio.run(_validate(signature, spec, timing))
+    result = run_coroutine(_validate(signature, spec, timing))
     status = result.api_status
     sub: AdESSubIndic = result.ades_subindic
     modification = Modification.NONE

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from academy.cli.context import AcademyContext, pass_academy
 
@@ -37,12 +38,12 @@ def _load_roots(paths: tuple[Path, ...]) -> list[object]:
     return roots
 
 
-def _sandbox_trust(academy: AcademyContext, extra: list[object], sandbox_root: bool) -> object:
-    """The sandbox root and its current CRLs from the installation, when there is one."""
+def _trust(academy: AcademyContext, extra: list[object], sandbox_root: bool) -> object:
+    """The roots to trust (the sandbox root unless replaced, and `extra`), with the sandbox
+    PKI's current CRLs from the installation's e-office when there is one (revocation
+    information is knowledge, not trust: it is used whatever the roots)."""
     from signing.verification import TrustSettings
 
-    if not sandbox_root:
-        return TrustSettings(roots=extra)  # type: ignore[arg-type]
     try:
         from installation.settings import InstallSettings
         from sandbox_eoffice.database import make_engine, make_session_factory
@@ -56,12 +57,13 @@ def _sandbox_trust(academy: AcademyContext, extra: list[object], sandbox_root: b
         engine = make_engine(settings.eoffice_url(academy.layout))
         try:
             with make_session_factory(engine)() as session:
-                return trust_settings(session, pki, extra_roots=extra)  # type: ignore[arg-type]
+                return trust_settings(session, pki, extra_roots=extra,  # type: ignore[arg-type]
+                                      sandbox_root=sandbox_root)
         finally:
             engine.dispose()
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, SQLAlchemyError) as exc:
         click.echo(f"the installation's sandbox PKI is not available ({exc}): trusting only "
-                   "the --trust roots.", err=True)
+                   "the --trust roots, without its revocation lists.", err=True)
         return TrustSettings(roots=extra)  # type: ignore[arg-type]
 
 
@@ -95,7 +97,7 @@ def verify(academy: AcademyContext, file: Path, trust: tuple[Path, ...], trust_o
         click.echo(f"{file}: cannot be read: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_UNUSABLE)
     roots = _load_roots(trust)
-    settings = _sandbox_trust(academy, roots, not trust_only)
+    settings = _trust(academy, roots, not trust_only)
     try:
         report = verify_pdf(data, settings, lang=lang)  # type: ignore[arg-type]
     except UnusablePdf as unusable:

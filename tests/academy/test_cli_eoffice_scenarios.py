@@ -87,3 +87,30 @@ def test_exchange_open_and_close(data_dir: Path) -> None:
         engine.dispose()
     missing = _run(data_dir, "exchange", "close", "Lớp K9")
     assert missing.exit_code == 1 and "no exchange named" in missing.output
+
+
+def test_clock_moves_a_learner_or_a_class_ahead(data_dir: Path) -> None:
+    _run(data_dir, "scenario", "--course", "digital-signatures", "--seed", "7")
+    one = _run(data_dir, "clock", "--user", "hoc1", "--days", "400")
+    assert one.exit_code == 0, one.output
+    assert "1 learner(s): scenario clock 400 days ahead" in one.output
+    engine, sessions = _sessions(data_dir)
+    try:
+        with sessions() as session:
+            assert get_tenant(session, "hoc1").clock_offset_days == 400
+            assert get_tenant(session, "hoc2").clock_offset_days == 0
+    finally:
+        engine.dispose()
+    whole = _run(data_dir, "clock", "--course", "digital-signatures", "--days", "0")
+    assert whole.exit_code == 0, whole.output
+    engine, sessions = _sessions(data_dir)
+    try:
+        with sessions() as session:
+            assert get_tenant(session, "hoc1").clock_offset_days == 0
+    finally:
+        engine.dispose()
+    assert _run(data_dir, "clock", "--days", "3").exit_code == 2  # whom?
+    too_far = _run(data_dir, "clock", "--user", "hoc1", "--days", "5000")
+    assert too_far.exit_code == 1 and "between 0 and 3650" in too_far.output
+    unknown = _run(data_dir, "clock", "--user", "nobody", "--days", "3")
+    assert unknown.exit_code == 1 and "nobody: no sandbox yet" in unknown.output

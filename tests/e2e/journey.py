@@ -204,6 +204,64 @@ def handle_in_eoffice(page: Page, platform: Platform) -> None:
     expect(page.locator("html")).to_have_attribute("lang", "vi")
 
 
+def sign_in_eoffice(browser: Browser, page: Page, platform: Platform) -> None:
+    """Digital signatures in Vietnamese: the learner requests a certificate with a PIN, the
+    trainer (registration officer) approves it in their own browser, the learner approves a
+    letter with the PIN (a wrong PIN first), issues it with the agency's seal, and checks the
+    signatures of a received exercise."""
+    eoffice = f"{platform.url}/services/eoffice"
+    page.goto(f"{eoffice}/signatures/")
+    form = page.locator("form[action$='/signatures/request']")
+    form.locator("input[name='request-pin']").fill("482915")
+    form.locator("input[name='request-confirm']").fill("482915")
+    form.locator("button[type=submit]").click()
+    expect(page.locator(".flash-success")).to_contain_text("Đã gửi đề nghị",
+                                                          timeout=STATE_TIMEOUT)
+
+    trainer_name = next(name for name, account in platform.accounts().items()
+                        if account.role == "trainer")
+    trainer = browser.new_page()
+    try:
+        trainer.goto(f"{platform.url}/hub/login")
+        trainer.fill("input[name=username]", trainer_name)
+        trainer.fill("input[name=password]", platform.accounts()[trainer_name].password)
+        trainer.click("input[type=submit], button[type=submit]")
+        trainer.wait_for_url(re.compile(r"^https?://[^/]+/(user|hub)/(?!login).*"),
+                             timeout=120_000)
+        trainer.goto(f"{eoffice}/signatures/registration")
+        trainer.locator("button:has-text('Phê duyệt và cấp')").first.click()
+        expect(trainer.locator(".flash-success")).to_contain_text("Đã cấp chứng thư số",
+                                                                  timeout=STATE_TIMEOUT)
+    finally:
+        trainer.close()
+
+    page.goto(f"{eoffice}/documents/outgoing/new")
+    page.fill("textarea[name=summary]", "V/v triển khai chữ ký số chuyên dùng công vụ")
+    page.fill("textarea[name=body]", "Đề nghị các đơn vị triển khai chữ ký số.")
+    page.click("form.stacked button[type=submit]")
+    expect(page.locator(".flash-success")).to_contain_text("Đã lưu dự thảo", timeout=STATE_TIMEOUT)
+    page.locator("#steps button[type=submit]").filter(has_text="Trình duyệt").click()
+    expect(page.locator(".flash-success")).to_contain_text("Đã trình duyệt", timeout=STATE_TIMEOUT)
+    approve = page.locator("form[action$='/approve']")
+    approve.locator("input[name=pin]").fill("739164")
+    approve.locator("button[type=submit]").click()
+    expect(page.locator(".flash-warning")).to_contain_text("4", timeout=STATE_TIMEOUT)
+    approve.locator("input[name=pin]").fill("482915")
+    approve.locator("button[type=submit]").click()
+    expect(page.locator(".flash-success")).to_contain_text("Đã duyệt và ký số",
+                                                          timeout=STATE_TIMEOUT)
+    page.locator("#steps button[type=submit]").filter(has_text="Phát hành").click()
+    expect(page.locator(".flash-success")).to_contain_text("có chữ ký số của cơ quan",
+                                                          timeout=STATE_TIMEOUT)
+    pdf = page.request.get(page.locator("a[href$='document.pdf']").evaluate("a => a.href"))
+    assert pdf.ok and pdf.body().count(b"/ByteRange") == 2  # personal + agency signatures
+
+    page.goto(f"{eoffice}/signatures/")
+    page.locator("a[href*='/signatures/verify/incoming/']").first.click()
+    expect(page.locator("h1")).to_contain_text("Kiểm tra chữ ký số", timeout=STATE_TIMEOUT)
+    expect(page.locator(".verdict").first).to_contain_text("TOTAL_")
+
+
 def run_journey(browser: Browser, platform: Platform, learner: str, tmp_path) -> None:
     page = log_in(browser, platform, learner)
     # My learning: no code, no JupyterLab; the course and the module, not started
@@ -231,6 +289,7 @@ def run_journey(browser: Browser, platform: Platform, learner: str, tmp_path) ->
     assert page.url == voila_url
 
     handle_in_eoffice(page, platform)
+    sign_in_eoffice(browser, page, platform)
 
     page.goto(f"{platform.url}/user/{learner}/learning")
     expect(module_row(page)).to_contain_text("In progress")

@@ -1,4 +1,10 @@
-from hub_config.rbac import EVIDENCE_SCOPE, hub_groups, hub_roles
+from hub_config.rbac import (
+    CERTIFICATE_OFFICER_SCOPE,
+    CUSTOM_SCOPES,
+    EVIDENCE_SCOPE,
+    hub_groups,
+    hub_roles,
+)
 from people.demo import demo_people
 
 
@@ -25,12 +31,15 @@ def test_learners_cannot_reach_formgrader_or_evidence():
     )
     assert "access:services!service=digital-signatures" not in learner_scopes
     assert EVIDENCE_SCOPE not in learner_scopes
+    assert CERTIFICATE_OFFICER_SCOPE not in learner_scopes  # no approving their own certificate
     assert "access:services!service=eoffice" in learner_scopes
     trainer_scopes = _scopes_of_group(roles, "trainer") | _scopes_of_group(
         roles, "formgrade-digital-signatures"
     )
     assert "access:services!service=digital-signatures" in trainer_scopes
     assert EVIDENCE_SCOPE in trainer_scopes
+    assert CERTIFICATE_OFFICER_SCOPE in trainer_scopes
+    assert CERTIFICATE_OFFICER_SCOPE in CUSTOM_SCOPES
 
 
 def test_grading_service_token_reads_evidence():

@@ -19,7 +19,11 @@ PREFIX = "/services/eoffice/"
 # the language switch only sets the shared language cookie and goes back to a local page;
 # the API's OpenAPI document describes operations, never data
 PUBLIC_ENDPOINTS = {"static", "auth.oauth_callback", "health.health", "language.switch",
-                    "api-docs.openapi_json"}
+                    "api-docs.openapi_json",
+                    # the sandbox CA publishes its certificates, CRLs, OCSP and timestamps
+                    # to any relying party, as a CA does (tests/.../test_signatures_blueprint)
+                    "pki.ca_certificate", "pki.crl", "pki.ocsp_post", "pki.ocsp_get",
+                    "pki.timestamp"}
 
 
 @pytest.fixture
