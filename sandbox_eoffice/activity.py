@@ -46,6 +46,7 @@ TOKEN_LOCKED = "token.locked"  # noqa: S105 (an action name)
 TOKEN_UNLOCKED = "token.unlocked"  # noqa: S105 (an action name)
 SIGNATURE_VERIFIED = "signature.verified"
 SCENARIO_CLOCK_SHIFTED = "scenario.clock_shifted"
+AGENCY_RENAMED = "scenario.agency_renamed"
 ACTIVITY_VIEWED = "activity.viewed"
 SESSION_LOGGED_IN = "session.logged_in"
 SESSION_LOGGED_OUT = "session.logged_out"

@@ -122,6 +122,7 @@ ACTION_LABELS: dict[str, LazyString] = {
     activity.TOKEN_UNLOCKED: lazy_gettext("A trainer unlocked the token with a new PIN"),
     activity.SIGNATURE_VERIFIED: lazy_gettext("Verified the signatures of a PDF"),
     activity.SCENARIO_CLOCK_SHIFTED: lazy_gettext("A trainer moved the scenario clock"),
+    activity.AGENCY_RENAMED: lazy_gettext("The agency was renamed or merged"),
     activity.ACTIVITY_VIEWED: lazy_gettext("Viewed own activity log"),
     activity.SESSION_LOGGED_IN: lazy_gettext("Logged in"),
     activity.SESSION_LOGGED_OUT: lazy_gettext("Logged out"),

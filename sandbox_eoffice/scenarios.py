@@ -14,6 +14,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from sandbox_eoffice.activity import (
+    AGENCY_RENAMED,
     SCENARIO_CLOCK_SHIFTED,
     TENANT_PROVISIONED,
     TENANT_RESET,
@@ -119,6 +120,29 @@ def shift_clock(session: Session, usernames: Sequence[str], *, days: int,
                                 "e-office)")
         tenant.clock_offset_days = days
         record_activity(session, tenant, actor, SCENARIO_CLOCK_SHIFTED, details={"days": days})
+        tenants.append(tenant)
+    session.flush()
+    return tenants
+
+
+def rename_agency(session: Session, usernames: Sequence[str], *, name: str,
+                  actor: str) -> list[Tenant]:
+    """The learners' agency is renamed or merged into a new one (a reorganisation): its
+    documents and people stay; certificates already issued keep the old name until the
+    learner renews (the incident the renewal exercise is about)."""
+    name = " ".join(name.split())
+    if not 3 <= len(name) <= 255:
+        raise ScenarioError("--name: between 3 and 255 characters")
+    tenants = []
+    for username in usernames:
+        tenant = get_tenant(session, username)
+        if tenant is None or tenant.agency is None:
+            raise ScenarioError(f"{username}: no sandbox yet (the learner never opened the "
+                                "e-office)")
+        old = tenant.agency.name
+        tenant.agency.name = name
+        record_activity(session, tenant, actor, AGENCY_RENAMED,
+                        details={"from": old, "to": name})
         tenants.append(tenant)
     session.flush()
     return tenants

@@ -80,7 +80,13 @@ from signing.pdf_signing import (
 )
 from signing.scenario_documents import SignatureCase, make_scenario_documents
 from signing.training_pki import PkiUrls, TrainingPki, ensure_training_pki
-from signing.verification import TrustSettings, VerificationReport, verify_pdf
+from signing.verification import (
+    TrustSettings,
+    UnusablePdf,
+    VerificationReport,
+    read_pdf,
+    verify_pdf,
+)
 
 FONTS = Path(__file__).parent / "fonts"
 REGULAR_FONT = FONTS / "LiberationSerif-Regular.ttf"
@@ -157,7 +163,10 @@ def current_crls(session: Session, pki: TrainingPki, now: dt.datetime | None = N
             "root": pki.root.crl([], now=now, number=number)}
 
 
-def ocsp_answer(session: Session, serial_number: int) -> OcspAnswer:
+def ocsp_answer(session: Session, pki: TrainingPki, serial_number: int) -> OcspAnswer:
+    """What the sandbox's OCSP responder says of a serial number of its issuing CA."""
+    if serial_number == pki.tsa_certificate.serial_number:
+        return OcspAnswer(OcspStatus.GOOD, pki.tsa_certificate)
     row = session.scalars(select(SigningCertificate).where(
         SigningCertificate.serial_number == format(serial_number, "X"))).one_or_none()
     if row is None or row.certificate_der is None:
@@ -171,17 +180,38 @@ def ocsp_answer(session: Session, serial_number: int) -> OcspAnswer:
 
 def ocsp_response(session: Session, pki: TrainingPki, request_der: bytes,
                   now: dt.datetime | None = None) -> bytes:
-    return pki.ocsp.respond(request_der, lambda serial: ocsp_answer(session, serial),
+    return pki.ocsp.respond(request_der, lambda serial: ocsp_answer(session, pki, serial),
                             now=now or utc_now())
 
 
 def trust_settings(session: Session, pki: TrainingPki, *, extra_roots: Sequence[
-        x509.Certificate] = (), sandbox_root: bool = True) -> TrustSettings:
+        x509.Certificate] = (), sandbox_root: bool = True,
+        pdf: bytes | None = None) -> TrustSettings:
     """What verification trusts: the sandbox root (unless replaced) and any given roots,
-    with the sandbox's current CRLs; nothing is fetched."""
+    with the sandbox's current CRLs and, for the signers of `pdf` that the sandbox issued,
+    its OCSP responder's answers (asked in-process, as a relying party would ask
+    /pki/ocsp); nothing is fetched."""
     roots = [*([pki.root.certificate] if sandbox_root else []), *extra_roots]
     return TrustSettings(roots=roots, crls=list(current_crls(session, pki).values()),
+                         ocsp_responses=_ocsp_for_signers(session, pki, pdf) if pdf else [],
                          other_certificates=[pki.issuing.certificate])
+
+
+def _ocsp_for_signers(session: Session, pki: TrainingPki, pdf: bytes) -> list[bytes]:
+    try:
+        signers = [x509.load_der_x509_certificate(signature.signer_cert.dump())
+                   for signature in read_pdf(pdf).embedded_regular_signatures]
+    except (UnusablePdf, ValueError, KeyError, TypeError):
+        return []  # verify_pdf says what is wrong with the file
+    answers = []
+    now = utc_now()
+    for certificate in [*signers, pki.tsa_certificate]:  # the timestamps' signer too
+        if certificate.issuer != pki.issuing.certificate.subject:
+            continue
+        answer = ocsp_answer(session, pki, certificate.serial_number)
+        if answer.status is not OcspStatus.UNKNOWN:
+            answers.append(pki.ocsp.answer(certificate.serial_number, answer, now=now))
+    return answers
 
 
 # --- certificates and tokens ---------------------------------------------------------------
@@ -642,7 +672,7 @@ class Verification:
 def verify(session: Session, pki: TrainingPki, data: bytes, *, lang: str,
            now: dt.datetime | None = None) -> VerificationReport:
     """Verify a PDF against the sandbox root with the sandbox's current revocations."""
-    return verify_pdf(data, trust_settings(session, pki), lang=lang, now=now)
+    return verify_pdf(data, trust_settings(session, pki, pdf=data), lang=lang, now=now)
 
 
 def add_samples_to_inbox(session: Session, tenant: Tenant) -> list[IncomingDocument]:

@@ -1,7 +1,10 @@
-"""The installation's signing PKI: a root CA and the academy's signing certificate.
+"""The academy's own signing identity: a root CA and the signer of completion certificates.
 
 Keys are generated per installation into `<data>/pki/` (0700, owner only); they sign the
 completion certificates that HR files in personnel records. Nothing here is ever committed.
+A separate authority from the sandbox training PKI (`signing.training_pki`), made with the
+same code (`signing.authority`); in production the signer is a real organisation
+certificate on a token or HSM (docs/signatures.md).
 """
 
 from __future__ import annotations
@@ -10,29 +13,19 @@ import datetime as dt
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from common.files import atomic_write
+from signing.authority import CertificateAuthority, cert_pem, key_pem, new_key
+
+ORGANISATION = "Digital Civil Service Academy"
+SIGNER_DAYS = 825
 
 
 def _name(common_name: str) -> x509.Name:
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Digital Civil Service Academy"),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-        ]
-    )
-
-
-def _pem_key(key: ec.EllipticCurvePrivateKey) -> str:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
+    return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, ORGANISATION),
+                      x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
 
 
 def ensure_pki(pki_dir: Path, now: dt.datetime | None = None) -> None:
@@ -41,42 +34,13 @@ def ensure_pki(pki_dir: Path, now: dt.datetime | None = None) -> None:
         return
     pki_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     now = now or dt.datetime.now(dt.UTC)
-    root_key = ec.generate_private_key(ec.SECP256R1())
-    root_name = _name("Academy Root CA (sandbox)")
-    root = (
-        x509.CertificateBuilder()
-        .subject_name(root_name)
-        .issuer_name(root_name)
-        .public_key(root_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=3650))
-        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
-            critical=True,
-        )
-        .sign(root_key, hashes.SHA256())
-    )
-    signer_key = ec.generate_private_key(ec.SECP256R1())
-    signer = (
-        x509.CertificateBuilder()
-        .subject_name(_name("Academy completion certificates"))
-        .issuer_name(root_name)
-        .public_key(signer_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=825))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(
-            # digital signature + non-repudiation: pyhanko's default validation wants both
-            x509.KeyUsage(True, True, False, False, False, False, False, False, False),
-            critical=True,
-        )
-        .sign(root_key, hashes.SHA256())
-    )
-    pem = serialization.Encoding.PEM
-    atomic_write(pki_dir / "root.key.pem", _pem_key(root_key))
-    atomic_write(pki_dir / "root.cert.pem", root.public_bytes(pem).decode(), mode=0o644)
-    atomic_write(pki_dir / "signer.cert.pem", signer.public_bytes(pem).decode(), mode=0o644)
-    atomic_write(pki_dir / "signer.key.pem", _pem_key(signer_key))
+    root = CertificateAuthority.new_root(_name("Academy Root CA"), now=now, years=10)
+    signer_key = new_key()
+    # digital signature + non-repudiation: pyhanko's default validation wants both
+    signer = root.issue(_name("Academy completion certificates"), signer_key.public_key(),
+                        not_before=now - dt.timedelta(minutes=5),
+                        not_after=now + dt.timedelta(days=SIGNER_DAYS))
+    atomic_write(pki_dir / "root.key.pem", key_pem(root.key).decode())
+    atomic_write(pki_dir / "root.cert.pem", cert_pem(root.certificate).decode(), mode=0o644)
+    atomic_write(pki_dir / "signer.cert.pem", cert_pem(signer).decode(), mode=0o644)
+    atomic_write(pki_dir / "signer.key.pem", key_pem(signer_key).decode())

@@ -154,4 +154,26 @@ def clock_command(academy: AcademyContext, usernames: tuple[str, ...], course: s
     click.echo(f"{len(learners)} learner(s): scenario clock {days} days ahead")
 
 
-COMMANDS = (reset_command, scenario_command, exchange, clock_command)
+@click.command("rename-agency")
+@click.option("--user", "usernames", multiple=True, help="A learner (repeat for more).")
+@click.option("--course", default=None, help="Every active learner enrolled in this course.")
+@click.option("--name", required=True, help="The agency's new name.")
+@pass_academy
+def rename_agency_command(academy: AcademyContext, usernames: tuple[str, ...],
+                          course: str | None, name: str) -> None:
+    """Rename learners' agency (a merger or reorganisation): their certificates still name
+    the old agency until they renew (the re-issue incident)."""
+    from sandbox_eoffice.scenarios import rename_agency
+
+    if bool(usernames) == bool(course):
+        raise click.UsageError("give --user USERNAME (repeatable) or --course COURSE")
+    learners = list(usernames) or _course_learners(academy, course or "")
+    try:
+        with _eoffice_session(academy) as session:
+            rename_agency(session, learners, name=name, actor=_trainer())
+    except _scenario_errors() as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{len(learners)} learner(s): agency renamed to {name}")
+
+
+COMMANDS = (reset_command, scenario_command, exchange, clock_command, rename_agency_command)

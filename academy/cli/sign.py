@@ -38,7 +38,8 @@ def _load_roots(paths: tuple[Path, ...]) -> list[object]:
     return roots
 
 
-def _trust(academy: AcademyContext, extra: list[object], sandbox_root: bool) -> object:
+def _trust(academy: AcademyContext, extra: list[object], sandbox_root: bool,
+           pdf: bytes) -> object:
     """The roots to trust (the sandbox root unless replaced, and `extra`), with the sandbox
     PKI's current CRLs from the installation's e-office when there is one (revocation
     information is knowledge, not trust: it is used whatever the roots)."""
@@ -58,7 +59,7 @@ def _trust(academy: AcademyContext, extra: list[object], sandbox_root: bool) -> 
         try:
             with make_session_factory(engine)() as session:
                 return trust_settings(session, pki, extra_roots=extra,  # type: ignore[arg-type]
-                                      sandbox_root=sandbox_root)
+                                      sandbox_root=sandbox_root, pdf=pdf)
         finally:
             engine.dispose()
     except (OSError, ValueError, SQLAlchemyError) as exc:
@@ -83,7 +84,8 @@ def verify(academy: AcademyContext, file: Path, trust: tuple[Path, ...], trust_o
     """Verify every signature of FILE: intact, signer, signing time (by the timestamp),
     chain and trusted root, revocation, changes after signing, and the ETSI EN 319 102-1
     indication with one sentence of explanation. Trusts the sandbox root by default, with
-    the sandbox's current revocation lists (nothing is fetched from the network).
+    the sandbox's current revocation lists and its OCSP responder's answers (nothing is
+    fetched from the network).
 
     Exit status: 0 every signature passed; 1 a signature failed or is indeterminate, or
     the PDF has no signature; 2 the input is unusable (not a PDF, unreadable, encrypted)."""
@@ -97,7 +99,7 @@ def verify(academy: AcademyContext, file: Path, trust: tuple[Path, ...], trust_o
         click.echo(f"{file}: cannot be read: {exc.strerror or exc}", err=True)
         sys.exit(EXIT_UNUSABLE)
     roots = _load_roots(trust)
-    settings = _trust(academy, roots, not trust_only)
+    settings = _trust(academy, roots, not trust_only, data)
     try:
         report = verify_pdf(data, settings, lang=lang)  # type: ignore[arg-type]
     except UnusablePdf as unusable:

@@ -114,3 +114,19 @@ def test_clock_moves_a_learner_or_a_class_ahead(data_dir: Path) -> None:
     assert too_far.exit_code == 1 and "between 0 and 3650" in too_far.output
     unknown = _run(data_dir, "clock", "--user", "nobody", "--days", "3")
     assert unknown.exit_code == 1 and "nobody: no sandbox yet" in unknown.output
+
+
+def test_rename_agency_for_the_renewal_exercise(data_dir: Path) -> None:
+    _run(data_dir, "scenario", "--course", "digital-signatures", "--seed", "7")
+    new_name = "Sở Khoa học, Công nghệ và Chuyển đổi số"
+    result = _run(data_dir, "rename-agency", "--user", "hoc2", "--name", new_name)
+    assert result.exit_code == 0, result.output
+    engine, sessions = _sessions(data_dir)
+    try:
+        with sessions() as session:
+            assert get_tenant(session, "hoc2").agency.name == new_name
+            assert get_tenant(session, "hoc1").agency.name != new_name
+    finally:
+        engine.dispose()
+    short = _run(data_dir, "rename-agency", "--user", "hoc2", "--name", " x ")
+    assert short.exit_code == 1 and "between 3 and 255" in short.output

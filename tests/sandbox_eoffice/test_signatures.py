@@ -297,3 +297,28 @@ def test_the_exercises_arrive_in_every_inbox_and_verify_as_expected(
     assert verdicts["revoked"] != "TOTAL_PASSED"  # the revocation comes from our CRL
     assert verdicts["expired"] != "TOTAL_PASSED"
     assert verdicts["untrusted"] == "INDETERMINATE"
+
+
+def test_verification_uses_the_sandbox_ocsp_responder(session: Session, pki: TrainingPki,
+                                                      alice: Tenant) -> None:
+    from signing.verification import TrustSettings
+
+    row = _certified(session, pki, alice)
+    document = _submitted(session, alice)
+    signatures.approve_and_sign(session, pki, alice, document, pin=PIN, actor="alice")
+    session.commit()
+
+    def ocsp_only() -> TrustSettings:
+        given = signatures.trust_settings(session, pki, pdf=document.signed_pdf)
+        assert len(given.ocsp_responses) == 2  # the signer and the timestamp authority
+        # the issuing CA's own status from the root's CRL; the signer's from OCSP alone
+        return TrustSettings(roots=[pki.root.certificate],
+                             crls=[signatures.current_crls(session, pki)["root"]],
+                             ocsp_responses=given.ocsp_responses,
+                             other_certificates=[pki.issuing.certificate])
+
+    assert verify_pdf(document.signed_pdf, ocsp_only()).all_passed
+    signatures.report_lost(session, alice, row, actor="alice")
+    session.commit()
+    [after] = verify_pdf(document.signed_pdf, ocsp_only()).signatures
+    assert after.revoked and after.revocation_reason == "key_compromise"
