@@ -486,7 +486,8 @@ def sign_at_approval(session: Session, pki: TrainingPki, tenant: Tenant,
     session.flush()
     record_activity(session, tenant, actor, OUTGOING_SIGNED, object_type=OUTGOING_DOCUMENT,
                     object_id=document.id, details={"role": SignatureRole.PERSONAL.value,
-                                                    "serial_number": row.serial_number})
+                                                    "serial_number": row.serial_number,
+                                                    "summary": document.summary[:200]})
 
 
 def approve_and_sign(session: Session, pki: TrainingPki, tenant: Tenant,
@@ -570,7 +571,8 @@ def sign_at_issue(session: Session, pki: TrainingPki, tenant: Tenant,
     session.flush()
     record_activity(session, tenant, actor, OUTGOING_SIGNED, object_type=OUTGOING_DOCUMENT,
                     object_id=document.id, details={"role": SignatureRole.ORGANISATION.value,
-                                                    "serial_number": row.serial_number})
+                                                    "serial_number": row.serial_number,
+                                                    "number_symbol": document.number_symbol})
 
 
 def _asn1(certificate: x509.Certificate):  # noqa: ANN202 - asn1crypto certificate

@@ -16,6 +16,10 @@ from sqlalchemy.orm import Session
 
 from common.i18n import N_
 from sandbox_eoffice.activity import (
+    CERTIFICATE,
+    CERTIFICATE_ISSUED,
+    CERTIFICATE_REQUESTED,
+    CERTIFICATE_REVOKED,
     DOCUMENT_ASSIGNED,
     DOCUMENT_COMMENTED,
     DOCUMENT_COMPLETED,
@@ -27,7 +31,9 @@ from sandbox_eoffice.activity import (
     OUTGOING_ISSUED,
     OUTGOING_RETURNED,
     OUTGOING_SENT,
+    OUTGOING_SIGNED,
     OUTGOING_SUBMITTED,
+    SIGNATURE_VERIFIED,
 )
 from sandbox_eoffice.models import ActivityLog, IncomingDocument, Tenant
 from sandbox_eoffice.tenants import get_tenant
@@ -205,6 +211,96 @@ def _returned_with_comment(session: Session, tenant: Tenant) -> TaskResult:
                       f"Returned with the comment: {returned[0].details.get('comment', '')}")
 
 
+def _certificate_issued(session: Session, tenant: Tenant) -> TaskResult:
+    """A certificate the learner requested and the registration officer issued."""
+    requested = {e.object_id for e in _learner_entries(session, tenant, CERTIFICATE_REQUESTED,
+                                                        object_type=CERTIFICATE)}
+    if not requested:
+        return TaskResult(False, None, "No certificate requested by this learner yet.")
+    issued = [e for e in _entries(session, tenant, CERTIFICATE_ISSUED, CERTIFICATE)
+              if e.object_id in requested]
+    if not issued:
+        return TaskResult(False, None,
+                          "The request waits for the registration officer's approval.")
+    return TaskResult(True, issued[0].created_at,
+                      f"Certificate {issued[0].details.get('serial_number')} issued.")
+
+
+def _signed_and_issued(session: Session, tenant: Tenant) -> TaskResult:
+    """An outgoing document the learner signed at approval and then issued (sealed)."""
+    signed = _learner_entries(session, tenant, OUTGOING_SIGNED, object_type=OUTGOING_DOCUMENT)
+    personal = {e.object_id for e in signed if e.details.get("role") == "personal"}
+    if not personal:
+        return TaskResult(False, None,
+                          "No outgoing document approved with the learner's digital signature.")
+    sealed = [e for e in signed
+              if e.details.get("role") == "organisation" and e.object_id in personal]
+    if not sealed:
+        return TaskResult(False, None,
+                          "A document is signed but not yet issued with the agency's signature.")
+    return TaskResult(True, sealed[0].created_at,
+                      f"Signed and issued {sealed[0].details.get('number_symbol')}.")
+
+
+def _verified_exercises(session: Session, tenant: Tenant) -> TaskResult:
+    """The signatures of every verification exercise in the inbox checked in the e-office."""
+    from signing.scenario_documents import SignatureCase
+
+    checked: dict[str, ActivityLog] = {}
+    for entry in _learner_entries(session, tenant, SIGNATURE_VERIFIED):
+        case = entry.details.get("case")
+        if case and case not in checked:
+            checked[case] = entry
+    missing = len(SignatureCase) - len(set(checked) & {c.value for c in SignatureCase})
+    if missing:
+        return TaskResult(False, None,
+                          f"{len(checked)} of {len(SignatureCase)} documents checked; "
+                          f"{missing} still to check.")
+    last = max(checked.values(), key=lambda entry: (entry.created_at, entry.id))
+    return TaskResult(True, last.created_at,
+                      f"All {len(SignatureCase)} documents' signatures checked.")
+
+
+def _lost_token_reported(session: Session, tenant: Tenant) -> TaskResult:
+    """The learner reported a token lost: the certificate revoked for key compromise."""
+    revoked = [e for e in _learner_entries(session, tenant, CERTIFICATE_REVOKED,
+                                           object_type=CERTIFICATE)
+               if e.details.get("reason") == "keyCompromise"]
+    if not revoked:
+        return TaskResult(False, None, "No lost token reported by this learner.")
+    return TaskResult(True, revoked[0].created_at,
+                      f"Certificate {revoked[0].details.get('serial_number')} revoked "
+                      "(key compromise).")
+
+
+def _renewed(session: Session, tenant: Tenant) -> TaskResult:
+    """A renewal requested by the learner, issued, and the old certificate superseded."""
+    renewals = {e.object_id for e in _learner_entries(session, tenant, CERTIFICATE_REQUESTED,
+                                                       object_type=CERTIFICATE)
+                if e.details.get("renewal")}
+    if not renewals:
+        return TaskResult(False, None, "No renewal requested by this learner yet.")
+    issued = [e for e in _entries(session, tenant, CERTIFICATE_ISSUED, CERTIFICATE)
+              if e.object_id in renewals]
+    superseded = [e for e in _entries(session, tenant, CERTIFICATE_REVOKED, CERTIFICATE)
+                  if e.details.get("reason") == "superseded"]
+    if not issued or not superseded:
+        return TaskResult(False, None,
+                          "The renewal waits for the registration officer's approval.")
+    return TaskResult(True, issued[0].created_at,
+                      f"Renewed: certificate {issued[0].details.get('serial_number')}.")
+
+
+def _entries(session: Session, tenant: Tenant, action: str,
+             object_type: str) -> list[ActivityLog]:
+    """Log entries of `action` in the tenant, by anyone (e.g. the registration officer)."""
+    return list(session.scalars(
+        select(ActivityLog).where(ActivityLog.tenant_id == tenant.id,
+                                  ActivityLog.action == action,
+                                  ActivityLog.object_type == object_type)
+        .order_by(ActivityLog.created_at, ActivityLog.id)).all())
+
+
 # titles and instructions are English source strings of the catalogues (N_), translated
 # where they are shown
 TASKS: dict[str, PracticalTask] = {
@@ -274,6 +370,51 @@ TASKS: dict[str, PracticalTask] = {
                 "axis."
             ),
             evaluate=_issued_and_sent,
+        ),
+        PracticalTask(
+            task_id="request-signature-certificate",
+            title=N_("Get a digital-signature certificate"),
+            instructions=N_(
+                "On the Digital signature page, request a certificate and choose the token's "
+                "PIN; your trainer, as the registration officer, approves it."
+            ),
+            evaluate=_certificate_issued,
+        ),
+        PracticalTask(
+            task_id="sign-and-issue-outgoing-document",
+            title=N_("Sign and issue an outgoing document"),
+            instructions=N_(
+                "Approve a submitted draft with your digital signature (your token's PIN), "
+                "then issue it: the agency's signature is added."
+            ),
+            evaluate=_signed_and_issued,
+        ),
+        PracticalTask(
+            task_id="verify-received-signatures",
+            title=N_("Check the signatures of received documents"),
+            instructions=N_(
+                "Check the digital signatures of each of the documents from Sở Thông tin và "
+                "Truyền thông listed on the Digital signature page."
+            ),
+            evaluate=_verified_exercises,
+        ),
+        PracticalTask(
+            task_id="report-lost-token",
+            title=N_("Report a lost token"),
+            instructions=N_(
+                "Your token is lost: report it on the Digital signature page so that the "
+                "certificate is revoked at once."
+            ),
+            evaluate=_lost_token_reported,
+        ),
+        PracticalTask(
+            task_id="renew-certificate",
+            title=N_("Renew a certificate"),
+            instructions=N_(
+                "Your agency has been renamed: request the renewal of your certificate so "
+                "that it carries the new name."
+            ),
+            evaluate=_renewed,
         ),
         PracticalTask(
             task_id="comment-on-incoming-document",

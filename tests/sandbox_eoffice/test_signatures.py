@@ -322,3 +322,46 @@ def test_verification_uses_the_sandbox_ocsp_responder(session: Session, pki: Tra
     session.commit()
     [after] = verify_pdf(document.signed_pdf, ocsp_only()).signatures
     assert after.revoked and after.revocation_reason == "key_compromise"
+
+
+def test_the_signature_tasks_are_scored_from_what_the_e_office_recorded(
+    session: Session, pki: TrainingPki, alice: Tenant
+) -> None:
+    from sandbox_eoffice.activity import INCOMING_DOCUMENT, SIGNATURE_VERIFIED, record_activity
+    from sandbox_eoffice.tasks import evaluate_tasks
+
+    tasks = ("request-signature-certificate", "sign-and-issue-outgoing-document",
+             "verify-received-signatures", "report-lost-token", "renew-certificate")
+    assert not any(evaluate_tasks(session, "alice")[task].done for task in tasks)
+    row = signatures.request_certificate(session, pki, alice, actor="alice", pin=PIN)
+    assert not evaluate_tasks(session, "alice")["request-signature-certificate"].done
+    signatures.approve_request(session, pki, row, approver="trainer")
+    assert evaluate_tasks(session, "alice")["request-signature-certificate"].done
+    document = _submitted(session, alice)
+    signatures.approve_and_sign(session, pki, alice, document, pin=PIN, actor="alice")
+    assert not evaluate_tasks(session, "alice")["sign-and-issue-outgoing-document"].done
+    signatures.issue_and_sign(session, pki, alice, document, actor="alice")
+    assert evaluate_tasks(session, "alice")["sign-and-issue-outgoing-document"].done
+    # what the learner verifies in the e-office counts, not what anyone else logs for them
+    exercises = signatures.add_samples_to_inbox(session, alice)
+    for exercise in exercises[:-1]:
+        record_activity(session, alice, "alice", SIGNATURE_VERIFIED,
+                        object_type=INCOMING_DOCUMENT, object_id=exercise.id,
+                        details={"case": exercise.signature_case})
+    record_activity(session, alice, "trainer", SIGNATURE_VERIFIED,
+                    object_type=INCOMING_DOCUMENT, object_id=exercises[-1].id,
+                    details={"case": exercises[-1].signature_case})
+    result = evaluate_tasks(session, "alice")["verify-received-signatures"]
+    assert not result.done and "1 still to check" in result.detail
+    record_activity(session, alice, "alice", SIGNATURE_VERIFIED, object_type=INCOMING_DOCUMENT,
+                    object_id=exercises[-1].id, details={"case": exercises[-1].signature_case})
+    assert evaluate_tasks(session, "alice")["verify-received-signatures"].done
+    alice.agency.name = "Sở Khoa học, Công nghệ và Chuyển đổi số"
+    renewal = signatures.request_certificate(session, pki, alice, actor="alice",
+                                             pin=OTHER_PIN, renew=True)
+    assert not evaluate_tasks(session, "alice")["renew-certificate"].done
+    signatures.approve_request(session, pki, renewal, approver="trainer")
+    assert evaluate_tasks(session, "alice")["renew-certificate"].done
+    assert not evaluate_tasks(session, "alice")["report-lost-token"].done  # superseded only
+    signatures.report_lost(session, alice, renewal, actor="alice")
+    assert evaluate_tasks(session, "alice")["report-lost-token"].done
