@@ -13,6 +13,7 @@ from sandbox_eoffice.activity import TENANT_PROVISIONED, record_activity
 from sandbox_eoffice.models import Tenant
 from sandbox_eoffice.request_db import db
 from sandbox_eoffice.seeding import provision_tenant, seed_for_username
+from sandbox_eoffice.signatures import add_samples_to_inbox
 from sandbox_eoffice.tenants import get_tenant
 from service_auth.hub_login import current_hub_user, login_required
 
@@ -29,6 +30,7 @@ def ensure_tenant(username: str) -> Tenant:
     seed = seed_for_username(username, int(current_app.config["DEFAULT_SEED"]))
     try:
         tenant = provision_tenant(session, username, username, seed)
+        add_samples_to_inbox(session, tenant)  # the signature exercises
         record_activity(session, tenant, "system", TENANT_PROVISIONED, details={"seed": seed})
         session.commit()
     except IntegrityError:

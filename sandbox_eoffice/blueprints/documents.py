@@ -62,7 +62,7 @@ from sandbox_eoffice.incoming_documents import (
 from sandbox_eoffice.labels import STATUS_LABELS, URGENCY_LABELS
 from sandbox_eoffice.models import IncomingDocument, utc_now
 from sandbox_eoffice.request_db import db
-from sandbox_eoffice.signatures import received_pdf
+from sandbox_eoffice.signatures import add_samples_to_inbox, received_pdf
 from sandbox_eoffice.signing_service import training_pki
 from sandbox_eoffice.vocabulary import DocumentStatus, Urgency
 from sandbox_eoffice.web_ui import explain_refusal, pdf_response
@@ -112,6 +112,7 @@ def _filter_form() -> tuple[DocumentFilterForm, DocumentFilter]:
 @learner_required
 def incoming_list() -> str:
     session, tenant = db(), current_tenant()
+    add_samples_to_inbox(session, tenant)  # the signature exercises, once (older sandboxes)
     form, criteria = _filter_form()
     page_number = request.args.get("page", 1, type=int) or 1
     page = find_incoming_documents(session, tenant, criteria, page=page_number)
