@@ -564,7 +564,8 @@ def sign_at_issue(session: Session, pki: TrainingPki, tenant: Tenant,
     document.signed_pdf = sign_pdf(
         pdf, signer_from_key(key, _to_x509(row), _chain(pki)), field_name="ChuKyCoQuan",
         appearance=Appearance(SignatureRole.ORGANISATION, agency,
-                              Placement(space.page, seal_box), REGULAR_FONT),
+                              Placement(space.page, seal_box), REGULAR_FONT,
+                              note=_issued_note(document)),
         timestamper=timestamper(pki), profile=PadesProfile.B_LT, validation_context=context,
         reason=f"Phát hành văn bản số {document.number_symbol}",
         location=tenant.agency.province if tenant.agency else None)
@@ -573,6 +574,15 @@ def sign_at_issue(session: Session, pki: TrainingPki, tenant: Tenant,
                     object_id=document.id, details={"role": SignatureRole.ORGANISATION.value,
                                                     "serial_number": row.serial_number,
                                                     "number_symbol": document.number_symbol})
+
+
+def _issued_note(document: OutgoingDocument) -> str | None:
+    """The number and date the clerk gave, shown with the agency's signature (the page
+    content was signed at approval, before the number existed)."""
+    if not document.number_symbol or not document.issued_at:
+        return None
+    issued = document.issued_at.astimezone(VIETNAM_TZ)
+    return f"Số: {document.number_symbol}, ngày {issued:%d/%m/%Y}"
 
 
 def _asn1(certificate: x509.Certificate):  # noqa: ANN202 - asn1crypto certificate

@@ -78,6 +78,7 @@ class Appearance:
     placement: Placement
     font_file: Path
     italic_font_file: Path | None = None
+    note: str | None = None  # one more line, e.g. the number and date the clerk issued
 
 
 def signer_from_key(key: PrivateKey, certificate: x509.Certificate,
@@ -179,7 +180,8 @@ def _stamp_style(appearance: Appearance, moment: dt.datetime) -> TextStampStyle:
         # and the time on its left
         image = seal_image(appearance.holder, appearance.font_file, width, height)
         name = "\n".join(textwrap.wrap(appearance.holder, 30)) or appearance.holder
-        text = f"{name}\n{iso_vietnam(moment)}"
+        note = f"\n{appearance.note}" if appearance.note else ""
+        text = f"{name}{note}\n{iso_vietnam(moment)}"
         text_layout = SimpleBoxLayoutRule(x_align=AxisAlignment.ALIGN_MIN,
                                           y_align=AxisAlignment.ALIGN_MID,
                                           margins=Margins(2, 2, 2, 2))

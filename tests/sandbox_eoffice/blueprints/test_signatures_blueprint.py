@@ -229,3 +229,14 @@ def test_the_ca_certificates_are_public(client: FlaskClient, authority: str) -> 
     assert response.status_code == 200
     certificate = x509.load_der_x509_certificate(response.data)
     assert certificate.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
+
+
+def test_an_uploaded_file_name_renders_inert(app: Flask, alice: FlaskClient,
+                                             csrf_token_from) -> None:
+    token = csrf_token_from(alice.get(f"{SIG}/").get_data(as_text=True))
+    pdf = _exercise_pdf(app, alice, "valid")
+    hostile = '<img src=x onerror="alert(1)">.pdf'
+    page = alice.post(f"{SIG}/verify", content_type="multipart/form-data", data={
+        "csrf_token": token, "file": (io.BytesIO(pdf), hostile)}).get_data(as_text=True)
+    assert "TOTAL_PASSED" in page
+    assert "<img src=x" not in page and "&lt;img src=x" in page
