@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from pyhanko_certvalidator import ValidationContext
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -76,7 +76,6 @@ from signing.pdf_signing import (
     SignatureRole,
     sign_pdf,
     signer_from_key,
-    timestamper_from_key,
 )
 from signing.scenario_documents import SignatureCase, make_scenario_documents
 from signing.training_pki import PkiUrls, TrainingPki, ensure_training_pki
@@ -154,13 +153,28 @@ def revocations(session: Session) -> list[Revocation]:
             for serial, revoked_at, reason in rows if serial and revoked_at]
 
 
+CRL_REUSE = dt.timedelta(seconds=60)
+_issued_crls: dict[bytes, tuple[tuple[Revocation, ...], dt.datetime,
+                                dict[str, x509.CertificateRevocationList]]] = {}
+
+
 def current_crls(session: Session, pki: TrainingPki, now: dt.datetime | None = None
                  ) -> dict[str, x509.CertificateRevocationList]:
-    """Fresh CRLs of both authorities: the issuing CA's lists every revoked certificate."""
+    """Current CRLs of both authorities: the issuing CA's lists every revoked certificate.
+    Issued afresh when a revocation changed the list, otherwise at most once a minute per
+    process (each is valid a day, as a CA's CRL is)."""
     now = now or utc_now()
-    number = int(now.timestamp())
-    return {"issuing": pki.issuing.crl(revocations(session), now=now, number=number),
+    revoked = tuple(revocations(session))
+    authority = pki.issuing.certificate.fingerprint(hashes.SHA256())
+    cached = _issued_crls.get(authority)
+    if cached is not None and cached[0] == revoked and \
+            dt.timedelta(0) <= now - cached[1] < CRL_REUSE:
+        return cached[2]
+    number = int(now.timestamp() * 1000)
+    crls = {"issuing": pki.issuing.crl(revoked, now=now, number=number),
             "root": pki.root.crl([], now=now, number=number)}
+    _issued_crls[authority] = (revoked, now, crls)
+    return crls
 
 
 def ocsp_answer(session: Session, pki: TrainingPki, serial_number: int) -> OcspAnswer:
@@ -272,7 +286,7 @@ def request_certificate(session: Session, pki: TrainingPki, tenant: Tenant, *, a
     if active is not None and not renew:
         raise DocumentActionRefused(ALREADY_HAS_CERTIFICATE)
     try:
-        pin_hash = tokens.hash_pin(pin)
+        pin_hash = tokens.hash_pin(pin, pki.pin_pepper)
     except tokens.PinRefused as refused:
         raise DocumentActionRefused(refused.reason) from refused
     subject = personal_subject(tenant)
@@ -369,13 +383,13 @@ def _check_own(tenant: Tenant, row: SigningCertificate) -> None:
         raise ValueError("certificate of another tenant")
 
 
-def check_pin(session: Session, row: SigningCertificate, pin: str) -> None:
+def check_pin(session: Session, pki: TrainingPki, row: SigningCertificate, pin: str) -> None:
     """The token checks the PIN: a wrong one is counted and the fifth locks the token
     (WrongPin; the caller commits the count). A locked token refuses even the right PIN."""
     if row.locked_at is not None:
         raise DocumentActionRefused(TOKEN_IS_LOCKED)
     assert row.pin_hash is not None
-    if tokens.pin_matches(pin, row.pin_hash):
+    if tokens.pin_matches(pin, row.pin_hash, pki.pin_pepper):
         if row.failed_pin_attempts:
             row.failed_pin_attempts = 0
         return
@@ -395,8 +409,8 @@ def check_pin(session: Session, row: SigningCertificate, pin: str) -> None:
     raise WrongPin(max(tokens.MAX_PIN_ATTEMPTS - attempts, 0))
 
 
-def change_pin(session: Session, tenant: Tenant, row: SigningCertificate, *, actor: str,
-               old_pin: str, new_pin: str) -> None:
+def change_pin(session: Session, pki: TrainingPki, tenant: Tenant, row: SigningCertificate, *,
+               actor: str, old_pin: str, new_pin: str) -> None:
     _check_own(tenant, row)
     if row.status is not CertificateStatus.ACTIVE:
         raise DocumentActionRefused(NOT_ACTIVE)
@@ -404,20 +418,20 @@ def change_pin(session: Session, tenant: Tenant, row: SigningCertificate, *, act
         tokens.check_new_pin(new_pin)
     except tokens.PinRefused as refused:
         raise DocumentActionRefused(refused.reason) from refused
-    check_pin(session, row, old_pin)
-    row.pin_hash = tokens.hash_pin(new_pin)
+    check_pin(session, pki, row, old_pin)
+    row.pin_hash = tokens.hash_pin(new_pin, pki.pin_pepper)
     session.flush()
     record_activity(session, tenant, actor, CERTIFICATE_PIN_CHANGED, object_type=CERTIFICATE,
                     object_id=row.id)
 
 
-def unlock_token(session: Session, row: SigningCertificate, *, officer: str,
+def unlock_token(session: Session, pki: TrainingPki, row: SigningCertificate, *, officer: str,
                  new_pin: str) -> None:
     """The security officer unlocks a locked token by setting a new PIN (C_InitPIN)."""
     if row.locked_at is None:
         raise DocumentActionRefused(NOT_LOCKED)
     try:
-        row.pin_hash = tokens.hash_pin(new_pin)
+        row.pin_hash = tokens.hash_pin(new_pin, pki.pin_pepper)
     except tokens.PinRefused as refused:
         raise DocumentActionRefused(refused.reason) from refused
     row.locked_at = None
@@ -455,14 +469,15 @@ def _chain(pki: TrainingPki) -> list[x509.Certificate]:
 
 
 def timestamper(pki: TrainingPki):  # noqa: ANN202 - pyhanko's TimeStamper
-    return timestamper_from_key(pki.tsa_key, pki.tsa_certificate, _chain(pki))
+    return pki.timestamper
 
 
-def open_credential(session: Session, tenant: Tenant, pin: str) -> SigningCertificate:
+def open_credential(session: Session, pki: TrainingPki, tenant: Tenant,
+                    pin: str) -> SigningCertificate:
     """The learner's credential, ready to sign: usable now, and the PIN right (a wrong PIN
     raises WrongPin after counting it: commit before anything else is done)."""
     row = usable(current_personal(session, tenant), tenant)
-    check_pin(session, row, pin)
+    check_pin(session, pki, row, pin)
     return row
 
 
@@ -497,7 +512,7 @@ def approve_and_sign(session: Session, pki: TrainingPki, tenant: Tenant,
     WrongPin the caller commits (the attempt counts) and nothing else has happened."""
     credential = None
     if current_personal(session, tenant) is not None:
-        credential = open_credential(session, tenant, pin or "")
+        credential = open_credential(session, pki, tenant, pin or "")
     approve(session, tenant, document, actor=actor)
     if credential is not None:
         sign_at_approval(session, pki, tenant, document, credential, actor=actor)

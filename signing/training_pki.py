@@ -17,10 +17,12 @@ import os
 import shutil
 import tempfile
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID
+from pyhanko.sign.timestamps import TimeStamper
 
 from signing.authority import (
     CertificateAuthority,
@@ -33,7 +35,8 @@ from signing.authority import (
     new_key,
     new_rsa_key,
 )
-from signing.tokens import new_kek
+from signing.pdf_signing import timestamper_from_key
+from signing.tokens import new_kek, pin_pepper
 
 ROOT_NAME = "Sandbox Root CA chuyên dùng công vụ (ĐÀO TẠO)"
 ISSUING_NAME = "Sandbox CA phục vụ cơ quan Nhà nước (ĐÀO TẠO)"
@@ -94,6 +97,16 @@ class TrainingPki:
     @property
     def trust_roots(self) -> list[x509.Certificate]:
         return [self.root.certificate]
+
+    @property
+    def pin_pepper(self) -> bytes:
+        return pin_pepper(self.token_kek)
+
+    @cached_property
+    def timestamper(self) -> TimeStamper:
+        """The in-process timestamp authority, made once (pyhanko caches per instance)."""
+        return timestamper_from_key(self.tsa_key, self.tsa_certificate,
+                                    [self.issuing.certificate, self.root.certificate])
 
     @classmethod
     def create(cls, urls: PkiUrls, now: dt.datetime | None = None) -> TrainingPki:

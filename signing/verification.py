@@ -16,6 +16,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from asn1crypto import crl as asn1_crl
 from asn1crypto import ocsp as asn1_ocsp
@@ -163,10 +164,16 @@ def verify_pdf(data: bytes, trust: TrustSettings, *, lang: str = "vi",
     return report
 
 
+@lru_cache(maxsize=64)
+def _crl_container(der: bytes) -> CRLContainer:
+    """A parsed CRL, kept while it is current: the same list is checked by every
+    verification until a revocation or its refresh (asn1crypto parses lazily, once)."""
+    return CRLContainer(asn1_crl.CertificateList.load(der))
+
+
 def _validation_spec(trust: TrustSettings) -> PdfSignatureValidationSpec:
     either = RevocationCheckingRule.CRL_OR_OCSP_REQUIRED
-    crls = [CRLContainer(asn1_crl.CertificateList.load(
-        crl.public_bytes(serialization.Encoding.DER))) for crl in trust.crls]
+    crls = [_crl_container(crl.public_bytes(serialization.Encoding.DER)) for crl in trust.crls]
     ocsps = [OCSPContainer(asn1_ocsp.OCSPResponse.load(der)) for der in trust.ocsp_responses]
     return PdfSignatureValidationSpec(SignatureValidationSpec(
         cert_validation_policy=CertValidationPolicySpec(

@@ -488,7 +488,7 @@ def certificate_pin(body: dict[str, Any]) -> Any:
     """Change the token's PIN (a wrong old PIN counts towards the lockout)."""
     row = _current_certificate()
     _commit_or_refuse(lambda: signatures.change_pin(
-        db(), _tenant(), row, actor=_actor(), old_pin=body["old_pin"],
+        db(), training_pki(), _tenant(), row, actor=_actor(), old_pin=body["old_pin"],
         new_pin=body["new_pin"]))
     return row
 
@@ -567,6 +567,6 @@ def registration_unlock(body: dict[str, Any], certificate_id: int) -> Any:
     """Unlock a locked token with a new PIN for its holder (trainers)."""
     _officer_only()
     row = _learner_certificate(certificate_id)
-    _commit_or_refuse(lambda: signatures.unlock_token(db(), row, officer=_actor(),
-                                                      new_pin=body["pin"]))
+    _commit_or_refuse(lambda: signatures.unlock_token(db(), training_pki(), row,
+                                                      officer=_actor(), new_pin=body["pin"]))
     return row

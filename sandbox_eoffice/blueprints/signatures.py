@@ -158,7 +158,8 @@ def pin() -> Response:
     form = ChangePinForm(prefix="pin")
 
     def perform() -> str:
-        change_pin(db(), current_tenant(), _own_active(), actor=current_username(),
+        change_pin(db(), training_pki(), current_tenant(), _own_active(),
+                   actor=current_username(),
                    old_pin=form.old_pin.data or "", new_pin=form.pin.data or "")
         return _("PIN changed.")
 
@@ -296,7 +297,8 @@ def unlock(certificate_id: int) -> Response:
     form = UnlockForm(prefix="unlock")
 
     def perform() -> str:
-        unlock_token(db(), row, officer=current_username(), new_pin=form.pin.data or "")
+        unlock_token(db(), training_pki(), row, officer=current_username(),
+                     new_pin=form.pin.data or "")
         return _("Token unlocked with the new PIN: give it to %(name)s in person.",
                  name=row.subject.get("full_name"))
 

@@ -105,37 +105,37 @@ def test_five_wrong_pins_lock_the_token_and_only_a_trainer_unlocks_it(
     row = _certified(session, pki, alice)
     for attempt in range(1, 5):
         with pytest.raises(signatures.WrongPin) as wrong:
-            signatures.open_credential(session, alice, OTHER_PIN)
+            signatures.open_credential(session, pki, alice, OTHER_PIN)
         session.commit()
         assert wrong.value.attempts_left == 5 - attempt
-    assert signatures.open_credential(session, alice, PIN) is row  # right PIN resets the count
+    assert signatures.open_credential(session, pki, alice, PIN) is row  # right PIN resets the count
     assert row.failed_pin_attempts == 0
     for _ in range(5):
         with pytest.raises(signatures.WrongPin):
-            signatures.open_credential(session, alice, OTHER_PIN)
+            signatures.open_credential(session, pki, alice, OTHER_PIN)
         session.commit()
     session.refresh(row)
     assert row.locked_at is not None and row.failed_pin_attempts == 5
     with pytest.raises(DocumentActionRefused) as locked:
-        signatures.open_credential(session, alice, PIN)  # even the right PIN
+        signatures.open_credential(session, pki, alice, PIN)  # even the right PIN
     assert locked.value.reason == signatures.TOKEN_IS_LOCKED
     assert row in signatures.locked_tokens(session)
-    signatures.unlock_token(session, row, officer="trainer", new_pin=OTHER_PIN)
+    signatures.unlock_token(session, pki, row, officer="trainer", new_pin=OTHER_PIN)
     session.commit()
-    assert signatures.open_credential(session, alice, OTHER_PIN) is row
+    assert signatures.open_credential(session, pki, alice, OTHER_PIN) is row
     with pytest.raises(signatures.WrongPin):
-        signatures.open_credential(session, alice, PIN)  # the old PIN no longer opens it
+        signatures.open_credential(session, pki, alice, PIN)  # the old PIN no longer opens it
 
 
 def test_change_pin_needs_the_current_pin(session: Session, pki: TrainingPki,
                                           alice: Tenant) -> None:
     row = _certified(session, pki, alice)
     with pytest.raises(signatures.WrongPin):
-        signatures.change_pin(session, alice, row, actor="alice", old_pin=OTHER_PIN,
+        signatures.change_pin(session, pki, alice, row, actor="alice", old_pin=OTHER_PIN,
                               new_pin="605182")
-    signatures.change_pin(session, alice, row, actor="alice", old_pin=PIN, new_pin="605182")
+    signatures.change_pin(session, pki, alice, row, actor="alice", old_pin=PIN, new_pin="605182")
     session.commit()
-    assert signatures.open_credential(session, alice, "605182") is row
+    assert signatures.open_credential(session, pki, alice, "605182") is row
 
 
 def test_a_lost_token_is_revoked_for_key_compromise_in_the_crl_and_ocsp(
@@ -159,7 +159,7 @@ def test_a_lost_token_is_revoked_for_key_compromise_in_the_crl_and_ocsp(
     assert answer.certificate_status is ocsp.OCSPCertStatus.REVOKED
     assert answer.revocation_reason is x509.ReasonFlags.key_compromise
     with pytest.raises(DocumentActionRefused) as refused:
-        signatures.open_credential(session, alice, PIN)
+        signatures.open_credential(session, pki, alice, PIN)
     assert refused.value.reason == signatures.CERTIFICATE_REVOKED_REASON
 
 
@@ -183,7 +183,7 @@ def test_renewal_after_the_agency_is_renamed_supersedes_the_old_certificate(
     assert entry.extensions.get_extension_for_class(x509.CRLReason).value.reason is \
         x509.ReasonFlags.superseded
     assert _ocsp_status(session, pki, old).certificate_status is ocsp.OCSPCertStatus.REVOKED
-    assert signatures.open_credential(session, alice, OTHER_PIN) is new
+    assert signatures.open_credential(session, pki, alice, OTHER_PIN) is new
 
 
 def test_the_scenario_clock_expires_the_certificate(session: Session, pki: TrainingPki,
@@ -191,10 +191,10 @@ def test_the_scenario_clock_expires_the_certificate(session: Session, pki: Train
     row = _certified(session, pki, alice)
     alice.clock_offset_days = signatures.CERTIFICATE_DAYS + 1
     with pytest.raises(DocumentActionRefused) as refused:
-        signatures.open_credential(session, alice, PIN)
+        signatures.open_credential(session, pki, alice, PIN)
     assert refused.value.reason == signatures.CERTIFICATE_EXPIRED
     alice.clock_offset_days = signatures.CERTIFICATE_DAYS - 1
-    assert signatures.open_credential(session, alice, PIN) is row
+    assert signatures.open_credential(session, pki, alice, PIN) is row
 
 
 def _submitted(session: Session, tenant: Tenant) -> OutgoingDocument:

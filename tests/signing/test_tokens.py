@@ -18,6 +18,7 @@ from signing.tokens import (
     hash_pin,
     new_kek,
     pin_matches,
+    pin_pepper,
     seal,
     unseal,
 )
@@ -46,36 +47,45 @@ def test_a_new_pin_that_breaks_the_policy_is_refused_with_its_reason(
 @pytest.mark.parametrize("pin", ["284915", "112233", "123457", "2849157302849157", "000001"])
 def test_a_new_pin_within_the_policy_is_accepted(pin: str) -> None:
     check_new_pin(pin)
-    assert pin_matches(pin, hash_pin(pin))
+    assert pin_matches(pin, hash_pin(pin, PEPPER), PEPPER)
+
+PEPPER = pin_pepper(new_kek())
 
 
 def test_hashing_a_pin_applies_the_policy() -> None:
     with pytest.raises(PinRefused) as refused:
-        hash_pin("123456")
+        hash_pin("123456", PEPPER)
     assert refused.value.reason == PIN_TOO_SIMPLE
 
 
 def test_only_the_right_pin_matches_and_each_hash_is_salted() -> None:
-    first, second = hash_pin("284915"), hash_pin("284915")
+    first, second = hash_pin("284915", PEPPER), hash_pin("284915", PEPPER)
     assert first != second  # a fresh salt each time
-    assert first.startswith("scrypt$") and "284915" not in first
-    assert pin_matches("284915", first) and pin_matches("284915", second)
+    assert first.startswith("hmac-sha256$") and "284915" not in first
+    assert pin_matches("284915", first, PEPPER) and pin_matches("284915", second, PEPPER)
     for wrong in ("284916", "482915", "2849150", "", "28491"):
-        assert not pin_matches(wrong, first)
+        assert not pin_matches(wrong, first, PEPPER)
 
 
 def test_changing_the_pin_leaves_the_old_pin_useless() -> None:
-    old = hash_pin("284915")
-    new = hash_pin("730264")  # what the e-office stores after a change (or an unlock)
-    assert pin_matches("730264", new)
-    assert not pin_matches("284915", new)
-    assert not pin_matches("730264", old)
+    old = hash_pin("284915", PEPPER)
+    new = hash_pin("730264", PEPPER)  # what the e-office stores after a change (or an unlock)
+    assert pin_matches("730264", new, PEPPER)
+    assert not pin_matches("284915", new, PEPPER)
+    assert not pin_matches("730264", old, PEPPER)
+
+
+def test_the_hash_is_keyed_with_the_token_store_s_secret() -> None:
+    """Without the pepper (only the e-office's account can read the KEK) a stolen hash
+    cannot be tried offline: the same PIN under another pepper does not match."""
+    stored = hash_pin("284915", PEPPER)
+    assert not pin_matches("284915", stored, pin_pepper(new_kek()))
 
 
 def test_an_unknown_hash_scheme_is_an_error() -> None:
-    _, salt, digest = hash_pin("284915").split("$")
+    _, salt, digest = hash_pin("284915", PEPPER).split("$")
     with pytest.raises(ValueError, match="scheme"):
-        pin_matches("284915", f"md5${salt}${digest}")
+        pin_matches("284915", f"md5${salt}${digest}", PEPPER)
 
 
 @pytest.mark.parametrize("make_key", [new_key, new_rsa_key])
