@@ -331,7 +331,7 @@ class Installation:
     def _eoffice(self, settings: InstallSettings, people: list[Person], isolated: bool) -> None:
         from sandbox_eoffice.database import make_engine, make_session_factory, upgrade
         from sandbox_eoffice.seeding import provision_tenant
-        from sandbox_eoffice.signatures import ensure_pki
+        from sandbox_eoffice.signatures import add_samples_to_inbox, ensure_pki, ensure_samples
 
         L = self.layout
         url = settings.eoffice_url(L)
@@ -342,14 +342,16 @@ class Installation:
         # the sandbox training PKI (root, issuing CA, TSA, OCSP responder), its keys in the
         # e-office's own directory; its URLs assume the default port (informational only:
         # the platform's own validation never fetches)
-        ensure_pki(L.eoffice_dir, SANDBOX_PKI_URL)
+        pki = ensure_pki(L.eoffice_dir, SANDBOX_PKI_URL)
         engine = make_engine(url)
         try:
             with make_session_factory(engine)() as session:
+                ensure_samples(session, pki)  # the verification exercises, once
                 for person in people:
                     if person.is_learner:
-                        provision_tenant(session, person.username, person.full_name,
-                                         settings.install_seed)
+                        tenant = provision_tenant(session, person.username, person.full_name,
+                                                  settings.install_seed)
+                        add_samples_to_inbox(session, tenant)
                 session.commit()
         finally:
             engine.dispose()

@@ -165,6 +165,8 @@ class IncomingDocument(Base):
     __tablename__ = "incoming_document"
     __table_args__ = (
         UniqueConstraint("tenant_id", "register_year", "register_number"),
+        # each verification exercise once per inbox (NULLs, the other documents, are distinct)
+        UniqueConstraint("tenant_id", "signature_case"),
         Index("ix_incoming_document_tenant_status", "tenant_id", "status"),
     )
 

@@ -621,13 +621,15 @@ SAMPLE_SUMMARY = {
 
 def ensure_samples(session: Session, pki: TrainingPki, now: dt.datetime | None = None) -> None:
     """Make the verification exercises once per installation (their signers' certificates
-    and revocations go into the sandbox PKI's records, so CRL and OCSP show them)."""
+    and revocations go into the sandbox PKI's records, so CRL and OCSP show them). The
+    caller commits."""
     if session.scalar(select(SignatureSample.case).limit(1)) is not None:
         return
     now = now or utc_now()
     base, _ = render_with_signature_space(_sample_layout())
     made = make_scenario_documents(pki, base, font_file=REGULAR_FONT, now=now)
     revoked = {revocation.serial_number: revocation for revocation in made.revocations}
+    savepoint = session.begin_nested()
     try:
         for certificate in made.certificates:
             revocation = revoked.get(certificate.serial_number)
@@ -645,9 +647,9 @@ def ensure_samples(session: Session, pki: TrainingPki, now: dt.datetime | None =
                 revocation_reason=revocation.reason if revocation else None))
         for case, document in made.documents.items():
             session.add(SignatureSample(case=case.value, pdf=document.pdf))
-        session.flush()
+        savepoint.commit()
     except IntegrityError:
-        session.rollback()  # another worker made them first
+        savepoint.rollback()  # another worker made them first: theirs are the ones
 
 
 def _sample_layout():  # noqa: ANN202
@@ -708,9 +710,12 @@ def add_samples_to_inbox(session: Session, tenant: Tenant) -> list[IncomingDocum
         IncomingDocument.tenant_id == tenant.id, IncomingDocument.signature_case.is_not(None))))
     today = utc_now().astimezone(VIETNAM_TZ).date()
     added = []
-    for number, case in enumerate(SignatureCase, start=1):
-        if case.value in have:
-            continue
+    missing = [(number, case) for number, case in enumerate(SignatureCase, start=1)
+               if case.value not in have]
+    if not missing:
+        return []
+    savepoint = session.begin_nested()  # a parallel first request may be adding them too
+    for number, case in missing:
         document = IncomingDocument(
             tenant_id=tenant.id, number_symbol=f"{200 + number}/STTTT-BCVT",
             summary=f"V/v kiểm tra chữ ký số trên văn bản điện tử (bài thực hành {number})",
@@ -721,5 +726,9 @@ def add_samples_to_inbox(session: Session, tenant: Tenant) -> list[IncomingDocum
             signature_case=case.value)
         session.add(document)
         added.append(document)
-    session.flush()
+    try:
+        savepoint.commit()
+    except IntegrityError:
+        savepoint.rollback()  # the other request put them there: nothing else is lost
+        return []
     return added

@@ -195,11 +195,11 @@ def incoming_attachment(document_id: int) -> Response:
         abort(403, description=_(
             "A classified document (mật) never travels through the e-office: it arrived on "
             "paper and has no electronic file."))
+    data = received_pdf(session, training_pki(), tenant, document)
     record_activity(session, tenant, current_username(), ATTACHMENT_OPENED,
                     object_type=INCOMING_DOCUMENT, object_id=document.id,
                     details={"number_symbol": document.number_symbol})
-    session.commit()
-    data = received_pdf(session, training_pki(), tenant, document)
+    session.commit()  # with the exercises, if this request made them
     return pdf_response(data, f"{document.number_symbol}.pdf")
 
 

@@ -101,6 +101,10 @@ def upgrade() -> None:
 
     with op.batch_alter_table("incoming_document", schema=None) as batch_op:
         batch_op.add_column(sa.Column("signature_case", sa.String(length=40), nullable=True))
+        batch_op.create_unique_constraint(
+            batch_op.f("uq_incoming_document_tenant_id_signature_case"),
+            ["tenant_id", "signature_case"],
+        )
 
     with op.batch_alter_table("outgoing_document", schema=None) as batch_op:
         batch_op.add_column(sa.Column("signed_pdf", sa.LargeBinary(), nullable=True))
