@@ -27,6 +27,7 @@ from sandbox_eoffice.config import load_config
 from sandbox_eoffice.i18n import init_i18n
 from sandbox_eoffice.prefix import PrefixMiddleware
 from sandbox_eoffice.request_db import init_db
+from sandbox_eoffice.signing_service import check_pki
 from sandbox_eoffice.web_ui import init_ui
 from service_auth.hub_login import hub_oauth_from_env, init_hub_auth
 
@@ -59,5 +60,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         health.bp,
     ):
         app.register_blueprint(blueprint)
+    check_pki(app)
     app.wsgi_app = PrefixMiddleware(app.wsgi_app, app.config["URL_PREFIX"])  # type: ignore[method-assign]
     return app

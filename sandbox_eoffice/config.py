@@ -12,6 +12,7 @@ from flask import Flask
 
 from common.files import create_once
 from common.roles import EVIDENCE_SCOPE
+from signing.training_pki import DIRECTORY_NAME
 
 ENV_PREFIX = "EOFFICE"
 KEY_FILENAME = "secret_key"
@@ -43,8 +44,14 @@ def default_config() -> dict[str, Any]:
         # a request body above this is refused (413) before it is read: uploads are at most
         # 5 MB (sandbox_eoffice.uploads), plus the form around them
         "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
-        # where certificates say the PKI is served (CRL, OCSP, CA certificates); default:
-        # this e-office's address as the browser sees it + pki/
+        # the sandbox training PKI's directory (keys: readable by this service only);
+        # default <DATA_DIR>/training-pki
+        "PKI_DIR": None,
+        # make the PKI on first use when missing (one machine: `academy init` made it
+        # already); false where it is provided, e.g. a Kubernetes Secret shared by replicas
+        "PKI_CREATE": True,
+        # where certificates say the PKI is served (CRL, OCSP, CA certificates), when this
+        # service makes it; default http://127.0.0.1:8000<URL_PREFIX>pki/
         "PKI_BASE_URL": None,
     }
 
@@ -70,6 +77,9 @@ def _resolve(app: Flask) -> None:
     if not config["DATABASE_URL"]:
         config["DATABASE_URL"] = f"sqlite:///{data_dir / 'eoffice.sqlite'}"
     config["URL_PREFIX"] = normalise_prefix(str(config["URL_PREFIX"]))
+    config["PKI_DIR"] = str(Path(config["PKI_DIR"] or data_dir / DIRECTORY_NAME).expanduser())
+    if isinstance(config["PKI_CREATE"], str):  # EOFFICE_PKI_CREATE=false
+        config["PKI_CREATE"] = config["PKI_CREATE"].strip().lower() not in ("0", "false", "no")
     if not config.get("SESSION_COOKIE_PATH"):
         config["SESSION_COOKIE_PATH"] = config["URL_PREFIX"]
     if config["SECRET_KEY"]:

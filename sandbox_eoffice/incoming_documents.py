@@ -34,6 +34,7 @@ from sandbox_eoffice.models import (
     IncomingDocument,
     OutgoingDelivery,
     OutgoingDocument,
+    SigningCertificate,
     Tenant,
     Unit,
     utc_now,
@@ -216,7 +217,8 @@ def get_incoming_document(
     return session.scalars(query).one_or_none()
 
 
-def claim_state(session: Session, model: type[IncomingDocument] | type[OutgoingDocument],
+def claim_state(session: Session, model: type[IncomingDocument] | type[OutgoingDocument]
+                | type[SigningCertificate],
                 document_id: int, expected: StrEnum, new: StrEnum) -> bool:
     """Move one document from `expected` to `new` in the database itself, or report that
     another request got there first. The loaded object may be stale (SQLite takes no row

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -420,7 +421,13 @@ class SigningCertificate(Base):
     verification exercises have none (nor have those of a sandbox since reset)."""
 
     __tablename__ = "signing_certificate"
-    __table_args__ = (Index("ix_signing_certificate_tenant_kind", "tenant_id", "kind"),)
+    __table_args__ = (
+        Index("ix_signing_certificate_tenant_kind", "tenant_id", "kind"),
+        # one request at a time per learner and kind, even when two arrive at once
+        Index("uq_signing_certificate_one_request", "tenant_id", "kind", unique=True,
+              sqlite_where=text("status = 'requested'"),
+              postgresql_where=text("status = 'requested'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # a CA never forgets what it issued: a reset sandbox leaves its certificates behind

@@ -43,7 +43,7 @@ from sandbox_eoffice.activity import (
     record_activity,
 )
 from sandbox_eoffice.attachments import incoming_attachment_pdf, outgoing_layout, outgoing_pdf
-from sandbox_eoffice.incoming_documents import DocumentActionRefused
+from sandbox_eoffice.incoming_documents import DocumentActionRefused, claim_state
 from sandbox_eoffice.models import (
     IncomingDocument,
     OutgoingDelivery,
@@ -78,10 +78,9 @@ from signing.pdf_signing import (
     signer_from_key,
 )
 from signing.scenario_documents import SignatureCase, make_scenario_documents
-from signing.training_pki import PkiUrls, TrainingPki, ensure_training_pki
+from signing.training_pki import DIRECTORY_NAME, PkiUrls, TrainingPki, ensure_training_pki
 from signing.verification import (
     TrustSettings,
-    UnusablePdf,
     VerificationReport,
     read_pdf,
     verify_pdf,
@@ -90,7 +89,6 @@ from signing.verification import (
 FONTS = Path(__file__).parent / "fonts"
 REGULAR_FONT = FONTS / "LiberationSerif-Regular.ttf"
 ITALIC_FONT = FONTS / "LiberationSerif-Italic.ttf"
-PKI_DIRNAME = "training-pki"
 CERTIFICATE_DAYS = 365
 PERSONAL_TITLE = "Chuyên viên"
 
@@ -121,7 +119,7 @@ class WrongPin(DocumentActionRefused):
 
 
 def pki_dir(data_dir: str | Path) -> Path:
-    return Path(data_dir) / PKI_DIRNAME
+    return Path(data_dir) / DIRECTORY_NAME
 
 
 def ensure_pki(data_dir: str | Path, base_url: str) -> TrainingPki:
@@ -215,8 +213,8 @@ def _ocsp_for_signers(session: Session, pki: TrainingPki, pdf: bytes) -> list[by
     try:
         signers = [x509.load_der_x509_certificate(signature.signer_cert.dump())
                    for signature in read_pdf(pdf).embedded_regular_signatures]
-    except (UnusablePdf, ValueError, KeyError, TypeError):
-        return []  # verify_pdf says what is wrong with the file
+    except Exception:  # noqa: BLE001 - whatever is wrong with the file, verify_pdf says it
+        return []
     answers = []
     now = utc_now()
     for certificate in [*signers, pki.tsa_certificate]:  # the timestamps' signer too
@@ -265,6 +263,15 @@ def current_personal(session: Session, tenant: Tenant) -> SigningCertificate | N
     return found[0] if found else None
 
 
+def signing_certificate(session: Session, tenant: Tenant) -> SigningCertificate | None:
+    """The certificate the learner's token holds: the newest active one (a renewal may be
+    waiting for approval meanwhile), else the newest of any state (whose state is then the
+    reason it cannot sign)."""
+    found = personal_certificates(session, tenant)
+    active = [row for row in found if row.status is CertificateStatus.ACTIVE]
+    return active[0] if active else (found[0] if found else None)
+
+
 def get_certificate(session: Session, certificate_id: int, *,
                     tenant: Tenant | None = None) -> SigningCertificate | None:
     row = session.get(SigningCertificate, certificate_id)
@@ -294,8 +301,13 @@ def request_certificate(session: Session, pki: TrainingPki, tenant: Tenant, *, a
         tenant_id=tenant.id, kind=CertificateKind.PERSONAL, status=CertificateStatus.REQUESTED,
         subject=_subject_dict(subject), sealed_key=tokens.seal(new_key(), pki.token_kek),
         pin_hash=pin_hash, requested_by=actor, replaces_id=active.id if active else None)
+    savepoint = session.begin_nested()
     session.add(row)
-    session.flush()
+    try:
+        savepoint.commit()
+    except IntegrityError:  # a parallel request got there first (one request at a time)
+        savepoint.rollback()
+        raise DocumentActionRefused(ALREADY_REQUESTED) from None
     record_activity(session, tenant, actor, CERTIFICATE_REQUESTED, object_type=CERTIFICATE,
                     object_id=row.id, details={"subject": row.subject, "renewal": bool(active)})
     return row
@@ -320,13 +332,19 @@ def locked_tokens(session: Session) -> Sequence[SigningCertificate]:
 
 def approve_request(session: Session, pki: TrainingPki, row: SigningCertificate, *,
                     approver: str, now: dt.datetime | None = None) -> SigningCertificate:
-    """The registration officer approves: the issuing CA issues the certificate (valid a
-    year from the tenant's time); a renewal supersedes the certificate it replaces."""
+    """The registration officer approves: the issuing CA issues the certificate; a renewal
+    supersedes the certificate it replaces. Valid from now (real time: signatures are
+    timestamped in real time) for a year of the tenant's time (the scenario clock)."""
     if row.status is not CertificateStatus.REQUESTED or row.sealed_key is None:
         raise DocumentActionRefused(NOT_PENDING)
+    if not claim_state(session, SigningCertificate, row.id, CertificateStatus.REQUESTED,
+                       CertificateStatus.ACTIVE):
+        raise DocumentActionRefused(NOT_PENDING)  # approved by another request meanwhile
     tenant = session.get(Tenant, row.tenant_id) if row.tenant_id else None
-    start = tenant_now(tenant, now) if tenant else (now or utc_now())
-    _issue(pki, row, start)
+    real = now or utc_now()
+    _issue(pki, row, not_before=real - dt.timedelta(hours=1),
+           not_after=(tenant_now(tenant, real) if tenant else real)
+           + dt.timedelta(days=CERTIFICATE_DAYS))
     row.approved_by = approver
     row.status = CertificateStatus.ACTIVE
     session.flush()
@@ -340,11 +358,10 @@ def approve_request(session: Session, pki: TrainingPki, row: SigningCertificate,
     return row
 
 
-def _issue(pki: TrainingPki, row: SigningCertificate, start: dt.datetime) -> None:
+def _issue(pki: TrainingPki, row: SigningCertificate, *, not_before: dt.datetime,
+           not_after: dt.datetime) -> None:
     assert row.sealed_key is not None
     key = tokens.unseal(row.sealed_key, pki.token_kek)
-    not_before, not_after = start - dt.timedelta(hours=1), start + dt.timedelta(
-        days=CERTIFICATE_DAYS)
     subject = Subject(**row.subject)
     certificate = pki.issuing.issue(subject.to_x509(), key.public_key(),
                                     not_before=not_before, not_after=not_after)
@@ -373,9 +390,16 @@ def revoke(session: Session, row: SigningCertificate, *, reason: RevocationReaso
 
 def report_lost(session: Session, tenant: Tenant, row: SigningCertificate, *,
                 actor: str) -> SigningCertificate:
-    """The token is lost or stolen: the certificate is revoked at once (keyCompromise)."""
+    """The token is lost or stolen: the certificate is revoked at once (keyCompromise), and a
+    renewal waiting for approval on the same token is withdrawn (its key is lost too)."""
     _check_own(tenant, row)
-    return revoke(session, row, reason=RevocationReason.KEY_COMPROMISE, actor=actor)
+    revoked = revoke(session, row, reason=RevocationReason.KEY_COMPROMISE, actor=actor)
+    for pending in session.scalars(select(SigningCertificate).where(
+            SigningCertificate.replaces_id == row.id,
+            SigningCertificate.status == CertificateStatus.REQUESTED)):
+        session.delete(pending)
+    session.flush()
+    return revoked
 
 
 def _check_own(tenant: Tenant, row: SigningCertificate) -> None:
@@ -384,21 +408,27 @@ def _check_own(tenant: Tenant, row: SigningCertificate) -> None:
 
 
 def check_pin(session: Session, pki: TrainingPki, row: SigningCertificate, pin: str) -> None:
-    """The token checks the PIN: a wrong one is counted and the fifth locks the token
-    (WrongPin; the caller commits the count). A locked token refuses even the right PIN."""
-    if row.locked_at is not None:
-        raise DocumentActionRefused(TOKEN_IS_LOCKED)
+    """The token checks the PIN. Every try is counted first, in one guarded UPDATE, so that
+    parallel tries cannot pass the lockout: a locked token (or one at five tries) refuses
+    even the right PIN. A right PIN sets the count back to 0; the fifth wrong one locks the
+    token (WrongPin: the caller commits the count, whatever else it refuses)."""
     assert row.pin_hash is not None
-    if tokens.pin_matches(pin, row.pin_hash, pki.pin_pepper):
-        if row.failed_pin_attempts:
-            row.failed_pin_attempts = 0
-        return
-    # counted in the database, whatever other requests do meanwhile
     attempts = session.execute(
-        update(SigningCertificate).where(SigningCertificate.id == row.id)
+        update(SigningCertificate)
+        .where(SigningCertificate.id == row.id, SigningCertificate.locked_at.is_(None),
+               SigningCertificate.failed_pin_attempts < tokens.MAX_PIN_ATTEMPTS)
         .values(failed_pin_attempts=SigningCertificate.failed_pin_attempts + 1)
         .returning(SigningCertificate.failed_pin_attempts)
-    ).scalar_one()
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if attempts is None:
+        raise DocumentActionRefused(TOKEN_IS_LOCKED)
+    if tokens.pin_matches(pin, row.pin_hash, pki.pin_pepper):
+        session.execute(update(SigningCertificate).where(SigningCertificate.id == row.id)
+                        .values(failed_pin_attempts=0)
+                        .execution_options(synchronize_session=False))
+        row.failed_pin_attempts = 0
+        return
     row.failed_pin_attempts = attempts
     if attempts >= tokens.MAX_PIN_ATTEMPTS:
         row.locked_at = utc_now()
@@ -476,7 +506,7 @@ def open_credential(session: Session, pki: TrainingPki, tenant: Tenant,
                     pin: str) -> SigningCertificate:
     """The learner's credential, ready to sign: usable now, and the PIN right (a wrong PIN
     raises WrongPin after counting it: commit before anything else is done)."""
-    row = usable(current_personal(session, tenant), tenant)
+    row = usable(signing_certificate(session, tenant), tenant)
     check_pin(session, pki, row, pin)
     return row
 

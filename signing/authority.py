@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509 import ocsp
@@ -293,7 +294,14 @@ class OcspResponder:
             return ocsp.OCSPResponseBuilder.build_unsuccessful(
                 ocsp.OCSPResponseStatus.MALFORMED_REQUEST).public_bytes(
                 serialization.Encoding.DER)
-        if request.issuer_key_hash != _key_hash(self.issuer.certificate, request.hash_algorithm):
+        try:
+            ours = request.issuer_key_hash == _key_hash(self.issuer.certificate,
+                                                        request.hash_algorithm)
+        except (UnsupportedAlgorithm, ValueError):  # a CertID hash we do not answer for
+            return ocsp.OCSPResponseBuilder.build_unsuccessful(
+                ocsp.OCSPResponseStatus.MALFORMED_REQUEST).public_bytes(
+                serialization.Encoding.DER)
+        if not ours:
             return ocsp.OCSPResponseBuilder.build_unsuccessful(
                 ocsp.OCSPResponseStatus.UNAUTHORIZED).public_bytes(serialization.Encoding.DER)
         return self.answer(request.serial_number, lookup(request.serial_number), now=now,

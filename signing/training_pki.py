@@ -53,6 +53,7 @@ FILES = {
 }
 
 KEK_FILE = "token-kek"
+DIRECTORY_NAME = "training-pki"  # in the e-office's data directory
 
 
 def _name(common_name: str) -> x509.Name:

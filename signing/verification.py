@@ -155,13 +155,33 @@ def verify_pdf(data: bytes, trust: TrustSettings, *, lang: str = "vi",
     reader = read_pdf(data)
     try:
         signatures = list(reader.embedded_regular_signatures)
-    except (PdfReadError, ValueError, KeyError, TypeError) as error:
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError,
+            IndexError) as error:
         raise UnusablePdf(f"the PDF's signature fields cannot be read: {error}") from error
     spec = _validation_spec(trust)
     report = VerificationReport()
     for signature in signatures:
-        report.signatures.append(_report(signature, spec, lang, now))
+        try:
+            report.signatures.append(_report(signature, spec, lang, now))
+        except Exception as error:  # noqa: BLE001 - a damaged signature is a finding, not a crash
+            report.signatures.append(_damaged(signature, error, lang))
     return report
+
+
+def _damaged(signature: EmbeddedPdfSignature, error: Exception, lang: str) -> SignatureReport:
+    """A signature whose data cannot be processed at all: TOTAL_FAILED / FORMAT_FAILURE."""
+    keys = dict(indication=Indication.TOTAL_FAILED.value, sub_indication="FORMAT_FAILURE",
+                reason=None, modification=Modification.CONTENT.value)
+    explanation_vi, explanation_en = explain(lang="vi", **keys), explain(lang="en", **keys)
+    return SignatureReport(
+        field_name=str(getattr(signature, "field_name", "?")), signer=None, signer_subject={},
+        signer_certificate_serial=None, signing_time=None, signing_time_source="unknown",
+        intact=False, valid=False, trusted=False, chain=[], root=None, revoked=False,
+        revocation_time=None, revocation_reason=None, modified_after_signing=False,
+        modification="unknown", coverage=None, indication=Indication.TOTAL_FAILED.value,
+        sub_indication="FORMAT_FAILURE",
+        explanation=(explanation_en if lang == "en" else explanation_vi) + f" ({error})",
+        explanation_vi=explanation_vi, explanation_en=explanation_en, passed=False)
 
 
 @lru_cache(maxsize=64)
@@ -310,8 +330,14 @@ def _dss_knowledge(reader: PdfFileReader) -> LocalKnowledge:
     """Certificates, CRLs and OCSP responses embedded in the PDF's DSS (B-LT)."""
     try:
         dss = DocumentSecurityStore.read_dss(reader)
+        return _dss_contents(dss)
     except NoDSSFoundError:
         return LocalKnowledge()
+    except Exception:  # noqa: BLE001 - a damaged DSS adds nothing; validation goes on without
+        return LocalKnowledge()
+
+
+def _dss_contents(dss: DocumentSecurityStore) -> LocalKnowledge:
     return LocalKnowledge(
         known_ocsps=[container for response in dss.ocsps
                      for container in OCSPContainer.load_multi(asn1_ocsp.OCSPResponse.load(

@@ -10,6 +10,7 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from academy.cli.context import AcademyContext, pass_academy
+from signing.training_pki import PkiUrls
 
 # exit codes of `academy sign verify` (a contract other tools rely on)
 EXIT_PASSED = 0
@@ -19,7 +20,7 @@ EXIT_UNUSABLE = 2
 
 @click.group()
 def sign() -> None:
-    """Digital signatures: verify signed PDFs."""
+    """Digital signatures: verify signed PDFs, make a sandbox PKI."""
 
 
 def _load_roots(paths: tuple[Path, ...]) -> list[object]:
@@ -68,6 +69,29 @@ def _trust(academy: AcademyContext, extra: list[object], sandbox_root: bool,
         return TrustSettings(roots=extra)  # type: ignore[arg-type]
 
 
+@sign.command("sandbox-pki")
+@click.option("--out", "out", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="A directory that does not exist yet; it is made mode 0700.")
+@click.option("--url", default="http://127.0.0.1:8000/services/eoffice/pki/",
+              show_default=True, help="Where the e-office will serve the PKI (printed in "
+              "the certificates).")
+def sandbox_pki(out: Path, url: str) -> None:
+    """Make a sandbox training PKI (root CA, issuing CA, timestamp authority, OCSP responder
+    and the token store's key) in OUT, for an e-office whose PKI is provided rather than
+    made by `academy init`, e.g. a Kubernetes Secret (docs/deploy-kubernetes.md)."""
+    from signing.training_pki import ensure_training_pki
+
+    if out.exists():
+        raise click.UsageError(f"--out {out}: exists already; give a new directory")
+    if not url.startswith(("http://", "https://")):
+        raise click.UsageError(f"--url {url}: an http:// or https:// address")
+    try:
+        ensure_training_pki(out, PkiUrls(url.rstrip("/") + "/"))
+    except OSError as exc:
+        raise click.ClickException(f"{out}: {exc.strerror or exc}") from exc
+    click.echo(f"sandbox PKI made in {out} (keep it secret: it holds the CAs' keys)")
+
+
 @sign.command("verify")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--trust", "trust", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
@@ -104,6 +128,9 @@ def verify(academy: AcademyContext, file: Path, trust: tuple[Path, ...], trust_o
         report = verify_pdf(data, settings, lang=lang)  # type: ignore[arg-type]
     except UnusablePdf as unusable:
         click.echo(f"{file}: {unusable}", err=True)
+        sys.exit(EXIT_UNUSABLE)
+    except Exception as error:  # noqa: BLE001 - the contract: unusable input exits 2
+        click.echo(f"{file}: cannot be verified: {error}", err=True)
         sys.exit(EXIT_UNUSABLE)
     if as_json:
         click.echo(json.dumps({"file": str(file), **report.as_dict()}, ensure_ascii=False,

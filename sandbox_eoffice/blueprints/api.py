@@ -473,7 +473,7 @@ def certificate_renew(body: dict[str, Any]) -> Any:
 
 
 def _current_certificate() -> Any:
-    row = signatures.current_personal(db(), _tenant())
+    row = signatures.signing_certificate(db(), _tenant())
     if row is None:
         _abort_json(409, str(REFUSAL_MESSAGES[signatures.NO_CERTIFICATE]),
                     signatures.NO_CERTIFICATE)

@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from common.roles import CERTIFICATE_OFFICER_SCOPE
 from sandbox_eoffice.access import current_tenant, current_username, learner_required
@@ -54,6 +55,7 @@ from sandbox_eoffice.signatures import (
     received_pdf,
     report_lost,
     request_certificate,
+    signing_certificate,
     tenant_now,
     unlock_token,
     verify,
@@ -86,12 +88,21 @@ def my_signature() -> str:
                                        IncomingDocument.signature_case.is_not(None))
         .order_by(IncomingDocument.id)).all()
     return render_template(
-        "signatures/my_signature.html", current=current_personal(session, tenant),
+        "signatures/my_signature.html", current=signing_certificate(session, tenant),
+        pending=_pending_renewal(session, tenant),
         history=personal_certificates(session, tenant), now=tenant_now(tenant),
         exercises=exercises, is_officer=_is_officer(), forms={
             "request": PinForm(prefix="request"), "renew": PinForm(prefix="renew"),
             "pin": ChangePinForm(prefix="pin"), "lost": ConfirmForm(prefix="lost"),
+            "check": ConfirmForm(prefix="check"),
             "verify": VerifyForm()})
+
+
+def _pending_renewal(session: Session, tenant: Tenant) -> SigningCertificate | None:
+    latest = current_personal(session, tenant)
+    if latest is not None and latest.status.value == "requested" and latest.replaces_id:
+        return latest
+    return None
 
 
 def _certificate_step(form: PinForm | ConfirmForm,
@@ -146,7 +157,7 @@ def renew() -> Response:
 
 
 def _own_active() -> SigningCertificate:
-    row = current_personal(db(), current_tenant())
+    row = signing_certificate(db(), current_tenant())
     if row is None:
         raise DocumentActionRefused("no_certificate")
     return row
@@ -196,9 +207,13 @@ def verify_upload() -> tuple[str, int] | Response:
     return _report(data, upload.filename or "document.pdf", None)
 
 
-@bp.get("/verify/incoming/<int:document_id>")
+@bp.post("/verify/incoming/<int:document_id>")
 @learner_required
 def verify_incoming(document_id: int) -> tuple[str, int] | Response:
+    """Verify a received document's PDF (a POST with the CSRF token: it is evidence for the
+    practical task, which no other site's page may produce)."""
+    if not ConfirmForm(prefix="check").validate_on_submit():
+        abort(400, description=_("The form could not be sent; reload the page."))
     session, tenant = db(), current_tenant()
     document = get_incoming_document(session, tenant, document_id)
     if document is None or document.confidentiality.is_classified:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from cryptography import x509
 from pypdf import PdfWriter
 
 from academy.cli import main
@@ -136,8 +137,6 @@ def test_a_missing_file_exits_2(installation, tmp_path: Path) -> None:
 def test_trust_only_replaces_the_sandbox_root(installation, tmp_path: Path) -> None:
     import datetime as dt
 
-    from cryptography import x509
-
     other = CertificateAuthority.new_root(x509.Name([x509.NameAttribute(
         x509.NameOID.COMMON_NAME, "Another root")]), now=dt.datetime.now(dt.UTC))
     other_pem = tmp_path / "other.pem"
@@ -161,3 +160,46 @@ def test_a_bad_trust_file_is_a_usage_error(installation, tmp_path: Path) -> None
     junk.write_text("not a certificate")
     result = _verify(installation, tmp_path, installation[1]["valid"], "--trust", str(junk))
     assert result.exit_code == 2 and "--trust" in result.output
+
+
+def test_sandbox_pki_makes_a_pki_for_a_secret(tmp_path: Path) -> None:
+    from signing.training_pki import TrainingPki
+
+    out = tmp_path / "pki"
+    made = CliRunner().invoke(main, ["sign", "sandbox-pki", "--out", str(out), "--url",
+                                     "https://academy.example.gov.vn/services/eoffice/pki/"])
+    assert made.exit_code == 0, made.output
+    pki = TrainingPki.load(out)
+    points = pki.issuing.certificate.extensions.get_extension_for_class(
+        x509.CRLDistributionPoints).value
+    assert points[0].full_name[0].value == \
+        "https://academy.example.gov.vn/services/eoffice/pki/crl/root.crl"
+    assert (out / "root.key.pem").stat().st_mode & 0o077 == 0
+    again = CliRunner().invoke(main, ["sign", "sandbox-pki", "--out", str(out)])
+    assert again.exit_code == 2 and "exists already" in again.output
+
+
+def _with_broken_dss(pdf: bytes) -> bytes:
+    """A later update adding a DSS whose CRL entry is not a stream (a damaged file)."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    not_a_stream = writer.add_object(generic.DictionaryObject())
+    writer.root[generic.pdf_name("/DSS")] = generic.DictionaryObject(
+        {generic.pdf_name("/CRLs"): generic.ArrayObject([not_a_stream])})
+    writer.update_root()
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_damaged_file_gets_a_report_or_exit_2_never_a_traceback(installation,
+                                                                   tmp_path: Path) -> None:
+    result = _verify(installation, tmp_path, _with_broken_dss(installation[1]["valid"]),
+                     "--json")
+    assert result.exit_code in (0, 1, 2), result.output
+    assert "Traceback" not in result.output
+    if result.exit_code != 2:
+        [signature] = json.loads(result.stdout)["signatures"]
+        assert signature.keys() >= REQUIRED

@@ -151,6 +151,16 @@ def test_manifests_eoffice_grading_jobs_and_network_policies():
     job = kinds["Job"]["spec"]["template"]["spec"]["containers"][0]
     assert job["command"][:5] == ["academy", "--data-dir", "/srv/academy", "grade",
                                   "autograde"]
+    # every replica gets the same sandbox PKI from a Secret and never makes one of its own
+    pod = kinds["Deployment"]["spec"]["template"]["spec"]
+    container = pod["containers"][0]
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    assert env["EOFFICE_PKI_CREATE"] == "false"
+    [mount] = [m for m in container["volumeMounts"] if m["name"] == "training-pki"]
+    assert mount["mountPath"] == env["EOFFICE_PKI_DIR"] and mount["readOnly"] is True
+    [volume] = [v for v in pod["volumes"] if v["name"] == "training-pki"]
+    assert volume["secret"]["secretName"] == "academy-eoffice-pki"
+    assert volume["secret"]["defaultMode"] & 0o007 == 0  # not world-readable
     policies = {d["metadata"]["name"]: d for d in load("network-policies.yaml")}
     sources = policies["academy-postgres"]["spec"]["ingress"][0]["from"]
     allowed = [s["podSelector"]["matchLabels"] for s in sources]

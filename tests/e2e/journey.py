@@ -257,7 +257,7 @@ def sign_in_eoffice(browser: Browser, page: Page, platform: Platform) -> None:
     assert pdf.ok and pdf.body().count(b"/ByteRange") == 2  # personal + agency signatures
 
     page.goto(f"{eoffice}/signatures/")
-    page.locator("a[href*='/signatures/verify/incoming/']").first.click()
+    page.locator("form[action*='/signatures/verify/incoming/'] button").first.click()
     expect(page.locator("h1")).to_contain_text("Kiểm tra chữ ký số", timeout=STATE_TIMEOUT)
     expect(page.locator(".verdict").first).to_contain_text("TOTAL_")
 

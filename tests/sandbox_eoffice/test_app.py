@@ -155,3 +155,13 @@ def test_every_route_requires_a_login(app: Flask, client: FlaskClient) -> None:
                 assert response.headers["Location"].startswith("/hub/api/oauth2/authorize")
             checked += 1
     assert checked >= 6
+
+
+def test_without_its_provided_pki_the_e_office_refuses_to_start(tmp_path: Path,
+                                                               hub_auth) -> None:
+    """Where the PKI is provided (Kubernetes: a Secret), a missing one stops the start, so
+    that no replica makes a PKI of its own."""
+    with pytest.raises(RuntimeError, match="sandbox PKI is missing"):
+        create_app({"DATA_DIR": str(tmp_path), "SECRET_KEY": "x", "HUB_AUTH": hub_auth,
+                    "DATABASE_URL": f"sqlite:///{tmp_path / 'e.sqlite'}",
+                    "PKI_CREATE": "false", "PKI_DIR": str(tmp_path / "absent")})

@@ -12,6 +12,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
+from sqlalchemy import exc as sqlalchemy_exc
 from sqlalchemy.orm import Session
 
 from sandbox_eoffice import signatures
@@ -365,3 +366,90 @@ def test_the_signature_tasks_are_scored_from_what_the_e_office_recorded(
     assert not evaluate_tasks(session, "alice")["report-lost-token"].done  # superseded only
     signatures.report_lost(session, alice, renewal, actor="alice")
     assert evaluate_tasks(session, "alice")["report-lost-token"].done
+
+
+def test_a_stale_request_cannot_pass_the_lockout(session: Session, engine, pki: TrainingPki,
+                                                 alice: Tenant) -> None:
+    """Requests already under way when the token locks (they loaded it unlocked) are refused
+    too, even with the right PIN: every try is counted in the database before the PIN is
+    compared."""
+    from sandbox_eoffice.database import make_session_factory
+
+    _certified(session, pki, alice)
+    stale_session = make_session_factory(engine)()
+    try:
+        stale_tenant = stale_session.get(Tenant, alice.id)
+        stale = signatures.usable(signatures.signing_certificate(stale_session, stale_tenant),
+                                  stale_tenant)
+        assert stale.locked_at is None
+        stale_session.commit()  # what it loaded stays in memory (expire_on_commit=False)
+        for _ in range(5):
+            with pytest.raises(signatures.WrongPin):
+                signatures.open_credential(session, pki, alice, OTHER_PIN)
+            session.commit()
+        with pytest.raises(DocumentActionRefused) as refused:
+            signatures.check_pin(stale_session, pki, stale, PIN)
+        assert refused.value.reason == signatures.TOKEN_IS_LOCKED
+    finally:
+        stale_session.close()
+
+
+def test_the_scenario_clock_never_makes_a_certificate_not_yet_valid(
+    session: Session, pki: TrainingPki, alice: Tenant
+) -> None:
+    """Certificates start in real time (signatures are timestamped in real time) and end a
+    year after the tenant's time: issuing works with the clock ahead, an expired one can be
+    renewed, and the renewed one signs."""
+    _certified(session, pki, alice)
+    alice.clock_offset_days = 400
+    document = _submitted(session, alice)
+    with pytest.raises(DocumentActionRefused):  # expired in the scenario's time
+        signatures.approve_and_sign(session, pki, alice, document, pin=PIN, actor="alice")
+    renewal = signatures.request_certificate(session, pki, alice, actor="alice",
+                                             pin=OTHER_PIN, renew=True)
+    signatures.approve_request(session, pki, renewal, approver="trainer")
+    assert signatures.approve_and_sign(session, pki, alice, document, pin=OTHER_PIN,
+                                       actor="alice")
+    signatures.issue_and_sign(session, pki, alice, document, actor="alice")  # a new seal
+    session.commit()
+    report = verify_pdf(document.signed_pdf, signatures.trust_settings(session, pki))
+    assert [s.indication for s in report.signatures] == ["TOTAL_PASSED", "TOTAL_PASSED"]
+
+
+def test_a_lost_token_is_reported_while_a_renewal_waits(session: Session, pki: TrainingPki,
+                                                        alice: Tenant) -> None:
+    old = _certified(session, pki, alice)
+    signatures.request_certificate(session, pki, alice, actor="alice", pin=OTHER_PIN,
+                                   renew=True)
+    assert signatures.signing_certificate(session, alice) is old  # still the one that signs
+    signatures.report_lost(session, alice, old, actor="alice")
+    session.commit()
+    assert old.status is CertificateStatus.REVOKED
+    assert old.revocation_reason is RevocationReason.KEY_COMPROMISE
+    # the renewal on the lost token is withdrawn; a new request is possible
+    assert [row.status for row in signatures.personal_certificates(session, alice)] == [
+        CertificateStatus.REVOKED]
+    signatures.request_certificate(session, pki, alice, actor="alice", pin=OTHER_PIN)
+
+
+def test_one_request_at_a_time_even_when_two_arrive_together(
+    session: Session, engine, pki: TrainingPki, alice: Tenant
+) -> None:
+    """The check in request_certificate reads before it writes; the database's partial
+    unique index is what refuses the second of two simultaneous requests."""
+    from sandbox_eoffice.database import make_session_factory
+    from sandbox_eoffice.models import SigningCertificate
+    from signing.authority import CertificateKind
+
+    session.add(SigningCertificate(tenant_id=alice.id, kind=CertificateKind.PERSONAL,
+                                   subject={}, requested_by="alice"))  # the other request
+    session.commit()
+    other = make_session_factory(engine)()
+    try:
+        with pytest.raises(sqlalchemy_exc.IntegrityError):
+            other.add(SigningCertificate(tenant_id=alice.id, kind=CertificateKind.PERSONAL,
+                                         subject={}, requested_by="alice"))
+            other.commit()
+    finally:
+        other.rollback()
+        other.close()

@@ -98,6 +98,11 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_signing_certificate_tenant_kind", ["tenant_id", "kind"], unique=False
         )
+        batch_op.create_index(
+            "uq_signing_certificate_one_request", ["tenant_id", "kind"], unique=True,
+            sqlite_where=sa.text("status = 'requested'"),
+            postgresql_where=sa.text("status = 'requested'"),
+        )
 
     with op.batch_alter_table("incoming_document", schema=None) as batch_op:
         batch_op.add_column(sa.Column("signature_case", sa.String(length=40), nullable=True))
@@ -128,6 +133,7 @@ def downgrade() -> None:
         batch_op.drop_column("signature_case")
 
     with op.batch_alter_table("signing_certificate", schema=None) as batch_op:
+        batch_op.drop_index("uq_signing_certificate_one_request")
         batch_op.drop_index("ix_signing_certificate_tenant_kind")
 
     op.drop_table("signing_certificate")

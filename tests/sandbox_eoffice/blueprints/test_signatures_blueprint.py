@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 
 import pytest
 from asn1crypto import tsp
@@ -188,9 +189,12 @@ def test_verify_an_upload_in_the_page_and_the_api(
     assert response.status_code == 302
     assert "PDF" in alice.get(response.headers["Location"]).get_data(as_text=True)
     listing = alice.get(f"{SIG}/").get_data(as_text=True)
-    links = [line for line in listing.splitlines() if "verify/incoming/" in line]
-    assert len(links) == 7
-    report = alice.get(links[0].split('href="')[-1].split('"')[0])
+    actions = re.findall(r'action="([^"]*/verify/incoming/\d+)"', listing)
+    assert len(actions) == 7
+    assert alice.get(actions[0]).status_code == 405  # evidence only from a POST
+    forged = alice.post(actions[0], data={})  # another site's page has no CSRF token
+    assert forged.status_code == 400
+    report = alice.post(actions[0], data={"check-csrf_token": token})
     assert report.status_code == 200 and "TOTAL_" in report.get_data(as_text=True)
     pdf = _exercise_pdf(app, alice, "valid")
     answer = alice.post(f"{API}/signatures/verify?lang=en", headers=ALICE,
