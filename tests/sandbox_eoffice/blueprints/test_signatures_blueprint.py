@@ -244,3 +244,20 @@ def test_an_uploaded_file_name_renders_inert(app: Flask, alice: FlaskClient,
         "csrf_token": token, "file": (io.BytesIO(pdf), hostile)}).get_data(as_text=True)
     assert "TOTAL_PASSED" in page
     assert "<img src=x" not in page and "&lt;img src=x" in page
+
+
+def test_any_received_document_can_be_verified_from_its_page(app: Flask,
+                                                             alice: FlaskClient) -> None:
+    from sandbox_eoffice.models import IncomingDocument
+
+    alice.get(f"{SIG}/")
+    with app.app_context():
+        alice_tenant = db().scalars(select(Tenant).where(Tenant.username == "alice")).one()
+        document_id = db().scalars(select(IncomingDocument.id).where(
+            IncomingDocument.tenant_id == alice_tenant.id,
+            IncomingDocument.signature_case == "tampered")).one()
+    page = alice.get(f"{PREFIX}documents/incoming/{document_id}").get_data(as_text=True)
+    token = re.search(r'name="check-csrf_token" value="([^"]+)"', page).group(1)
+    report = alice.post(f"{SIG}/verify/incoming/{document_id}",
+                        data={"check-csrf_token": token}).get_data(as_text=True)
+    assert "TOTAL_FAILED" in report and "HASH_FAILURE" in report
