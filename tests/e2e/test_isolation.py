@@ -36,7 +36,7 @@ for label, path in json.loads(%r).items():
     try:
         target = path if not os.path.isdir(path) else os.path.join(path, "x")
         with open(target, "ab") as fh:
-            fh.write(b"tampered")
+            fh.write(b"probe-was-here-7f3c")
         results[label + ":write"] = "WRITTEN"
     except (PermissionError, FileNotFoundError):
         results[label + ":write"] = "denied"
@@ -138,7 +138,7 @@ def test_kernel_code_cannot_read_keys_gradebook_or_others_work(isolated_platform
         if path.is_dir():
             assert not (path / "x").exists(), (label, "the probe wrote in it")
         else:
-            assert b"tampered" not in path.read_bytes(), (label, "the probe wrote in it")
+            assert b"probe-was-here-7f3c" not in path.read_bytes(), (label, "the probe wrote in it")
     shutil.rmtree(submission.parent)
 
 
