@@ -107,7 +107,7 @@ def _pending_renewal(session: Session, tenant: Tenant) -> SigningCertificate | N
 
 def _certificate_step(form: PinForm | ConfirmForm,
                       perform: Callable[[], str]) -> Response:
-    session, tenant = db(), current_tenant()
+    session = db()
     if not form.validate_on_submit():
         for errors in form.errors.values():
             for error in errors:
@@ -124,7 +124,6 @@ def _certificate_step(form: PinForm | ConfirmForm,
     except DocumentActionRefused as refusal:
         return explain_refusal(CERTIFICATE, 0, CERTIFICATE_ACTION_REFUSED, refusal.reason,
                                url_for(".my_signature"), step=request.endpoint)
-    del tenant
     flash(message, "success")
     return redirect(url_for(".my_signature"))
 
