@@ -76,6 +76,7 @@ from signing.pdf_signing import (
     SignatureRole,
     sign_pdf,
     signer_from_key,
+    to_asn1,
 )
 from signing.scenario_documents import SignatureCase, make_scenario_documents
 from signing.training_pki import DIRECTORY_NAME, PkiUrls, TrainingPki, ensure_training_pki
@@ -498,10 +499,6 @@ def _chain(pki: TrainingPki) -> list[x509.Certificate]:
     return [pki.issuing.certificate, pki.root.certificate]
 
 
-def timestamper(pki: TrainingPki):  # noqa: ANN202 - pyhanko's TimeStamper
-    return pki.timestamper
-
-
 def open_credential(session: Session, pki: TrainingPki, tenant: Tenant,
                     pin: str) -> SigningCertificate:
     """The learner's credential, ready to sign: usable now, and the PIN right (a wrong PIN
@@ -525,7 +522,7 @@ def sign_at_approval(session: Session, pki: TrainingPki, tenant: Tenant,
         pdf, signer_from_key(key, _to_x509(row), _chain(pki)), field_name="ChuKyCaNhan",
         appearance=Appearance(SignatureRole.PERSONAL, holder, Placement(space.page, space.box),
                               REGULAR_FONT, ITALIC_FONT),
-        timestamper=timestamper(pki), profile=PadesProfile.B_T,
+        timestamper=pki.timestamper, profile=PadesProfile.B_T,
         reason="Phê duyệt văn bản", location=tenant.agency.province if tenant.agency else None)
     document.personal_signer = holder
     session.flush()
@@ -601,8 +598,8 @@ def sign_at_issue(session: Session, pki: TrainingPki, tenant: Tenant,
     seal_box = (x1 - 90, y1 - 4, x1 + (x2 - x1) * 0.45, y2 + 4)
     crls = current_crls(session, pki)
     context = ValidationContext(
-        trust_roots=[_asn1(pki.root.certificate)],
-        other_certs=[_asn1(pki.issuing.certificate)],
+        trust_roots=[to_asn1(pki.root.certificate)],
+        other_certs=[to_asn1(pki.issuing.certificate)],
         crls=[crl.public_bytes(serialization.Encoding.DER) for crl in crls.values()],
         allow_fetching=False)
     agency = tenant.agency.name if tenant.agency else tenant.full_name
@@ -611,7 +608,7 @@ def sign_at_issue(session: Session, pki: TrainingPki, tenant: Tenant,
         appearance=Appearance(SignatureRole.ORGANISATION, agency,
                               Placement(space.page, seal_box), REGULAR_FONT,
                               note=_issued_note(document)),
-        timestamper=timestamper(pki), profile=PadesProfile.B_LT, validation_context=context,
+        timestamper=pki.timestamper, profile=PadesProfile.B_LT, validation_context=context,
         reason=f"Phát hành văn bản số {document.number_symbol}",
         location=tenant.agency.province if tenant.agency else None)
     session.flush()
@@ -628,12 +625,6 @@ def _issued_note(document: OutgoingDocument) -> str | None:
         return None
     issued = document.issued_at.astimezone(VIETNAM_TZ)
     return f"Số: {document.number_symbol}, ngày {issued:%d/%m/%Y}"
-
-
-def _asn1(certificate: x509.Certificate):  # noqa: ANN202 - asn1crypto certificate
-    from signing.pdf_signing import to_asn1
-
-    return to_asn1(certificate)
 
 
 def _subject_dict(subject: Subject) -> dict[str, str | None]:

@@ -48,6 +48,14 @@ def _course_learners(academy: AcademyContext, course: str) -> list[str]:
     return learners
 
 
+def _chosen_learners(academy: AcademyContext, usernames: tuple[str, ...],
+                     course: str | None) -> list[str]:
+    """--user U (repeatable) or --course C, exactly one of them."""
+    if bool(usernames) == bool(course):
+        raise click.UsageError("give --user USERNAME (repeatable) or --course COURSE")
+    return list(usernames) or _course_learners(academy, course or "")
+
+
 def _trainer() -> str:
     return f"trainer:{getpass.getuser()}"
 
@@ -143,9 +151,7 @@ def clock_command(academy: AcademyContext, usernames: tuple[str, ...], course: s
     that one expires (the expired-certificate incident)."""
     from sandbox_eoffice.scenarios import shift_clock
 
-    if bool(usernames) == bool(course):
-        raise click.UsageError("give --user USERNAME (repeatable) or --course COURSE")
-    learners = list(usernames) or _course_learners(academy, course or "")
+    learners = _chosen_learners(academy, usernames, course)
     try:
         with _eoffice_session(academy) as session:
             shift_clock(session, learners, days=days, actor=_trainer())
@@ -165,9 +171,7 @@ def rename_agency_command(academy: AcademyContext, usernames: tuple[str, ...],
     the old agency until they renew (the re-issue incident)."""
     from sandbox_eoffice.scenarios import rename_agency
 
-    if bool(usernames) == bool(course):
-        raise click.UsageError("give --user USERNAME (repeatable) or --course COURSE")
-    learners = list(usernames) or _course_learners(academy, course or "")
+    learners = _chosen_learners(academy, usernames, course)
     try:
         with _eoffice_session(academy) as session:
             rename_agency(session, learners, name=name, actor=_trainer())

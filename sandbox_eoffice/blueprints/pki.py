@@ -16,7 +16,7 @@ from flask import Blueprint, Response, abort, request
 
 from common.event_loop import run_coroutine
 from sandbox_eoffice.request_db import db
-from sandbox_eoffice.signatures import current_crls, ocsp_response, timestamper
+from sandbox_eoffice.signatures import current_crls, ocsp_response
 from sandbox_eoffice.signing_service import training_pki
 
 bp = Blueprint("pki", __name__, url_prefix="/pki")
@@ -79,5 +79,5 @@ def timestamp() -> Response:
         tsa_request.native  # noqa: B018  (parse it all now)
     except (ValueError, TypeError):
         abort(400, description="not an RFC 3161 TimeStampReq")
-    answer = run_coroutine(timestamper(training_pki()).async_request_tsa_response(tsa_request))
+    answer = run_coroutine(training_pki().timestamper.async_request_tsa_response(tsa_request))
     return Response(answer.dump(), mimetype="application/timestamp-reply")
