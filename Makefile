@@ -3,8 +3,8 @@
 #   make test   set up and run every test
 PORT ?= 8000
 SHELL := /bin/bash
-# two workers; tests that share machine-wide state run together on one (tests/conftest.py)
-PYTEST_WORKERS ?= -n 2 --dist loadgroup
+# two workers; each test module whole on one of them (tests/conftest.py)
+PYTEST_WORKERS ?= -n 2 --dist loadscope
 
 .PHONY: demo test lint docs reset bench
 demo:

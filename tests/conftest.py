@@ -116,20 +116,9 @@ def browser():  # type: ignore[no-untyped-def]
 
 # --- two workers (pytest-xdist) ---------------------------------------------------------
 
-# Tests that make unix accounts or run whole platforms share machine-wide state (accounts,
-# /var/lib/academy-accounts): they run one after another on one worker (`--dist loadgroup`),
-# while everything else spreads over the other.
-MACHINE_WIDE = ("e2e", "academy")
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Each test module runs on one worker, in order (module fixtures are shared by its
-    tests); modules that touch machine-wide state all run on the same worker."""
-    for item in items:
-        path = Path(str(item.path)).relative_to(REPO / "tests")
-        if path.parts[0] in MACHINE_WIDE or "initialised_data_dir" in getattr(
-            item, "fixturenames", ()
-        ):
-            item.add_marker(pytest.mark.xdist_group("machine-wide"))
-        else:
-            item.add_marker(pytest.mark.xdist_group(str(path)))
+# `make test` runs `--dist loadscope`: each test module stays whole, in order, on one worker
+# (module fixtures are shared by its tests, and some tests build on the one before). Modules
+# run side by side on the two workers, the machine-wide ones included (each platform or
+# installation has its own data directory and free ports). `--dist loadgroup` with
+# xdist_group marks would serialise those, but xdist 3.8 writes the group into
+# `item._nodeid`, which pytest 9 no longer reads: the marks had no effect.
