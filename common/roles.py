@@ -33,3 +33,5 @@ EVIDENCE_SCOPE = "custom:eoffice:read:evidence"
 #: Act as the sandbox PKI's registration officer: approve certificate requests, unlock
 #: tokens, move a scenario's clock (trainers only).
 CERTIFICATE_OFFICER_SCOPE = "custom:eoffice:manage:certificates"
+#: Run phishing-simulation campaigns against a class and read their results (trainers only).
+CAMPAIGN_MANAGER_SCOPE = "custom:eoffice:manage:campaigns"

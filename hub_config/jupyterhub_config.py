@@ -4,6 +4,7 @@
 # prepares (data directory, install settings, loopback ports, secrets). Start the platform
 # with `academy up`, not by running jupyterhub on this file directly.
 from common.roles import (
+    CAMPAIGN_MANAGER_SCOPE,
     CERTIFICATE_OFFICER_SCOPE,
     EOFFICE_SERVICE,
     EVIDENCE_SCOPE,
@@ -113,7 +114,8 @@ eoffice = {
     "oauth_no_confirm": True,
     # trainers' browser logins carry the evidence and certificate-officer scopes; learners
     # simply do not have them
-    "oauth_client_allowed_scopes": [EVIDENCE_SCOPE, CERTIFICATE_OFFICER_SCOPE],
+    "oauth_client_allowed_scopes": [EVIDENCE_SCOPE, CERTIFICATE_OFFICER_SCOPE,
+                                   CAMPAIGN_MANAGER_SCOPE],
 }
 # the grading service: grades submissions of `grade_on_submit` courses as they arrive (it
 # runs as the hub's own account, like `academy grade autograde`: it starts sandboxed

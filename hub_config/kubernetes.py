@@ -19,6 +19,7 @@ import os
 from typing import Any
 
 from common.roles import (
+    CAMPAIGN_MANAGER_SCOPE,
     CERTIFICATE_OFFICER_SCOPE,
     EOFFICE_SERVICE,
     EVIDENCE_SCOPE,
@@ -100,7 +101,8 @@ def configure(c: Any, data_dir: str | None = None) -> None:
         "url": os.environ.get(EOFFICE_URL_ENV, "http://academy-eoffice:8000"),
         "api_token": secret("eoffice_api_token"),
         "oauth_no_confirm": True,
-        "oauth_client_allowed_scopes": [EVIDENCE_SCOPE, CERTIFICATE_OFFICER_SCOPE],
+        "oauth_client_allowed_scopes": [EVIDENCE_SCOPE, CERTIFICATE_OFFICER_SCOPE,
+                                   CAMPAIGN_MANAGER_SCOPE],
     }
     grading = {"name": GRADING_SERVICE, "api_token": secret("grading_api_token")}
     courses = [

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from common.roles import (
+    CAMPAIGN_MANAGER_SCOPE,
     CERTIFICATE_OFFICER_SCOPE,
     EOFFICE_SERVICE,
     EVIDENCE_SCOPE,
@@ -28,6 +29,10 @@ CUSTOM_SCOPES = {
     CERTIFICATE_OFFICER_SCOPE: {
         "description": "Act as the sandbox PKI's registration officer: approve certificate "
         "requests, unlock tokens, move a scenario's clock (trainers only).",
+    },
+    CAMPAIGN_MANAGER_SCOPE: {
+        "description": "Run phishing-simulation campaigns in the sandbox e-office against a "
+        "class and read their results (trainers only).",
     },
 }
 
@@ -81,6 +86,7 @@ def hub_roles(course_ids: Iterable[str]) -> list[dict]:
                 f"access:services!service={EOFFICE_SERVICE}",
                 EVIDENCE_SCOPE,
                 CERTIFICATE_OFFICER_SCOPE,
+                CAMPAIGN_MANAGER_SCOPE,
                 "list:users",
                 "read:users:name",
                 "read:users:groups",

@@ -26,6 +26,7 @@ from markupsafe import Markup
 from tornado import web
 
 from common.clock import to_vietnam
+from common.roles import EOFFICE_SERVICE
 from course_kit.catalog import CatalogError, Course, load_catalog
 from installation.settings import CATALOG_DIR_ENV
 
@@ -118,6 +119,12 @@ class LearningBaseHandler(JupyterHandler):
             snapshot.enrolled,
         )
 
+    def eoffice_url(self) -> str:
+        """The sandbox e-office, a hub service on the same origin (trainers find their desks
+        there: certificate registration, phishing campaigns)."""
+        hub_base = os.environ.get("JUPYTERHUB_BASE_URL", "/")
+        return url_path_join(hub_base, "services", EOFFICE_SERVICE) + "/"
+
     def learning_url(self, **query: str) -> str:
         url = url_path_join(self.base_url, "learning")
         return f"{url}?{urlencode(query)}" if query else url
@@ -148,6 +155,7 @@ class LearningBaseHandler(JupyterHandler):
             fetch_url=url_path_join(self.base_url, "learning", "fetch"),
             submit_url=url_path_join(self.base_url, "learning", "submit"),
             logout_url=url_path_join(self.base_url, "logout"),
+            eoffice_url=self.eoffice_url(),
             voila_url=self.voila_url,
             feedback_url=self.feedback_url,
             **context,

@@ -65,6 +65,8 @@ def test_page_lists_course_and_modules(server: Server) -> None:
     assert status_of(text, FRESH_TITLE).startswith("Not started")
     assert status_of(text, UNRELEASED_TITLE).startswith("Not open yet")
     assert "jupyterlab" not in text.lower() and "/static/lab" not in text
+    # the sandbox e-office (and the trainers' desks in it) is one click away
+    assert 'href="/services/eoffice/"' in text
 
 
 def test_actions_need_the_xsrf_token(server: Server, server_academy: Academy) -> None:

@@ -15,23 +15,21 @@ and the app's secret key is nowhere in the page.
 
 from __future__ import annotations
 
-import threading
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Locator, Page, expect
 from sqlalchemy import select
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from sandbox_eoffice.models import IncomingDocument, Tenant
 from sandbox_eoffice.request_db import db
 from sandbox_eoffice.vocabulary import DocumentStatus
-from tests.service_auth.fake_hub import PREFIX
+from tests.sandbox_eoffice.conftest import LiveEoffice
 
 STATE_TIMEOUT = 20_000  # ms: waiting for a state, never for a time
 LEARNER = "alice"
@@ -95,40 +93,10 @@ def assert_literal(shown: str, typed: str) -> None:
 # --- the server and the browser ----------------------------------------------------------
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-
-def _with_fake_hub(app: Flask, username: str) -> Any:
-    """The app, plus the hub's authorize URL: it approves `username` at once and sends the
-    browser back to the service's callback with a code FakeHubOAuth accepts."""
-
-    def wsgi(environ: dict[str, Any], start_response: Any) -> Any:
-        if environ.get("PATH_INFO") == "/hub/api/oauth2/authorize":
-            query = parse_qs(environ.get("QUERY_STRING", ""))
-            location = query["redirect_uri"][0] + "?" + urlencode(
-                {"code": f"code-{username}", "state": query["state"][0]})
-            start_response("302 Found", [("Location", location), ("Content-Length", "0")])
-            return [b""]
-        return app(environ, start_response)
-
-    return wsgi
-
-
 @pytest.fixture
-def eoffice_url(app: Flask) -> Iterator[str]:
-    """The app served over HTTP on 127.0.0.1 (a free port), stopped after the test."""
-    server = make_server("127.0.0.1", 0, _with_fake_hub(app, LEARNER), threaded=True,
-                         request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="eoffice-test-server")
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}{PREFIX}"
-    finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
+def eoffice_url(live_eoffice: LiveEoffice) -> str:
+    """The app served over HTTP on 127.0.0.1, logging the browser in as LEARNER."""
+    return live_eoffice(LEARNER)
 
 
 @dataclass

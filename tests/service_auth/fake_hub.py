@@ -9,7 +9,7 @@ from typing import Any
 
 from jupyterhub.services.auth import HubOAuth
 
-from common.roles import CERTIFICATE_OFFICER_SCOPE, EVIDENCE_SCOPE
+from common.roles import CAMPAIGN_MANAGER_SCOPE, CERTIFICATE_OFFICER_SCOPE, EVIDENCE_SCOPE
 
 PREFIX = "/services/eoffice/"
 ACCESS_SCOPE = "access:services!service=eoffice"
@@ -30,7 +30,8 @@ def _user(name: str, *scopes: str, kind: str = "user") -> dict[str, Any]:
 HUB_TOKENS: dict[str, dict[str, Any]] = {
     "token-alice": _user("alice", ACCESS_SCOPE),
     "token-bob": _user("bob", ACCESS_SCOPE),
-    "token-trainer": _user("trainer", ACCESS_SCOPE, EVIDENCE_SCOPE, CERTIFICATE_OFFICER_SCOPE),
+    "token-trainer": _user("trainer", ACCESS_SCOPE, EVIDENCE_SCOPE, CERTIFICATE_OFFICER_SCOPE,
+                           CAMPAIGN_MANAGER_SCOPE),
     "token-outsider": _user("outsider"),
     "token-admin": _user("admin", "access:services", "admin:users"),
     "token-grading": _user("grading", EVIDENCE_SCOPE, kind="service"),
