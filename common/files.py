@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import stat
 import tempfile
 from pathlib import Path
@@ -88,3 +89,15 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def read_or_create_secret(path: Path) -> str:
+    """The secret in `path`; created (mode 0600) on first use. Safe with several workers."""
+    path = path.expanduser()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        create_once(path, secrets.token_hex(32) + "\n")  # another worker may win: fine
+    secret = path.read_text().strip()
+    if not secret:
+        raise RuntimeError(f"secret key file {path} is empty")
+    return secret

@@ -25,11 +25,17 @@ from sandbox_eoffice.blueprints import (
 from sandbox_eoffice.blueprints import signatures as signature_pages
 from sandbox_eoffice.config import load_config
 from sandbox_eoffice.i18n import init_i18n
-from sandbox_eoffice.prefix import PrefixMiddleware
+from sandbox_eoffice.mail import api as mail_api
+from sandbox_eoffice.mail import pages as mail_pages
+from sandbox_eoffice.one_stop import api as one_stop_api
+from sandbox_eoffice.one_stop import pages as one_stop_pages
+from sandbox_eoffice.reports import api as reports_api
+from sandbox_eoffice.reports import pages as reports_pages
 from sandbox_eoffice.request_db import init_db
 from sandbox_eoffice.signing_service import check_pki
 from sandbox_eoffice.web_ui import init_ui
 from service_auth.hub_login import hub_oauth_from_env, init_hub_auth
+from service_auth.prefix import PrefixMiddleware
 
 __all__ = ["create_app"]
 
@@ -42,11 +48,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_hub_auth(app, hub_auth)
     csrf = CSRFProtect(app)
     # the API takes tokens only, never the session cookie: no cross-site request can use it
-    csrf.exempt(api.bp)
+    feature_apis = (mail_api.bp, one_stop_api.bp, reports_api.bp)
+    for api_blueprint in (api.bp, *feature_apis):
+        csrf.exempt(api_blueprint)
     # the PKI's OCSP and timestamp endpoints take DER requests from any relying party
     csrf.exempt(pki.bp)
     init_i18n(app)
-    api.init_api(app)
+    api.init_api(app, feature_apis)
     init_ui(app)  # after the API: its error pages answer JSON under /api/ and HTML elsewhere
     for blueprint in (
         auth.bp,
@@ -54,6 +62,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         documents.bp,
         outgoing.bp,
         signature_pages.bp,
+        mail_pages.bp,
+        one_stop_pages.bp,
+        reports_pages.bp,
         pki.bp,
         activity_pages.bp,
         evidence.bp,

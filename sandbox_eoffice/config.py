@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 
-from common.files import create_once
+from common.files import read_or_create_secret
 from common.roles import EVIDENCE_SCOPE
+from service_auth.prefix import normalise_prefix
 from signing.training_pki import DIRECTORY_NAME
 
 ENV_PREFIX = "EOFFICE"
@@ -64,12 +64,6 @@ def load_config(app: Flask, test_config: Mapping[str, Any] | None) -> None:
     _resolve(app)
 
 
-def normalise_prefix(prefix: str) -> str:
-    """'/services/eoffice/' style: leading and trailing slash."""
-    prefix = "/" + prefix.strip("/")
-    return prefix if prefix == "/" else prefix + "/"
-
-
 def _resolve(app: Flask) -> None:
     config = app.config
     data_dir = Path(config["DATA_DIR"] or Path.cwd()).expanduser().resolve()
@@ -87,15 +81,3 @@ def _resolve(app: Flask) -> None:
     else:
         key_file = Path(config["SECRET_KEY_FILE"] or data_dir / KEY_FILENAME)
         config["SECRET_KEY"] = read_or_create_secret(key_file)
-
-
-def read_or_create_secret(path: Path) -> str:
-    """The secret in `path`; created (mode 0600) on first use. Safe with several workers."""
-    path = path.expanduser()
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        create_once(path, secrets.token_hex(32) + "\n")  # another worker may win: fine
-    secret = path.read_text().strip()
-    if not secret:
-        raise RuntimeError(f"secret key file {path} is empty")
-    return secret

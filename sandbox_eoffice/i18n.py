@@ -1,61 +1,17 @@
 """Flask-Babel for the e-office: the catalogues in sandbox_eoffice/translations, the language
-from the platform's shared cookie (common.i18n), Vietnamese by default."""
+from the platform's shared cookie (common.i18n), Vietnamese by default
+(``service_auth.languages``, shared by the platform's Flask services)."""
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, Response, redirect, request, url_for
-from flask_babel import Babel, get_locale
+from flask import Flask
 
-from common.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE, Language, language_from
+from service_auth.languages import init_languages
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
-bp = Blueprint("language", __name__)
-
-
-def select_language() -> str:
-    return language_from(request.cookies.get(LANGUAGE_COOKIE)).value
-
 
 def init_i18n(app: Flask) -> None:
-    app.config.setdefault("BABEL_DEFAULT_LOCALE", Language.VIETNAMESE.value)
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
-    Babel(app, locale_selector=select_language)
-    app.jinja_env.globals.update(current_language=lambda: str(get_locale()), Language=Language)
-    app.register_blueprint(bp)
-
-
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an absolute or protocol-relative URL, and nothing a
-    browser would clean into one (tabs, newlines and other control or blank characters are
-    dropped by browsers: "/\t/evil.example" becomes "//evil.example")."""
-    if (
-        target
-        and target.startswith("/")
-        and not any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in target)
-        and not target.startswith("//")
-        and "\\" not in target
-        and not urlsplit(target).scheme
-        and not urlsplit(target).netloc
-    ):
-        return target
-    return url_for("dashboard.index")
-
-
-@bp.get("/language/<code>")
-def switch(code: str) -> Response:
-    """Set the platform's language cookie and go back to the page the person was on."""
-    response = redirect(_safe_next(request.args.get("next")))
-    response.set_cookie(
-        LANGUAGE_COOKIE,
-        language_from(code).value,
-        max_age=LANGUAGE_COOKIE_MAX_AGE,
-        path="/",
-        samesite="Lax",
-        secure=request.is_secure,
-    )
-    return response
+    init_languages(app, TRANSLATIONS_DIR, home_endpoint="dashboard.index")

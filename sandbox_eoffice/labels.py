@@ -5,7 +5,9 @@ Source strings are English; sandbox_eoffice/translations holds Vietnamese (the d
 
 from __future__ import annotations
 
-from flask_babel import LazyString, lazy_gettext
+from functools import cache
+
+from flask_babel import LazyString, gettext, lazy_gettext
 
 from sandbox_eoffice import (
     activity,
@@ -214,4 +216,21 @@ REFUSAL_MESSAGES: dict[str, LazyString] = {
 def describe_action(action: str) -> str:
     """Plain words for an action name, for the activity page and a document's history."""
     label = ACTION_LABELS.get(action)
-    return str(label) if label is not None else action
+    if label is None:
+        label = _feature_action_labels().get(action)
+    if label is None:
+        return action
+    # the features' labels are lazy strings or N_-marked source texts
+    return gettext(label) if isinstance(label, str) else str(label)
+
+
+@cache
+def _feature_action_labels() -> dict[str, LazyString | str]:
+    """The action labels of the feature packages (they import this module: imported late)."""
+    from sandbox_eoffice.mail.campaigns import CAMPAIGN_ACTION_LABELS
+    from sandbox_eoffice.mail.mailbox import MAIL_ACTION_LABELS
+    from sandbox_eoffice.one_stop.labels import ONE_STOP_ACTION_LABELS
+    from sandbox_eoffice.reports.messages import ACTION_LABELS as REPORT_ACTION_LABELS
+
+    return {**MAIL_ACTION_LABELS, **CAMPAIGN_ACTION_LABELS, **ONE_STOP_ACTION_LABELS,
+            **REPORT_ACTION_LABELS}

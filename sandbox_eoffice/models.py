@@ -468,3 +468,10 @@ class SignatureSample(Base):
     case: Mapped[str] = mapped_column(String(40), primary_key=True)
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+# The feature packages' tables join this metadata (their models import Base from here), so
+# that Alembic and the schema check see every table whichever module is imported first.
+from sandbox_eoffice.mail import models as _mail_models  # noqa: E402, F401
+from sandbox_eoffice.one_stop import models as _one_stop_models  # noqa: E402, F401
+from sandbox_eoffice.reports import models as _reports_models  # noqa: E402, F401

@@ -44,7 +44,8 @@ def reset_tenant(session: Session, username: str, *, actor: str, seed: int | Non
     session.execute(delete(Tenant).where(Tenant.id == old_id))  # the database cascades
     # forget the deleted rows this session still holds (and nothing else)
     for held in list(session.identity_map.values()):
-        if held is tenant or getattr(held, "tenant_id", None) == old_id:
+        # (expunging a parent expunges its children along: they may be gone already)
+        if (held is tenant or getattr(held, "tenant_id", None) == old_id) and held in session:
             session.expunge(held)
     fresh = provision_tenant(session, username, full_name, seed, today=today)
     if exchanges:

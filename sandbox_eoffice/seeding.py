@@ -46,7 +46,10 @@ from sandbox_eoffice.agencies import (
     finance_department,
     provincial_senders,
 )
+from sandbox_eoffice.mail.seeding import seed_mailbox
 from sandbox_eoffice.models import ActivityLog, Agency, Colleague, IncomingDocument, Tenant, Unit
+from sandbox_eoffice.one_stop.seeding import seed_dossiers
+from sandbox_eoffice.reports.seeding import seed_reports
 from sandbox_eoffice.search import search_text_for
 from sandbox_eoffice.tenants import get_tenant
 from sandbox_eoffice.vocabulary import DocumentStatus, Position, Urgency
@@ -407,6 +410,10 @@ def provision_tenant(
         for step in row.steps
     )
     session.flush()
+    # the other systems of the agency: official mail, the one-stop desk, periodic reports
+    for seed_feature in (seed_mailbox, seed_dossiers, seed_reports):
+        seed_feature(session, tenant, seed, today)
+        session.flush()
     return tenant
 
 

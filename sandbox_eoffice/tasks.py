@@ -6,11 +6,6 @@ itself recorded the learner doing it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,7 +20,6 @@ from sandbox_eoffice.activity import (
     DOCUMENT_COMPLETED,
     DOCUMENT_FORWARDED,
     DOCUMENT_REGISTERED,
-    INCOMING_DOCUMENT,
     OUTGOING_DOCUMENT,
     OUTGOING_DRAFTED,
     OUTGOING_ISSUED,
@@ -35,34 +29,19 @@ from sandbox_eoffice.activity import (
     OUTGOING_SUBMITTED,
     SIGNATURE_VERIFIED,
 )
+from sandbox_eoffice.mail.tasks import MAIL_TASKS
 from sandbox_eoffice.models import ActivityLog, IncomingDocument, Tenant
+from sandbox_eoffice.one_stop.tasks import ONE_STOP_TASKS
+from sandbox_eoffice.reports.tasks import REPORT_TASKS
+from sandbox_eoffice.task_results import (
+    NO_SANDBOX,
+    PracticalTask,
+    TaskResult,
+    entries_by_anyone,
+    learner_entries,
+)
 from sandbox_eoffice.tenants import get_tenant
 from sandbox_eoffice.vocabulary import TASK_TARGET_AGENCY_PREFIX, DocumentStatus
-
-
-@dataclass(frozen=True)
-class TaskResult:
-    done: bool
-    completed_at: datetime | None
-    detail: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "done": self.done,
-            "completed_at": self.completed_at.isoformat() if self.completed_at else None,
-            "detail": self.detail,
-        }
-
-
-@dataclass(frozen=True)
-class PracticalTask:
-    task_id: str
-    title: str
-    instructions: str
-    evaluate: Callable[[Session, Tenant], TaskResult]
-
-
-NO_SANDBOX = "The learner has not opened the e-office yet (no sandbox agency)."
 
 
 def _finance_documents(session: Session, tenant: Tenant) -> list[IncomingDocument]:
@@ -74,29 +53,6 @@ def _finance_documents(session: Session, tenant: Tenant) -> list[IncomingDocumen
     ).all())
 
 
-def _learner_entries(
-    session: Session,
-    tenant: Tenant,
-    action: str,
-    object_ids: list[int] | None = None,
-    object_type: str = INCOMING_DOCUMENT,
-) -> list[ActivityLog]:
-    """The learner's own log entries of `action` (on those documents), oldest first."""
-    query = (
-        select(ActivityLog)
-        .where(
-            ActivityLog.tenant_id == tenant.id,
-            ActivityLog.actor == tenant.username,
-            ActivityLog.action == action,
-            ActivityLog.object_type == object_type,
-        )
-        .order_by(ActivityLog.created_at, ActivityLog.id)
-    )
-    if object_ids is not None:
-        query = query.where(ActivityLog.object_id.in_(object_ids))
-    return list(session.scalars(query).all())
-
-
 def _registered_from_finance(session: Session, tenant: Tenant) -> TaskResult:
     targets = _finance_documents(session, tenant)
     if not targets:
@@ -106,7 +62,7 @@ def _registered_from_finance(session: Session, tenant: Tenant) -> TaskResult:
         return TaskResult(
             False, None, "The document from Sở Tài chính is not registered yet (chưa vào sổ)."
         )
-    entries = _learner_entries(session, tenant, DOCUMENT_REGISTERED, [d.id for d in registered])
+    entries = learner_entries(session, tenant, DOCUMENT_REGISTERED, [d.id for d in registered])
     if not entries:
         return TaskResult(False, None, "The document is registered, but not by this learner.")
     entry = entries[0]
@@ -122,7 +78,7 @@ def _registered_from_finance(session: Session, tenant: Tenant) -> TaskResult:
 def _assigned_finance(session: Session, tenant: Tenant) -> TaskResult:
     """Giao xử lý done properly: a lead unit, a lead person, a coordinating unit, a deadline."""
     targets = _finance_documents(session, tenant)
-    entries = _learner_entries(session, tenant, DOCUMENT_ASSIGNED, [d.id for d in targets])
+    entries = learner_entries(session, tenant, DOCUMENT_ASSIGNED, [d.id for d in targets])
     if not entries:
         return TaskResult(False, None,
                           "The document from Sở Tài chính has not been assigned by this learner.")
@@ -144,7 +100,7 @@ def _assigned_finance(session: Session, tenant: Tenant) -> TaskResult:
 
 def _completed_finance(session: Session, tenant: Tenant) -> TaskResult:
     targets = [d for d in _finance_documents(session, tenant) if d.status is DocumentStatus.DONE]
-    entries = _learner_entries(session, tenant, DOCUMENT_COMPLETED, [d.id for d in targets])
+    entries = learner_entries(session, tenant, DOCUMENT_COMPLETED, [d.id for d in targets])
     if not entries:
         return TaskResult(False, None,
                           "The document from Sở Tài chính is not marked as done by this learner.")
@@ -153,7 +109,7 @@ def _completed_finance(session: Session, tenant: Tenant) -> TaskResult:
 
 
 def _forwarded_any(session: Session, tenant: Tenant) -> TaskResult:
-    entries = _learner_entries(session, tenant, DOCUMENT_FORWARDED)
+    entries = learner_entries(session, tenant, DOCUMENT_FORWARDED)
     if not entries:
         return TaskResult(False, None, "No document forwarded by this learner yet.")
     entry = entries[0]
@@ -163,7 +119,7 @@ def _forwarded_any(session: Session, tenant: Tenant) -> TaskResult:
 
 
 def _commented_any(session: Session, tenant: Tenant) -> TaskResult:
-    entries = _learner_entries(session, tenant, DOCUMENT_COMMENTED)
+    entries = learner_entries(session, tenant, DOCUMENT_COMMENTED)
     if not entries:
         return TaskResult(False, None, "No comment written by this learner yet.")
     return TaskResult(True, entries[0].created_at,
@@ -172,11 +128,11 @@ def _commented_any(session: Session, tenant: Tenant) -> TaskResult:
 
 def _issued_and_sent(session: Session, tenant: Tenant) -> TaskResult:
     """An outgoing document the learner issued (after approval) and sent over the axis."""
-    issued = {e.object_id: e for e in _learner_entries(session, tenant, OUTGOING_ISSUED,
+    issued = {e.object_id: e for e in learner_entries(session, tenant, OUTGOING_ISSUED,
                                                         object_type=OUTGOING_DOCUMENT)}
     if not issued:
         return TaskResult(False, None, "No outgoing document issued by this learner yet.")
-    sent = [e for e in _learner_entries(session, tenant, OUTGOING_SENT,
+    sent = [e for e in learner_entries(session, tenant, OUTGOING_SENT,
                                         object_type=OUTGOING_DOCUMENT) if e.object_id in issued]
     if not sent:
         return TaskResult(False, None,
@@ -188,11 +144,11 @@ def _issued_and_sent(session: Session, tenant: Tenant) -> TaskResult:
 
 
 def _drafted_and_submitted(session: Session, tenant: Tenant) -> TaskResult:
-    drafted = {e.object_id for e in _learner_entries(session, tenant, OUTGOING_DRAFTED,
+    drafted = {e.object_id for e in learner_entries(session, tenant, OUTGOING_DRAFTED,
                                                       object_type=OUTGOING_DOCUMENT)}
     if not drafted:
         return TaskResult(False, None, "No outgoing document drafted by this learner yet.")
-    submitted = [e for e in _learner_entries(session, tenant, OUTGOING_SUBMITTED,
+    submitted = [e for e in learner_entries(session, tenant, OUTGOING_SUBMITTED,
                                              object_type=OUTGOING_DOCUMENT)
                  if e.object_id in drafted]
     if not submitted:
@@ -202,7 +158,7 @@ def _drafted_and_submitted(session: Session, tenant: Tenant) -> TaskResult:
 
 
 def _returned_with_comment(session: Session, tenant: Tenant) -> TaskResult:
-    returned = _learner_entries(session, tenant, OUTGOING_RETURNED,
+    returned = learner_entries(session, tenant, OUTGOING_RETURNED,
                                 object_type=OUTGOING_DOCUMENT)
     if not returned:
         return TaskResult(False, None,
@@ -213,11 +169,11 @@ def _returned_with_comment(session: Session, tenant: Tenant) -> TaskResult:
 
 def _certificate_issued(session: Session, tenant: Tenant) -> TaskResult:
     """A certificate the learner requested and the registration officer issued."""
-    requested = {e.object_id for e in _learner_entries(session, tenant, CERTIFICATE_REQUESTED,
+    requested = {e.object_id for e in learner_entries(session, tenant, CERTIFICATE_REQUESTED,
                                                         object_type=CERTIFICATE)}
     if not requested:
         return TaskResult(False, None, "No certificate requested by this learner yet.")
-    issued = [e for e in _entries(session, tenant, CERTIFICATE_ISSUED, CERTIFICATE)
+    issued = [e for e in entries_by_anyone(session, tenant, CERTIFICATE_ISSUED, CERTIFICATE)
               if e.object_id in requested]
     if not issued:
         return TaskResult(False, None,
@@ -228,7 +184,7 @@ def _certificate_issued(session: Session, tenant: Tenant) -> TaskResult:
 
 def _signed_and_issued(session: Session, tenant: Tenant) -> TaskResult:
     """An outgoing document the learner signed at approval and then issued (sealed)."""
-    signed = _learner_entries(session, tenant, OUTGOING_SIGNED, object_type=OUTGOING_DOCUMENT)
+    signed = learner_entries(session, tenant, OUTGOING_SIGNED, object_type=OUTGOING_DOCUMENT)
     personal = {e.object_id for e in signed if e.details.get("role") == "personal"}
     if not personal:
         return TaskResult(False, None,
@@ -247,7 +203,7 @@ def _verified_exercises(session: Session, tenant: Tenant) -> TaskResult:
     from signing.scenario_documents import SignatureCase
 
     checked: dict[str, ActivityLog] = {}
-    for entry in _learner_entries(session, tenant, SIGNATURE_VERIFIED):
+    for entry in learner_entries(session, tenant, SIGNATURE_VERIFIED):
         case = entry.details.get("case")
         if case and case not in checked:
             checked[case] = entry
@@ -263,7 +219,7 @@ def _verified_exercises(session: Session, tenant: Tenant) -> TaskResult:
 
 def _lost_token_reported(session: Session, tenant: Tenant) -> TaskResult:
     """The learner reported a token lost: the certificate revoked for key compromise."""
-    revoked = [e for e in _learner_entries(session, tenant, CERTIFICATE_REVOKED,
+    revoked = [e for e in learner_entries(session, tenant, CERTIFICATE_REVOKED,
                                            object_type=CERTIFICATE)
                if e.details.get("reason") == "keyCompromise"]
     if not revoked:
@@ -275,30 +231,20 @@ def _lost_token_reported(session: Session, tenant: Tenant) -> TaskResult:
 
 def _renewed(session: Session, tenant: Tenant) -> TaskResult:
     """A renewal requested by the learner, issued, and the old certificate superseded."""
-    renewals = {e.object_id for e in _learner_entries(session, tenant, CERTIFICATE_REQUESTED,
+    renewals = {e.object_id for e in learner_entries(session, tenant, CERTIFICATE_REQUESTED,
                                                        object_type=CERTIFICATE)
                 if e.details.get("renewal")}
     if not renewals:
         return TaskResult(False, None, "No renewal requested by this learner yet.")
-    issued = [e for e in _entries(session, tenant, CERTIFICATE_ISSUED, CERTIFICATE)
+    issued = [e for e in entries_by_anyone(session, tenant, CERTIFICATE_ISSUED, CERTIFICATE)
               if e.object_id in renewals]
-    superseded = [e for e in _entries(session, tenant, CERTIFICATE_REVOKED, CERTIFICATE)
+    superseded = [e for e in entries_by_anyone(session, tenant, CERTIFICATE_REVOKED, CERTIFICATE)
                   if e.details.get("reason") == "superseded"]
     if not issued or not superseded:
         return TaskResult(False, None,
                           "The renewal waits for the registration officer's approval.")
     return TaskResult(True, issued[0].created_at,
                       f"Renewed: certificate {issued[0].details.get('serial_number')}.")
-
-
-def _entries(session: Session, tenant: Tenant, action: str,
-             object_type: str) -> list[ActivityLog]:
-    """Log entries of `action` in the tenant, by anyone (e.g. the registration officer)."""
-    return list(session.scalars(
-        select(ActivityLog).where(ActivityLog.tenant_id == tenant.id,
-                                  ActivityLog.action == action,
-                                  ActivityLog.object_type == object_type)
-        .order_by(ActivityLog.created_at, ActivityLog.id)).all())
 
 
 # titles and instructions are English source strings of the catalogues (N_), translated
@@ -422,6 +368,9 @@ TASKS: dict[str, PracticalTask] = {
             instructions=N_("Write a comment on any incoming document; it joins its history."),
             evaluate=_commented_any,
         ),
+        *MAIL_TASKS,
+        *ONE_STOP_TASKS,
+        *REPORT_TASKS,
     )
 }
 

@@ -1,5 +1,6 @@
-"""JupyterHub single sign-on for the academy's Flask services (``service_auth.hub_login``).
+"""What the academy's Flask services share: JupyterHub single sign-on
+(``service_auth.hub_login``) and the platform's languages (``service_auth.languages``).
 
-Any service behind the hub (the sandbox e-office today, later ones alike) imports this,
-and nothing of the control plane.
+Any service behind the hub (the sandbox e-office, the dashboards) imports this, and nothing
+of the control plane.
 """

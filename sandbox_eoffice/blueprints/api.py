@@ -10,7 +10,7 @@ validates requests and writes the OpenAPI document (/api/v1/openapi.json).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any, NoReturn, ParamSpec, TypeVar
 
@@ -83,7 +83,8 @@ bp = Blueprint("api", __name__, url_prefix=API_PREFIX,
                description="The learner's sandbox agency: incoming and outgoing documents.")
 
 
-def init_api(app: Flask) -> Api:
+def init_api(app: Flask, feature_blueprints: Sequence[Blueprint] = ()) -> Api:
+    """The API with its own operations and the feature packages' (mail, one-stop, reports)."""
     app.config.update(
         API_TITLE="Sandbox e-office API",
         API_VERSION="1",
@@ -101,6 +102,8 @@ def init_api(app: Flask) -> Api:
     )
     api = Api(app)
     api.register_blueprint(bp)
+    for blueprint in feature_blueprints:
+        api.register_blueprint(blueprint)
     return api
 
 
@@ -131,34 +134,34 @@ def token_required(view: Callable[P, R]) -> Callable[P, R | Response]:
     return wrapper
 
 
-def _tenant() -> Tenant:
+def api_tenant() -> Tenant:
     tenant: Tenant = g.tenant
     return tenant
 
 
-def _actor() -> str:
+def api_actor() -> str:
     return str(g.hub_user["name"])
 
 
-def _abort_json(status: int, message: str, reason: str) -> NoReturn:
+def abort_json(status: int, message: str, reason: str) -> NoReturn:
     """Stop with a JSON error that names the reason as a stable code."""
     abort(make_response({"error": message, "reason": reason, "status": status}, status))
 
 
 def _refused(refusal: DocumentActionRefused) -> NoReturn:
     db().rollback()
-    _abort_json(409, str(REFUSAL_MESSAGES[refusal.reason]), refusal.reason)
+    abort_json(409, str(REFUSAL_MESSAGES[refusal.reason]), refusal.reason)
 
 
 def _incoming(document_id: int, *, for_update: bool = False) -> IncomingDocument:
-    document = get_incoming_document(db(), _tenant(), document_id, for_update=for_update)
+    document = get_incoming_document(db(), api_tenant(), document_id, for_update=for_update)
     if document is None:
         abort(404, description="No such incoming document in your agency.")
     return document
 
 
 def _outgoing(document_id: int, *, for_update: bool = False) -> OutgoingDocument:
-    document = outgoing.get_outgoing(db(), _tenant(), document_id, for_update=for_update)
+    document = outgoing.get_outgoing(db(), api_tenant(), document_id, for_update=for_update)
     if document is None:
         abort(404, description="No such outgoing document in your agency.")
     return document
@@ -183,7 +186,7 @@ def _commit_or_refuse(step: Callable[[], Any]) -> Any:
 @bp.response(200, UnitSchema(many=True))
 def units() -> Any:
     """The units (phòng, ban) of the learner's agency."""
-    return list_units(db(), _tenant())
+    return list_units(db(), api_tenant())
 
 
 @bp.route("/colleagues")
@@ -191,7 +194,7 @@ def units() -> Any:
 @bp.response(200, ColleagueSchema(many=True))
 def colleagues() -> Any:
     """The learner's colleagues: leaders first, then each unit's people."""
-    return list_colleagues(db(), _tenant())
+    return list_colleagues(db(), api_tenant())
 
 
 @bp.route("/agencies")
@@ -199,7 +202,7 @@ def colleagues() -> Any:
 @bp.response(200, AgencySchema(many=True))
 def agencies() -> Any:
     """The agencies on the province's interconnection axis, to send outgoing documents to."""
-    return [{"name": name} for name in outgoing.axis_directory(db(), _tenant())]
+    return [{"name": name} for name in outgoing.axis_directory(db(), api_tenant())]
 
 
 @bp.route("/incoming")
@@ -217,7 +220,7 @@ def incoming_list(query: dict[str, Any]) -> Any:
         query=query.get("q", ""),
         overdue_only=query["overdue"],
     )
-    page = find_incoming_documents(db(), _tenant(), criteria, page=query["page"],
+    page = find_incoming_documents(db(), api_tenant(), criteria, page=query["page"],
                                    page_size=query["page_size"])
     return {"items": page.documents, "total": page.total, "page": page.page,
             "page_size": page.page_size}
@@ -236,7 +239,7 @@ def incoming_get(document_id: int) -> Any:
 @bp.response(200, HistoryEntrySchema(many=True))
 def incoming_history(document_id: int) -> Any:
     """The steps of the document's life, oldest first."""
-    return document_history(db(), _tenant(), _incoming(document_id).id, INCOMING_DOCUMENT)
+    return document_history(db(), api_tenant(), _incoming(document_id).id, INCOMING_DOCUMENT)
 
 
 @bp.route("/incoming/<int:document_id>/register", methods=["POST"])
@@ -246,15 +249,15 @@ def incoming_register(document_id: int) -> Any:
     """Vào sổ: the next number of this year's incoming register book."""
     document = _incoming(document_id, for_update=True)
     try:
-        register_incoming_document(db(), _tenant(), document, actor=_actor(),
-                                   registered_by=_tenant().full_name)
+        register_incoming_document(db(), api_tenant(), document, actor=api_actor(),
+                                   registered_by=api_tenant().full_name)
         db().commit()
     except AlreadyRegistered:
         db().rollback()
-        _abort_json(409, "The document is already registered.", "already_registered")
+        abort_json(409, "The document is already registered.", "already_registered")
     except IntegrityError:
         db().rollback()
-        _abort_json(409, "The register book was busy: try again.", "busy")
+        abort_json(409, "The register book was busy: try again.", "busy")
     return document
 
 
@@ -266,7 +269,7 @@ def incoming_assign(body: dict[str, Any], document_id: int) -> Any:
     """Giao xử lý: lead unit and/or person, coordinating units, deadline in working days."""
     document = _incoming(document_id, for_update=True)
     _commit_or_refuse(lambda: assign_incoming_document(
-        db(), _tenant(), document, actor=_actor(), lead_unit_id=body["lead_unit_id"],
+        db(), api_tenant(), document, actor=api_actor(), lead_unit_id=body["lead_unit_id"],
         assignee_id=body["assignee_id"], coordinating_unit_ids=body["coordinating_unit_ids"],
         deadline_working_days=body["deadline_working_days"],
         instruction=body["instruction"]))
@@ -281,7 +284,7 @@ def incoming_forward(body: dict[str, Any], document_id: int) -> Any:
     """Chuyển: to colleagues, for information or action."""
     document = _incoming(document_id, for_update=True)
     _commit_or_refuse(lambda: forward_incoming_document(
-        db(), _tenant(), document, actor=_actor(), forwarded_by=_tenant().full_name,
+        db(), api_tenant(), document, actor=api_actor(), forwarded_by=api_tenant().full_name,
         colleague_ids=body["colleague_ids"], note=body["note"]))
     return document
 
@@ -294,7 +297,7 @@ def incoming_comment(body: dict[str, Any], document_id: int) -> Any:
     """Ý kiến: a comment in the document's history."""
     document = _incoming(document_id, for_update=True)
     return _commit_or_refuse(lambda: comment_on_incoming_document(
-        db(), _tenant(), document, actor=_actor(), author=_tenant().full_name,
+        db(), api_tenant(), document, actor=api_actor(), author=api_tenant().full_name,
         body=body["body"]))
 
 
@@ -306,7 +309,7 @@ def incoming_complete(body: dict[str, Any], document_id: int) -> Any:
     """Hoàn thành: an assigned document is done, with its result."""
     document = _incoming(document_id, for_update=True)
     _commit_or_refuse(lambda: complete_incoming_document(
-        db(), _tenant(), document, actor=_actor(), result_note=body["result_note"]))
+        db(), api_tenant(), document, actor=api_actor(), result_note=body["result_note"]))
     return document
 
 
@@ -317,14 +320,14 @@ class OutgoingCollection(MethodView):
     @bp.response(200, OutgoingDocumentSchema(many=True))
     def get(self) -> Any:
         """Outgoing documents, newest first."""
-        return outgoing.list_outgoing(db(), _tenant())
+        return outgoing.list_outgoing(db(), api_tenant())
 
     @bp.arguments(DraftSchema)
     @bp.response(201, OutgoingDocumentSchema)
     def post(self, body: dict[str, Any]) -> Any:
         """Draft a new outgoing document."""
         return _commit_or_refuse(lambda: outgoing.save_draft(
-            db(), _tenant(), actor=_actor(), drafted_by=_tenant().full_name, **body))
+            db(), api_tenant(), actor=api_actor(), drafted_by=api_tenant().full_name, **body))
 
 
 @bp.route("/outgoing/<int:document_id>")
@@ -342,7 +345,7 @@ class OutgoingItem(MethodView):
         """Revise a draft (a draft or a returned draft only)."""
         document = _outgoing(document_id, for_update=True)
         return _commit_or_refuse(lambda: outgoing.save_draft(
-            db(), _tenant(), actor=_actor(), drafted_by=document.drafted_by,
+            db(), api_tenant(), actor=api_actor(), drafted_by=document.drafted_by,
             document=document, **body))
 
 
@@ -351,7 +354,7 @@ class OutgoingItem(MethodView):
 @bp.response(200, HistoryEntrySchema(many=True))
 def outgoing_history(document_id: int) -> Any:
     """The steps of the outgoing document's life, oldest first."""
-    return document_history(db(), _tenant(), _outgoing(document_id).id, OUTGOING_DOCUMENT)
+    return document_history(db(), api_tenant(), _outgoing(document_id).id, OUTGOING_DOCUMENT)
 
 
 @bp.route("/outgoing/<int:document_id>/submit", methods=["POST"])
@@ -360,8 +363,8 @@ def outgoing_history(document_id: int) -> Any:
 def outgoing_submit(document_id: int) -> Any:
     """Submit the draft for approval."""
     document = _outgoing(document_id, for_update=True)
-    _commit_or_refuse(lambda: outgoing.submit_for_approval(db(), _tenant(), document,
-                                                           actor=_actor()))
+    _commit_or_refuse(lambda: outgoing.submit_for_approval(db(), api_tenant(), document,
+                                                           actor=api_actor()))
     return document
 
 
@@ -374,7 +377,7 @@ def outgoing_approve(body: dict[str, Any], document_id: int) -> Any:
     they have a certificate."""
     document = _outgoing(document_id, for_update=True)
     _commit_or_refuse(lambda: signatures.approve_and_sign(
-        db(), training_pki(), _tenant(), document, pin=body.get("pin"), actor=_actor()))
+        db(), training_pki(), api_tenant(), document, pin=body.get("pin"), actor=api_actor()))
     return document
 
 
@@ -386,7 +389,7 @@ def outgoing_return(body: dict[str, Any], document_id: int) -> Any:
     """Return the draft to its drafter with a comment."""
     document = _outgoing(document_id, for_update=True)
     _commit_or_refuse(lambda: outgoing.return_for_revision(
-        db(), _tenant(), document, actor=_actor(), comment=body["comment"]))
+        db(), api_tenant(), document, actor=api_actor(), comment=body["comment"]))
     return document
 
 
@@ -397,8 +400,8 @@ def outgoing_issue(document_id: int) -> Any:
     """Phát hành: the next number of this year's outgoing register book, and the agency's
     digital signature."""
     document = _outgoing(document_id, for_update=True)
-    _commit_or_refuse(lambda: signatures.issue_and_sign(db(), training_pki(), _tenant(),
-                                                        document, actor=_actor()))
+    _commit_or_refuse(lambda: signatures.issue_and_sign(db(), training_pki(), api_tenant(),
+                                                        document, actor=api_actor()))
     return document
 
 
@@ -409,7 +412,7 @@ def outgoing_issue(document_id: int) -> Any:
 def outgoing_send(body: dict[str, Any], document_id: int) -> Any:
     """Send the issued document over the interconnection axis."""
     document = _outgoing(document_id, for_update=True)
-    _commit_or_refuse(lambda: outgoing.send(db(), _tenant(), document, actor=_actor(),
+    _commit_or_refuse(lambda: outgoing.send(db(), api_tenant(), document, actor=api_actor(),
                                             recipients=body["recipients"]))
     return document
 
@@ -423,7 +426,7 @@ def outgoing_attach(files: dict[str, Any], document_id: int) -> Any:
     document = _outgoing(document_id, for_update=True)
     upload = files["file"]
     return _commit_or_refuse(lambda: attach_pdf(
-        db(), _tenant(), document, actor=_actor(), filename=upload.filename or "",
+        db(), api_tenant(), document, actor=api_actor(), filename=upload.filename or "",
         data=upload.read()))
 
 
@@ -447,7 +450,7 @@ def outgoing_attachment(document_id: int, attachment_id: int) -> Any:
 @bp.response(200, CertificateSchema(many=True))
 def certificates() -> Any:
     """The learner's personal certificates, newest first."""
-    return signatures.personal_certificates(db(), _tenant())
+    return signatures.personal_certificates(db(), api_tenant())
 
 
 @bp.route("/certificates", methods=["POST"])
@@ -458,7 +461,7 @@ def certificate_request(body: dict[str, Any]) -> Any:
     """Request a personal certificate; the key is made on the token under this PIN. A
     trainer (the registration officer) approves it."""
     return _commit_or_refuse(lambda: signatures.request_certificate(
-        db(), training_pki(), _tenant(), actor=_actor(), pin=body["pin"]))
+        db(), training_pki(), api_tenant(), actor=api_actor(), pin=body["pin"]))
 
 
 @bp.route("/certificates/renew", methods=["POST"])
@@ -469,13 +472,13 @@ def certificate_renew(body: dict[str, Any]) -> Any:
     """Renew with the agency's current name; the old certificate is revoked as superseded
     when the new one is issued."""
     return _commit_or_refuse(lambda: signatures.request_certificate(
-        db(), training_pki(), _tenant(), actor=_actor(), pin=body["pin"], renew=True))
+        db(), training_pki(), api_tenant(), actor=api_actor(), pin=body["pin"], renew=True))
 
 
 def _current_certificate() -> Any:
-    row = signatures.signing_certificate(db(), _tenant())
+    row = signatures.signing_certificate(db(), api_tenant())
     if row is None:
-        _abort_json(409, str(REFUSAL_MESSAGES[signatures.NO_CERTIFICATE]),
+        abort_json(409, str(REFUSAL_MESSAGES[signatures.NO_CERTIFICATE]),
                     signatures.NO_CERTIFICATE)
     return row
 
@@ -488,7 +491,7 @@ def certificate_pin(body: dict[str, Any]) -> Any:
     """Change the token's PIN (a wrong old PIN counts towards the lockout)."""
     row = _current_certificate()
     _commit_or_refuse(lambda: signatures.change_pin(
-        db(), training_pki(), _tenant(), row, actor=_actor(), old_pin=body["old_pin"],
+        db(), training_pki(), api_tenant(), row, actor=api_actor(), old_pin=body["old_pin"],
         new_pin=body["new_pin"]))
     return row
 
@@ -499,8 +502,8 @@ def certificate_pin(body: dict[str, Any]) -> Any:
 def certificate_lost() -> Any:
     """Report the token lost: the certificate is revoked (keyCompromise)."""
     row = _current_certificate()
-    return _commit_or_refuse(lambda: signatures.report_lost(db(), _tenant(), row,
-                                                           actor=_actor()))
+    return _commit_or_refuse(lambda: signatures.report_lost(db(), api_tenant(), row,
+                                                           actor=api_actor()))
 
 
 @bp.route("/signatures/verify", methods=["POST"])
@@ -515,11 +518,11 @@ def signatures_verify(query: dict[str, Any], files: dict[str, Any]) -> Any:
 
     data = files["file"].read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
-        _abort_json(413, "The file is larger than 5 MB.", "too_large")
+        abort_json(413, "The file is larger than 5 MB.", "too_large")
     try:
         report = signatures.verify(db(), training_pki(), data, lang=query["lang"])
     except UnusablePdf as unusable:
-        _abort_json(422, str(unusable), "unusable_pdf")
+        abort_json(422, str(unusable), "unusable_pdf")
     return report.as_dict()
 
 
@@ -556,7 +559,7 @@ def registration_approve(certificate_id: int) -> Any:
     _officer_only()
     row = _learner_certificate(certificate_id)
     return _commit_or_refuse(lambda: signatures.approve_request(
-        db(), training_pki(), row, approver=_actor()))
+        db(), training_pki(), row, approver=api_actor()))
 
 
 @bp.route("/registration/tokens/<int:certificate_id>/unlock", methods=["POST"])
@@ -568,5 +571,5 @@ def registration_unlock(body: dict[str, Any], certificate_id: int) -> Any:
     _officer_only()
     row = _learner_certificate(certificate_id)
     _commit_or_refuse(lambda: signatures.unlock_token(db(), training_pki(), row,
-                                                      officer=_actor(), new_pin=body["pin"]))
+                                                      officer=api_actor(), new_pin=body["pin"]))
     return row

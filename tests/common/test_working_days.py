@@ -122,3 +122,44 @@ def test_working_days_between_inverts_add_working_days(start: date) -> None:
         # the day before the deadline still leaves one working day to go
         assert working_days_between(start, deadline - timedelta(days=1)) == days - 1
         previous = deadline
+
+
+# --- the one-stop desk's deadlines: 30/4–1/5, Tết 2026, 2/9 2027, year boundaries ----------
+
+
+def test_a_deadline_across_30_april_and_1_may_2026() -> None:
+    # Wednesday 29 April 2026; Thursday 30/4 and Friday 1/5 are holidays, then a weekend.
+    assert not is_working_day(date(2026, 4, 30)) and not is_working_day(date(2026, 5, 1))
+    assert add_working_days(date(2026, 4, 29), 1) == date(2026, 5, 4)
+    assert add_working_days(date(2026, 4, 29), 3) == date(2026, 5, 6)  # a 3-day procedure
+    # Hùng Kings' day falls on Sunday 26 April 2026: Monday 27 April is off instead.
+    assert not is_working_day(date(2026, 4, 27))
+    assert add_working_days(date(2026, 4, 24), 1) == date(2026, 4, 28)
+    assert working_days_between(date(2026, 4, 24), date(2026, 5, 4)) == 3  # 28, 29 April, 4 May
+
+
+def test_a_deadline_across_tet_2026() -> None:
+    # Tết Bính Ngọ: Monday 16 to Friday 20 February 2026 are off, a whole working week.
+    for day in range(16, 21):
+        assert not is_working_day(date(2026, 2, day))
+    assert add_working_days(date(2026, 2, 13), 1) == date(2026, 2, 23)
+    # a 10-working-day procedure received on Thursday 12 February
+    assert add_working_days(date(2026, 2, 12), 10) == date(2026, 3, 5)
+
+
+def test_national_day_2027_takes_a_thursday_and_a_friday() -> None:
+    assert not is_working_day(date(2027, 9, 2)) and not is_working_day(date(2027, 9, 3))
+    assert add_working_days(date(2027, 9, 1), 1) == date(2027, 9, 6)
+
+
+def test_deadlines_across_the_new_year() -> None:
+    # Thursday 31 December 2026: 1 January 2027 is a Friday holiday, then a weekend.
+    assert add_working_days(date(2026, 12, 31), 1) == date(2027, 1, 4)
+    # Wednesday 31 December 2025: 1 January 2026 (Thursday) off, Friday 2 January worked.
+    assert add_working_days(date(2025, 12, 31), 1) == date(2026, 1, 2)
+    assert add_working_days(date(2026, 12, 28), 5) == date(2027, 1, 5)
+    assert working_days_between(date(2026, 12, 28), date(2027, 1, 5)) == 5
+    # a 30-working-day land dossier received on 15 December 2026 ends in January 2027
+    deadline = add_working_days(date(2026, 12, 15), 30)
+    assert deadline.year == 2027
+    assert working_days_between(date(2026, 12, 15), deadline) == 30

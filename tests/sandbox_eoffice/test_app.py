@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 
 from sandbox_eoffice import create_app
 from sandbox_eoffice.database import head_revision
-from sandbox_eoffice.prefix import PrefixMiddleware
 from sandbox_eoffice.request_db import ENGINE_KEY
+from service_auth.prefix import PrefixMiddleware
 
 PREFIX = "/services/eoffice/"
 # the language switch only sets the shared language cookie and goes back to a local page;

@@ -29,3 +29,9 @@ class PrefixMiddleware:
             return self.app(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
         return [f"Not found: this service lives under {self.prefix}/\n".encode()]
+
+
+def normalise_prefix(prefix: str) -> str:
+    """'/services/eoffice/' style: leading and trailing slash."""
+    prefix = "/" + prefix.strip("/")
+    return prefix if prefix == "/" else prefix + "/"
