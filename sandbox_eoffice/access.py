@@ -12,7 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from sandbox_eoffice.activity import TENANT_PROVISIONED, record_activity
 from sandbox_eoffice.models import Tenant
 from sandbox_eoffice.request_db import db
-from sandbox_eoffice.seeding import provision_tenant, seed_for_username
+from sandbox_eoffice.seeding import (
+    SYSTEMS_VERSION,
+    provision_tenant,
+    seed_for_username,
+    seed_missing_systems,
+)
 from sandbox_eoffice.signatures import add_samples_to_inbox
 from sandbox_eoffice.tenants import get_tenant
 from service_auth.hub_login import current_hub_user, login_required
@@ -26,6 +31,8 @@ def ensure_tenant(username: str) -> Tenant:
     session = db()
     tenant = get_tenant(session, username)
     if tenant is not None:
+        if tenant.systems_version < SYSTEMS_VERSION and seed_missing_systems(session, tenant):
+            session.commit()  # a sandbox from before mail, one-stop and reports existed
         return tenant
     seed = seed_for_username(username, int(current_app.config["DEFAULT_SEED"]))
     try:

@@ -96,6 +96,10 @@ class Tenant(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utc_now)
     # a trainer's scenario clock: the tenant's certificates live this many days ahead
     clock_offset_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # the agency's other systems it has been given (sandbox_eoffice.seeding.SYSTEMS_VERSION):
+    # a sandbox made before official mail, the one-stop desk and the reports existed gets
+    # them on its next visit (seed_missing_systems)
+    systems_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     agency: Mapped[Agency | None] = relationship(back_populates="tenant", uselist=False)
 

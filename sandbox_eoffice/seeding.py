@@ -20,6 +20,7 @@ from itertools import accumulate
 from typing import Any, NamedTuple, Protocol
 
 from faker import Faker
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from common.clock import VIETNAM_TZ
@@ -414,7 +415,34 @@ def provision_tenant(
     for seed_feature in (seed_mailbox, seed_dossiers, seed_reports):
         seed_feature(session, tenant, seed, today)
         session.flush()
+    tenant.systems_version = SYSTEMS_VERSION
     return tenant
+
+
+#: 1: official mail, the one-stop desk and the periodic reports (migrations 0007-0009)
+SYSTEMS_VERSION = 1
+
+
+def seed_missing_systems(session: Session, tenant: Tenant, *, today: date | None = None) -> bool:
+    """Give a sandbox made before the agency's other systems existed what a new one starts
+    with (deterministic from its own seed); True if it was given them now. The caller
+    commits. A conditional UPDATE claims the tenant first, so two first requests at once
+    (two tabs) seed once: the second waits for the first's commit, then finds it done."""
+    if tenant.systems_version >= SYSTEMS_VERSION:
+        return False
+    claimed = session.execute(
+        update(Tenant).where(Tenant.id == tenant.id, Tenant.systems_version < SYSTEMS_VERSION)
+        .values(systems_version=SYSTEMS_VERSION)
+        .execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        session.refresh(tenant, ["systems_version"])
+        return False
+    tenant.systems_version = SYSTEMS_VERSION
+    today = today or datetime.now(VIETNAM_TZ).date()
+    for seed_feature in (seed_mailbox, seed_dossiers, seed_reports):
+        seed_feature(session, tenant, tenant.seed, today)
+        session.flush()
+    return True
 
 
 def _incoming_document(

@@ -33,18 +33,19 @@ class MoveForm(FlaskForm):
 
 
 class LoginLandingForm(FlaskForm):
-    """The lookalike login page. Its values are never stored: only whether each was filled."""
+    """The lookalike login page. Its values are never stored: only whether each was filled
+    (so no length limit either: a long password typed is still a password typed)."""
 
-    username = StringField(_l("Email address or user name"), [Optional(), Length(max=200)])
-    password = PasswordField(_l("Password"), [Optional(), Length(max=200)])
+    username = StringField(_l("Email address or user name"), [Optional()])
+    password = PasswordField(_l("Password"), [Optional()])
 
 
 class RenewalLandingForm(FlaskForm):
     """The lookalike certificate renewal form (same rule: nothing typed is stored)."""
 
-    username = StringField(_l("Official email address"), [Optional(), Length(max=200)])
-    password = PasswordField(_l("Email password"), [Optional(), Length(max=200)])
-    pin = PasswordField(_l("USB token PIN"), [Optional(), Length(max=200)])
+    username = StringField(_l("Official email address"), [Optional()])
+    password = PasswordField(_l("Email password"), [Optional()])
+    pin = PasswordField(_l("USB token PIN"), [Optional()])
 
 
 class CampaignForm(FlaskForm):

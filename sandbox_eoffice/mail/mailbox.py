@@ -97,7 +97,7 @@ MAX_SUBJECT_LENGTH = 500
 
 FOLDER_LABELS: dict[MailFolder, str] = {
     MailFolder.INBOX: N_("Inbox"),
-    MailFolder.SENT: N_("Sent"),
+    MailFolder.SENT: N_("Sent mail"),
     MailFolder.ARCHIVE: N_("Archive"),
     MailFolder.TRASH: N_("Trash"),
     MailFolder.REPORTED: N_("Reported as phishing"),

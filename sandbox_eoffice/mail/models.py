@@ -74,8 +74,10 @@ class PhishingCampaign(Base):
     __tablename__ = "phishing_campaign"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"),
-                                           index=True)
+    # the trainer's own sandbox, where the campaign was made; a reset of that sandbox keeps
+    # the campaign (the learners' results are theirs) and forgets only where it was made
+    tenant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tenant.id", ondelete="SET NULL"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     lure: Mapped[str] = mapped_column(String(40))  # a key of sandbox_eoffice.mail.lures.LURES
     sender_profile: Mapped[str] = mapped_column(String(40))  # a key of SENDER_PROFILES

@@ -192,11 +192,15 @@ def attachment_view(message_id: int, attachment_id: int) -> str | Response:
     session, tenant = db(), current_tenant()
     message = _message_or_404(message_id)
     attachment = get_attachment(session, tenant, message, attachment_id)
-    if attachment is None:
+    recipient = message.campaign_recipient
+    # a simulated phish's attachment counts as opened only through the link in the message
+    # itself (the recipient's secret token), never through a guessable address that another
+    # page could make the learner's browser load
+    if attachment is None or (
+            recipient is not None and request.args.get("t") != recipient.token):
         abort(404, description=_("This attachment does not exist in your mailbox."))
     open_attachment(session, tenant, attachment, actor=current_username(), now=_now())
     session.commit()
-    recipient = message.campaign_recipient
     if recipient is not None:
         # the simulated phish's attachment: in real life this would have run a program
         return redirect(url_for(".teaching", token=recipient.token, via="attachment"))

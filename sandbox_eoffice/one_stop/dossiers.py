@@ -328,6 +328,8 @@ def check_completeness(session: Session, tenant: Tenant, dossier: Dossier, *,
     """Kiểm tra thành phần hồ sơ: the names of the missing documents (none: complete)."""
     _check_tenant(tenant, dossier)
     _require(dossier, DossierStatus.RECEIVED, reason=NOT_RECEIVED)
+    # still received in the database (and kept so until the caller commits)
+    _claim(session, dossier, DossierStatus.RECEIVED, NOT_RECEIVED)
     missing = [document.name for document in dossier.missing_documents]
     dossier.completeness_checked_at = utc_now()
     _log(session, tenant, actor, DOSSIER_CHECKED, dossier, complete=not missing,
@@ -440,11 +442,14 @@ def collect_fee(session: Session, tenant: Tenant, dossier: Dossier, *, actor: st
     if dossier.paid_at is not None:
         raise DossierActionRefused(ALREADY_PAID)
     now = now or utc_now()
+    open_statuses = [status for status in DossierStatus if not status.is_finished]
     paid = session.execute(
-        update(Dossier).where(Dossier.id == dossier.id, Dossier.paid_at.is_(None))
+        update(Dossier).where(Dossier.id == dossier.id, Dossier.paid_at.is_(None),
+                              Dossier.status.in_(open_statuses))
         .values(paid_at=now).execution_options(synchronize_session=False))
-    if not paid.rowcount:
-        raise DossierActionRefused(ALREADY_PAID)  # paid by another request meanwhile
+    if not paid.rowcount:  # paid, returned or rejected by another request meanwhile
+        session.refresh(dossier, ["status", "paid_at"])
+        raise DossierActionRefused(ALREADY_PAID if dossier.paid_at else FINISHED)
     dossier.paid_at = now
     dossier.paid_online = online
     prefix = "PG" if online else "BL"  # PayGov transaction / biên lai (receipt)
@@ -468,6 +473,8 @@ def digitise_result(session: Session, tenant: Tenant, dossier: Dossier, *, actor
         raise
     except DocumentActionRefused as refused:  # the shared upload checks' reasons
         raise DossierActionRefused(refused.reason) from refused
+    # still approved in the database: a result returned meanwhile is not digitised after
+    _claim(session, dossier, DossierStatus.APPROVED, NOT_APPROVED)
     dossier.result_pdf = data
     dossier.result_filename = clean_filename(filename)
     dossier.result_digitised = True

@@ -18,7 +18,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from common.clock import VIETNAM_TZ
@@ -204,8 +205,15 @@ def ensure_reports(session: Session, tenant: Tenant, today: date) -> None:
             .order_by(PeriodicReport.period_start.desc())).first()
         last = current_period(kind, today)
         first = last if latest is None else period_of(kind, latest).next()
-        for period in periods_between(first, last):
-            new_report(session, tenant, period)
+        periods = list(periods_between(first, last))
+        if not periods:
+            continue
+        try:
+            with session.begin_nested():
+                for period in periods:
+                    new_report(session, tenant, period)
+        except IntegrityError:
+            pass  # opened at the same moment by another request (a second tab): theirs stand
     session.flush()
 
 
@@ -242,10 +250,21 @@ def get_report(session: Session, tenant: Tenant, report_id: int, *,
     return session.scalars(query).one_or_none()
 
 
-def _editable(tenant: Tenant, report: PeriodicReport) -> None:
+def _editable(session: Session, tenant: Tenant, report: PeriodicReport) -> None:
+    """Refuse unless the report is a draft in the database itself, and keep it one until the
+    caller's transaction ends: a conditional UPDATE claims the row (a row lock on
+    PostgreSQL, the write lock on SQLite, where SELECT ... FOR UPDATE does nothing), so a
+    submission committed by another request a moment ago is seen, and none can slip in."""
     if report.tenant_id != tenant.id:
         raise ValueError("report belongs to another tenant")
     if report.locked:
+        raise ReportRefused(LOCKED)
+    claimed = session.execute(
+        update(PeriodicReport)
+        .where(PeriodicReport.id == report.id, PeriodicReport.status == ReportStatus.DRAFT)
+        .values(status=ReportStatus.DRAFT)
+        .execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
         raise ReportRefused(LOCKED)
 
 
@@ -275,7 +294,7 @@ def fill_from_data(session: Session, tenant: Tenant, report: PeriodicReport, *,
                    actor: str) -> dict[str, Figure]:
     """Prefill the computed indicators from the agency's data for the report's period (the
     manual one is kept); a computed figure changed before is replaced, its note cleared."""
-    _editable(tenant, report)
+    _editable(session, tenant, report)
     figures = system_figures(session, tenant, report.period)
     for indicator in INDICATORS:
         if indicator.code not in figures:
@@ -324,7 +343,7 @@ def save_values(session: Session, tenant: Tenant, report: PeriodicReport,
     """Keep the typed figures in the draft. A figure that is not a number is refused with
     the others (nothing is kept); one out of its range, or a computed one changed, is kept
     and flagged (validation lists it, submission refuses it unless explained)."""
-    _editable(tenant, report)
+    _editable(session, tenant, report)
     taken, problems = read_entries(entries)
     if problems:
         raise ReportRefused(INVALID_INPUT, problems)
@@ -387,7 +406,7 @@ def submit_report(session: Session, tenant: Tenant, report: PeriodicReport, *, a
     """Nộp báo cáo: refused while a figure is missing, out of range or differs from the
     data without a note; the data's figures at this moment are kept with the report; late
     (after the due day) is flagged, not refused. The report is then locked."""
-    _editable(tenant, report)
+    _editable(session, tenant, report)
     figures = system_figures(session, tenant, report.period)
     problems = check_report(session, tenant, report, figures)
     if any(problem.blocking for problem in problems):

@@ -11,7 +11,7 @@ from sandbox_eoffice.models import Base
 
 
 def test_upgrade_reaches_head(engine: Engine) -> None:
-    assert current_revision(engine) == head_revision() == "0009"
+    assert current_revision(engine) == head_revision() == "0010"
     assert {"tenant", "agency", "colleague", "incoming_document", "activity_log"} <= set(
         inspect(engine).get_table_names()
     )

@@ -22,7 +22,7 @@ def upgrade() -> None:
     op.create_table(
         "phishing_campaign",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("tenant_id", sa.Integer(), nullable=True),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("lure", sa.String(length=40), nullable=False),
         sa.Column("sender_profile", sa.String(length=40), nullable=False),
@@ -38,7 +38,7 @@ def upgrade() -> None:
         sa.Column("cancelled_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenant.id"],
                                 name=op.f("fk_phishing_campaign_tenant_id_tenant"),
-                                ondelete="CASCADE"),
+                                ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_phishing_campaign")),
     )
     with op.batch_alter_table("phishing_campaign", schema=None) as batch_op:

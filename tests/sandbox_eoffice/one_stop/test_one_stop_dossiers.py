@@ -478,3 +478,43 @@ def test_the_counter_queue_is_stable_and_its_forms_pass_the_id_check(
         v.record.citizen_id for v in service.counter_queue(session, alice)}
     assert dossier.missing_documents == [
         d for d in dossier.documents if d.position not in first.brought]
+
+
+def test_a_stale_copy_cannot_digitise_a_returned_result_nor_take_a_rejected_fee(
+        engine: Engine, session: Session, alice: Tenant) -> None:
+    """The second request read the dossiers before the first returned one result and
+    rejected the other: digitising the returned one and taking the rejected one's fee are
+    refused, and nothing of theirs changes."""
+    dossiers = []
+    for code in ("HT-KS", "KD-HKD"):
+        dossier = _receive(session, alice, code=code)
+        service.check_completeness(session, alice, dossier, actor="alice")
+        service.transfer_to_unit(session, alice, dossier, actor="alice",
+                                 unit_id=_unit(session, alice).id)
+        dossiers.append(dossier)
+    service.approve_dossier(session, alice, dossiers[0], actor="alice")
+    session.commit()
+    returned_id, rejected_id = (d.id for d in dossiers)
+    with make_session_factory(engine)() as first, make_session_factory(engine)() as second:
+        stale_tenant = second.get(Tenant, alice.id)
+        stale_returned = second.get(Dossier, returned_id)
+        stale_rejected = second.get(Dossier, rejected_id)
+        tenant_one = first.get(Tenant, alice.id)
+        service.return_result(first, tenant_one, first.get(Dossier, returned_id), actor="alice")
+        service.reject_dossier(first, tenant_one, first.get(Dossier, rejected_id),
+                               actor="alice", reason="Không thuộc thẩm quyền giải quyết")
+        first.commit()
+        assert (stale_returned.status, stale_rejected.status) == (
+            DossierStatus.APPROVED, DossierStatus.IN_REVIEW)  # what the second request saw
+        with pytest.raises(DossierActionRefused) as fee:
+            service.collect_fee(second, stale_tenant, stale_rejected, actor="alice", online=True)
+        assert fee.value.reason == service.FINISHED
+        with pytest.raises(DossierActionRefused) as digitised:
+            service.digitise_result(second, stale_tenant, stale_returned, actor="alice",
+                                    filename="ket-qua.pdf", data=a_pdf(1))
+        assert digitised.value.reason == service.NOT_APPROVED
+        second.rollback()
+    session.expire_all()
+    returned, rejected = session.get(Dossier, returned_id), session.get(Dossier, rejected_id)
+    assert (returned.status, returned.result_digitised) == (DossierStatus.RETURNED, False)
+    assert (rejected.status, rejected.paid_at) == (DossierStatus.REJECTED, None)

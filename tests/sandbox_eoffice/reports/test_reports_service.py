@@ -7,10 +7,11 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from common.clock import VIETNAM_TZ, vietnam_now
+from sandbox_eoffice.database import make_session_factory
 from sandbox_eoffice.models import ActivityLog, IncomingDocument, Tenant
 from sandbox_eoffice.reports.catalogue import INDICATORS, IndicatorSource
 from sandbox_eoffice.reports.models import PeriodicReport, ReportStatus, ReportValue
@@ -318,3 +319,36 @@ def test_a_submitted_report_is_locked(session: Session, tenant: Tenant) -> None:
         assert refused.value.reason == LOCKED
         session.rollback()
     assert _snapshot(session, report) == before
+
+
+def test_a_report_submitted_by_another_request_is_not_changed_afterwards(
+        engine: Engine, session: Session, tenant: Tenant) -> None:
+    """Two tabs: the second holds a copy of the draft read before the first submitted; its
+    save, fill and submit are refused as locked, and the submitted figures stay."""
+    report = _current(session, tenant)
+    fill_from_data(session, tenant, report, actor="alice")
+    save_values(session, tenant, report, {MANUAL: Entry("800")}, actor="alice")
+    session.commit()
+    with make_session_factory(engine)() as first, make_session_factory(engine)() as second:
+        stale_tenant = second.get(Tenant, tenant.id)
+        stale = second.get(PeriodicReport, report.id)
+        assert stale.status is ReportStatus.DRAFT and len(stale.values) == len(INDICATORS)
+        fresh_tenant = first.get(Tenant, tenant.id)
+        submit_report(first, fresh_tenant, first.get(PeriodicReport, report.id),
+                      actor="alice", submitted_by="An")
+        first.commit()
+        before = _snapshot(session, report)
+        for step in (
+            lambda: save_values(second, stale_tenant, stale, {MANUAL: Entry("99999")},
+                                actor="alice"),
+            lambda: fill_from_data(second, stale_tenant, stale, actor="alice"),
+            lambda: submit_report(second, stale_tenant, stale, actor="alice",
+                                  submitted_by="An"),
+        ):
+            with pytest.raises(ReportRefused) as refused:
+                step()
+            assert refused.value.reason == LOCKED
+            second.rollback()
+    assert _snapshot(session, report) == before
+    assert session.scalar(select(func.count()).select_from(ActivityLog).where(
+        ActivityLog.action == REPORT_SUBMITTED, ActivityLog.object_id == report.id)) == 1
