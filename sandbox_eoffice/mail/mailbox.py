@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import mimetypes
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
@@ -31,6 +31,7 @@ from sandbox_eoffice.mail.models import (
     MailMessage,
 )
 from sandbox_eoffice.models import Colleague, Tenant
+from sandbox_eoffice.official_pdf import OfficialDocumentLayout, render_official_document
 from sandbox_eoffice.uploads import (
     EMPTY_FILE,
     MALFORMED_PDF,
@@ -370,6 +371,31 @@ def send_mail(session: Session, tenant: Tenant, *, actor: str, to: Sequence[Coll
     _log(session, tenant, actor, MAIL_SENT, message, to=[c.email for c in to],
          attachment=pdf[0] if pdf else None)
     return message
+
+
+def laid_out_attachment(tenant: Tenant, filename: str,
+                        layout: OfficialDocumentLayout) -> MailAttachment:
+    """An official document attached to a seeded message, drawn on its first opening."""
+    fields = asdict(layout)
+    fields["issued_on"] = layout.issued_on.isoformat() if layout.issued_on else None
+    return MailAttachment(tenant_id=tenant.id, filename=filename,
+                          declared_type="application/pdf", detected_kind=FileKind.PDF,
+                          size=0, content=b"", layout=fields)
+
+
+def attachment_content(attachment: MailAttachment) -> bytes:
+    """The attachment's bytes; a laid-out document is drawn now, once, and kept (the
+    caller commits)."""
+    if not attachment.content and attachment.layout:
+        fields = dict(attachment.layout)
+        issued_on = fields.pop("issued_on")
+        fields["recipients"] = tuple(fields.get("recipients") or ())
+        layout = OfficialDocumentLayout(
+            **fields, issued_on=date.fromisoformat(issued_on) if issued_on else None)
+        attachment.content = render_official_document(layout)
+        attachment.size = len(attachment.content)
+        attachment.layout = None
+    return attachment.content
 
 
 def new_attachment(tenant: Tenant, filename: str, data: bytes,

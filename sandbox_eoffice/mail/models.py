@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Enum,
     ForeignKey,
@@ -167,7 +169,11 @@ class MailAttachment(Base):
     declared_type: Mapped[str] = mapped_column(String(100))  # the Content-Type the mail claims
     detected_kind: Mapped[FileKind] = mapped_column(
         Enum(FileKind, native_enum=False, length=20, values_callable=_values))
-    size: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)  # 0 until a laid-out document is drawn
     content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    # a seeded official document, drawn on its first opening rather than for every new
+    # sandbox (drawing a PDF with its embedded font takes about 0.2 s): the
+    # OfficialDocumentLayout's fields; content is empty until then
+    layout: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
 
     message: Mapped[MailMessage] = relationship(back_populates="attachments")

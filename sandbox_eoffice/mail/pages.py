@@ -63,6 +63,7 @@ from sandbox_eoffice.mail.mailbox import (
     MAIL_SEND_REFUSED,
     MOVABLE_TO,
     MailRefused,
+    attachment_content,
     attachment_warnings,
     body_parts,
     click_link,
@@ -200,6 +201,7 @@ def attachment_view(message_id: int, attachment_id: int) -> str | Response:
             recipient is not None and request.args.get("t") != recipient.token):
         abort(404, description=_("This attachment does not exist in your mailbox."))
     open_attachment(session, tenant, attachment, actor=current_username(), now=_now())
+    content = attachment_content(attachment)  # a seeded document is drawn on first opening
     session.commit()
     if recipient is not None:
         # the simulated phish's attachment: in real life this would have run a program
@@ -208,8 +210,8 @@ def attachment_view(message_id: int, attachment_id: int) -> str | Response:
         return render_template("mail/attachment_blocked.html", message=message,
                                attachment=attachment)
     if attachment.detected_kind is FileKind.PDF:
-        return pdf_response(attachment.content, attachment.filename)
-    response = make_response(attachment.content)
+        return pdf_response(content, attachment.filename)
+    response = make_response(content)
     response.headers["Content-Type"] = (
         "text/plain; charset=utf-8" if attachment.detected_kind is FileKind.TEXT
         else "application/octet-stream")

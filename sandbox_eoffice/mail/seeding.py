@@ -13,7 +13,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,10 +21,10 @@ from common.clock import VIETNAM_TZ
 from common.text import ascii_fold
 from sample_data import vietnamese_faker
 from sandbox_eoffice.agencies import IssuingAgency, provincial_senders
-from sandbox_eoffice.mail.mailbox import new_attachment, own_address
+from sandbox_eoffice.mail.mailbox import laid_out_attachment, new_attachment, own_address
 from sandbox_eoffice.mail.models import MailFolder, MailMessage
 from sandbox_eoffice.models import Colleague, Tenant
-from sandbox_eoffice.official_pdf import OfficialDocumentLayout, render_official_document
+from sandbox_eoffice.official_pdf import OfficialDocumentLayout
 from sandbox_eoffice.vocabulary import Position
 
 OLDEST_MAIL_DAYS = 30
@@ -176,11 +175,6 @@ SENT_MAILS: tuple[MailPlan, ...] = (
 )
 
 
-@lru_cache(maxsize=256)
-def _pdf(layout: OfficialDocumentLayout) -> bytes:
-    return render_official_document(layout)
-
-
 def _at(day: date, rng: random.Random) -> datetime:
     return datetime.combine(day, time(rng.randint(7, 16), rng.randint(0, 59)), VIETNAM_TZ)
 
@@ -248,8 +242,8 @@ def seed_mailbox(session: Session, tenant: Tenant, seed: int, today: date) -> No
                 signer_name=faker.name(),
                 signer_title=(sender.deputy_title if sender else "PHÓ GIÁM ĐỐC"),
                 recipients=("Như trên;", "Lưu: VT."), draft=sender is None)
-            message.attachments.append(new_attachment(
-                tenant, plan.pdf.filename.format(**text), _pdf(layout), "application/pdf"))
+            message.attachments.append(laid_out_attachment(
+                tenant, plan.pdf.filename.format(**text), layout))
         if plan.csv_name is not None:
             roster = _duty_roster([c.full_name for c in colleagues], today.month, today.year)
             message.attachments.append(new_attachment(

@@ -124,6 +124,7 @@ def upgrade() -> None:
         ),
         sa.Column("size", sa.Integer(), nullable=False),
         sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("layout", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(["message_id"], ["mail_message.id"],
                                 name=op.f("fk_mail_attachment_message_id_mail_message"),
                                 ondelete="CASCADE"),
