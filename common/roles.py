@@ -19,8 +19,14 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+#: A course's learners are the hub group `nbgrader-<course>` (nbgrader's JupyterHub
+#: convention; its trainers are `formgrade-<course>`).
+COURSE_GROUP_PREFIX = "nbgrader-"
+
 #: The sandbox e-office's hub service name (URL prefix /services/eoffice/).
 EOFFICE_SERVICE = "eoffice"
+#: The academy's own pages: public certificate verification (URL prefix /services/dashboards/).
+DASHBOARDS_SERVICE = "dashboards"
 #: The hub service that stops learners' servers left idle (jupyterhub-idle-culler).
 IDLE_CULLER_SERVICE = "idle-culler"
 #: The hub service whose token `academy roster import` uses to tell a running hub about

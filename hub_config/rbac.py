@@ -11,6 +11,7 @@ from typing import Any
 
 from common.roles import (
     CAMPAIGN_MANAGER_SCOPE,
+    COURSE_GROUP_PREFIX,
     CERTIFICATE_OFFICER_SCOPE,
     EOFFICE_SERVICE,
     EVIDENCE_SCOPE,
@@ -56,13 +57,13 @@ def hub_groups(people: Iterable[Person], course_ids: Iterable[str]) -> dict[str,
     people = list(people)
     groups: dict[str, dict] = {role.value: {"users": []} for role in Role}
     for course_id in course_ids:
-        groups[f"nbgrader-{course_id}"] = {"users": []}
+        groups[f"{COURSE_GROUP_PREFIX}{course_id}"] = {"users": []}
         groups[f"formgrade-{course_id}"] = {"users": [grader_account(course_id)]}
     for person in people:
         groups[person.role]["users"].append(person.username)
         for course_id in person.courses:
             if person.role is Role.LEARNER:
-                groups[f"nbgrader-{course_id}"]["users"].append(person.username)
+                groups[f"{COURSE_GROUP_PREFIX}{course_id}"]["users"].append(person.username)
             elif person.role is Role.TRAINER:
                 groups[f"formgrade-{course_id}"]["users"].append(person.username)
     return groups
@@ -96,6 +97,13 @@ def hub_roles(course_ids: Iterable[str]) -> list[dict]:
             "name": "hr-officer",
             "groups": [Role.HR.value],
             "scopes": ["self", "list:users", "read:users:name"],
+        },
+        {
+            # the e-office's own token: a trainer's phishing campaign targets a course's
+            # class, the members of its hub group
+            "name": "eoffice-service",
+            "services": [EOFFICE_SERVICE],
+            "scopes": ["list:groups", "read:groups"],
         },
         {
             "name": "grading-service",
@@ -142,8 +150,8 @@ def hub_roles(course_ids: Iterable[str]) -> list[dict]:
         )
         roles.append(
             {
-                "name": f"nbgrader-{course_id}",
-                "groups": [f"nbgrader-{course_id}"],
+                "name": f"{COURSE_GROUP_PREFIX}{course_id}",
+                "groups": [f"{COURSE_GROUP_PREFIX}{course_id}"],
                 # course discovery only: learners never access the course (formgrader) service
                 "scopes": ["list:services", f"read:services!service={course_id}"],
             }

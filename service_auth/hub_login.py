@@ -39,6 +39,7 @@ from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlencode
 
+import requests
 from flask import Flask, Response, abort, current_app, g, jsonify, redirect, request, session
 from jupyterhub.services.auth import HubOAuth
 from tornado.web import HTTPError as HubHTTPError
@@ -70,9 +71,31 @@ class HubUnavailable(HTTPException):
     description = "The login server (JupyterHub) could not be reached. Please try again."
 
 
+class AcademyHubOAuth(HubOAuth):
+    """HubOAuth, plus what the platform's services ask the hub with their own token."""
+
+    def groups_with_prefix(self, prefix: str) -> dict[str, list[str]]:
+        """Members of the hub's groups named `prefix` + something, by that something (e.g.
+        "nbgrader-" gives each course's learners, nbgrader's JupyterHub convention).
+        Needs the service's role to hold list:groups and read:groups; raises
+        HubUnavailable when the hub cannot answer."""
+        try:
+            response = requests.get(f"{self.api_url}/groups",
+                                    headers={"Authorization": f"token {self.api_token}"},
+                                    params={"limit": 1000}, timeout=10)
+            response.raise_for_status()
+            groups = response.json()
+        except (requests.RequestException, ValueError) as error:
+            log.warning("the hub's groups could not be read: %s", error)
+            raise HubUnavailable() from error
+        items = groups["items"] if isinstance(groups, dict) else groups  # paginated or not
+        return {group["name"].removeprefix(prefix): sorted(group.get("users") or [])
+                for group in items if group["name"].startswith(prefix)}
+
+
 def hub_oauth_from_env(
     *, base_url: str | None = None, cache_max_age: int = 60, **traits: Any
-) -> HubOAuth:
+) -> AcademyHubOAuth:
     """A HubOAuth configured from the JUPYTERHUB_* variables the hub gives its services.
 
     Reads JUPYTERHUB_API_TOKEN, JUPYTERHUB_CLIENT_ID, JUPYTERHUB_SERVICE_PREFIX, and
@@ -90,7 +113,7 @@ def hub_oauth_from_env(
             "from JupyterHub (c.JupyterHub.services) or set them by hand"
         )
     traits.setdefault("base_url", base_url or os.environ.get("JUPYTERHUB_SERVICE_PREFIX") or "/")
-    return HubOAuth(cache_max_age=cache_max_age, **traits)
+    return AcademyHubOAuth(cache_max_age=cache_max_age, **traits)
 
 
 def init_hub_auth(app: Flask, hub_auth: HubOAuth) -> None:

@@ -55,5 +55,6 @@ class CampaignForm(FlaskForm):
     landing = SelectField(_l("Landing page"), choices=[])
     scheduled_at = DateTimeLocalField(
         _l("Send at (Vietnam time; empty: now)"), [Optional()], format="%Y-%m-%dT%H:%M")
+    course = SelectField(_l("A course's class (its learners on the hub)"), choices=[], default="")
     all_learners = BooleanField(_l("All learners"))
     recipients = CheckboxListField(_l("Learners"), choices=[])

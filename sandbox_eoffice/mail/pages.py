@@ -32,8 +32,13 @@ from flask_babel import ngettext
 from sqlalchemy import select
 
 from common.clock import VIETNAM_TZ
-from common.roles import CAMPAIGN_MANAGER_SCOPE
-from sandbox_eoffice.access import current_tenant, current_username, learner_required
+from common.roles import CAMPAIGN_MANAGER_SCOPE, COURSE_GROUP_PREFIX
+from sandbox_eoffice.access import (
+    current_tenant,
+    current_username,
+    ensure_tenant,
+    learner_required,
+)
 from sandbox_eoffice.activity import record_activity
 from sandbox_eoffice.forms import ConfirmForm
 from sandbox_eoffice.mail import campaigns as campaign_service
@@ -93,7 +98,7 @@ from sandbox_eoffice.models import Colleague, utc_now
 from sandbox_eoffice.request_db import db
 from sandbox_eoffice.uploads import MAX_UPLOAD_BYTES
 from sandbox_eoffice.web_ui import pdf_response
-from service_auth.hub_login import current_hub_user, has_scopes
+from service_auth.hub_login import HubUnavailable, current_hub_user, get_hub_auth, has_scopes
 
 bp = Blueprint("mail", __name__, url_prefix="/mail")
 
@@ -408,7 +413,23 @@ def _campaign_form() -> CampaignForm:
         (kind.value, _(label)) for kind, label in LANDING_LABELS.items()]
     form.recipients.choices = [(t.username, f"{t.full_name} ({t.username})")
                                for t in campaign_service.class_members(db())]
+    form.course.choices = [("", _("None: the learners ticked below"))] + [
+        (course, course) for course in sorted(_course_classes())]
     return form
+
+
+def _course_classes() -> dict[str, list[str]]:
+    """Each course's learners, from the hub's groups (nbgrader's `nbgrader-<course>`); none
+    when the hub cannot say (the trainer then ticks learners, and is told why)."""
+    if "course_classes" not in g:
+        try:
+            g.course_classes = get_hub_auth().groups_with_prefix(COURSE_GROUP_PREFIX)
+        except HubUnavailable:
+            flash(_("The courses' classes could not be read from the hub just now: tick the "
+                    "learners instead."), "warning")
+            g.course_classes = {}
+    classes: dict[str, list[str]] = g.course_classes
+    return classes
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])
@@ -424,8 +445,14 @@ def campaign_new() -> str | Response | tuple[str, int]:
                                LANDING_LABELS=LANDING_LABELS), status
     lure = LURES[form.lure.data or ""]
     members = {t.username: t for t in campaign_service.class_members(session)}
-    chosen = list(members.values()) if form.all_learners.data else [
-        members[name] for name in form.recipients.data or [] if name in members]
+    if form.course.data:
+        # the course's class as the hub knows it; a learner without a sandbox yet gets one
+        chosen = [members.get(name) or ensure_tenant(name)
+                  for name in _course_classes().get(form.course.data, [])]
+    elif form.all_learners.data:
+        chosen = list(members.values())
+    else:
+        chosen = [members[name] for name in form.recipients.data or [] if name in members]
     now = _now()
     when = form.scheduled_at.data
     scheduled = now if when is None else max(when.replace(tzinfo=VIETNAM_TZ), now)

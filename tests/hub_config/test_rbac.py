@@ -1,4 +1,5 @@
 from hub_config.rbac import (
+    CAMPAIGN_MANAGER_SCOPE,
     CERTIFICATE_OFFICER_SCOPE,
     CUSTOM_SCOPES,
     EVIDENCE_SCOPE,
@@ -46,3 +47,13 @@ def test_grading_service_token_reads_evidence():
     roles = {r["name"]: r for r in hub_roles(["digital-signatures"])}
     assert roles["grading-service"]["services"] == ["grading"]
     assert EVIDENCE_SCOPE in roles["grading-service"]["scopes"]
+
+
+def test_trainers_run_campaigns_and_the_eoffice_reads_the_classes():
+    roles = hub_roles(["digital-signatures"])
+    assert CAMPAIGN_MANAGER_SCOPE in _scopes_of_group(roles, "trainer")
+    assert CAMPAIGN_MANAGER_SCOPE not in _scopes_of_group(roles, "learner")
+    assert CAMPAIGN_MANAGER_SCOPE in CUSTOM_SCOPES
+    eoffice = next(r for r in roles if r.get("services") == ["eoffice"])
+    # the members of the hub's groups, nothing to change
+    assert set(eoffice["scopes"]) == {"list:groups", "read:groups"}

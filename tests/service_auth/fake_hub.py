@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from jupyterhub.services.auth import HubOAuth
-
 from common.roles import CAMPAIGN_MANAGER_SCOPE, CERTIFICATE_OFFICER_SCOPE, EVIDENCE_SCOPE
+from service_auth.hub_login import AcademyHubOAuth
 
 PREFIX = "/services/eoffice/"
 ACCESS_SCOPE = "access:services!service=eoffice"
@@ -38,8 +37,22 @@ HUB_TOKENS: dict[str, dict[str, Any]] = {
 }
 
 
-class FakeHubOAuth(HubOAuth):
-    """A real HubOAuth whose token lookups answer from HUB_TOKENS instead of the hub API."""
+# the hub's groups: a course's learners are nbgrader-<course>
+HUB_GROUPS: dict[str, list[str]] = {
+    "nbgrader-digital-signatures": ["alice", "bob"],
+    "nbgrader-cybersecurity": ["carol"],
+    "formgrade-digital-signatures": ["trainer"],
+    "learner": ["alice", "bob", "carol"],
+}
+
+
+class FakeHubOAuth(AcademyHubOAuth):
+    """The academy's real HubOAuth whose token lookups (and groups) answer from HUB_TOKENS
+    (and HUB_GROUPS) instead of the hub API."""
+
+    def groups_with_prefix(self, prefix: str) -> dict[str, list[str]]:
+        return {name.removeprefix(prefix): sorted(users)
+                for name, users in HUB_GROUPS.items() if name.startswith(prefix)}
 
     def user_for_token(
         self, token: str, use_cache: bool = True, session_id: str = "", *, sync: bool = True

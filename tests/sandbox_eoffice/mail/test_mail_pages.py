@@ -374,6 +374,29 @@ def test_a_trainer_runs_a_campaign_through_the_pages(app: Flask, alice: FlaskCli
     assert f"/mail/campaigns/{campaign_id}" in listing
 
 
+def test_a_campaign_against_a_courses_class(app: Flask, alice: FlaskClient,
+                                           login: LoginFn) -> None:
+    """The class is the course's hub group (fake hub: alice and bob in digital-signatures,
+    carol in cybersecurity): bob, who never opened the e-office, gets a sandbox and the
+    message; carol and the trainer do not."""
+    alice.get(f"{MAIL}/")
+    trainer = _trainer(app, login)
+    form = _text(trainer.get(f"{MAIL}/campaigns/new"))
+    assert '<option value="digital-signatures">' in form
+    assert '<option value="cybersecurity">' in form
+    response = trainer.post(f"{MAIL}/campaigns/new", data={
+        "csrf_token": any_csrf(form), "name": "Lớp chữ ký số", "lure": "axis_notice",
+        "sender_profile": "", "landing": "", "scheduled_at": "",
+        "course": "digital-signatures"})
+    assert response.status_code == 302
+    campaign_id = int(re.search(r"/campaigns/(\d+)", response.headers["Location"]).group(1))  # type: ignore[union-attr]
+    with app.app_context():
+        recipients = db().scalars(select(Tenant.username).join(
+            CampaignRecipient, CampaignRecipient.tenant_id == Tenant.id).where(
+            CampaignRecipient.campaign_id == campaign_id).order_by(Tenant.username)).all()
+    assert recipients == ["alice", "bob"]
+
+
 def test_the_campaign_form_refuses_no_recipients(app: Flask, login: LoginFn) -> None:
     trainer = _trainer(app, login)
     form = _text(trainer.get(f"{MAIL}/campaigns/new"))
