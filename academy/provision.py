@@ -155,7 +155,8 @@ class Installation:
         L = self.layout
         # traversable but not listable: learners reach the exchange and their homes only
         os.chmod(L.root, 0o711 if isolated else 0o700)
-        for private in (L.secrets_dir, L.hub_dir, L.logs_dir, L.pki_dir):
+        for private in (L.secrets_dir, L.hub_dir, L.logs_dir, L.pki_dir,
+                        L.certificates_dir, L.records_dir):
             private.mkdir(exist_ok=True)
             os.chmod(private, 0o700)
         for shared in (L.catalog_dir, L.courses_dir, L.homes_dir):
@@ -170,7 +171,7 @@ class Installation:
 
     def _secrets(self, course_ids: list[str]) -> None:
         names = ["proxy_auth_token", "eoffice_api_token", "grading_api_token",
-                 "roster_api_token"]
+                 "roster_api_token", "dashboards_api_token"]
         names += [f"course_api_token_{cid}" for cid in course_ids]
         for name in names:
             path = self.layout.secret_file(name)

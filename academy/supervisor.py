@@ -82,6 +82,7 @@ def choose_ports(public: int, course_ids: list[str]) -> RunPorts:
         hub=free_port(),
         proxy_api=free_port(),
         eoffice=free_port(),
+        dashboards=free_port(),
         courses={cid: free_port() for cid in course_ids},
     )
 

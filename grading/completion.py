@@ -9,6 +9,12 @@ records (``grading.records``, from the gradebook).
 * A course is completed when every module of the course is graded and the course's total
   score passes. Its completion date is the Vietnam-time calendar date of the latest
   submission among its modules.
+* A trainer may override a completion (``CompletionOverride``: completed yes or no, with a
+  reason, logged in ``grading.completion_overrides`` and the audit log). The latest
+  override of a learner's course wins over the grades: the course counts as completed or
+  not as the override says, and a "yes" override's completion date is the override's
+  Vietnam date. ``course_completion`` applies the whole rule; every reader (My learning,
+  the HR records and export, the dashboards) goes through it.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
 from common.clock import to_vietnam
 
@@ -54,8 +61,12 @@ def course_completed(score: Score, all_modules_graded: bool, pass_percent: float
 
 def completion_date(submitted_at: Iterable[datetime | None]) -> date | None:
     """The Vietnam-time date of the latest submission (naive times are UTC, as nbgrader's)."""
-    stamps = [to_vietnam(s) for s in submitted_at if s is not None]
-    return max(stamps).date() if stamps else None
+    stamps = [s for s in submitted_at if s is not None]
+    if not stamps:
+        return None
+    if all(s.tzinfo is None for s in stamps):  # nbgrader's naive UTC: compare, convert once
+        return to_vietnam(max(stamps)).date()
+    return max(to_vietnam(s) for s in stamps).date()
 
 
 def format_points(value: float) -> str:
@@ -64,3 +75,58 @@ def format_points(value: float) -> str:
     if rounded == int(rounded):
         return str(int(rounded))
     return f"{rounded:g}"
+
+
+class CompletionSource(StrEnum):
+    """Where a completion status comes from."""
+
+    GRADES = "grades"
+    OVERRIDE = "override"
+
+
+@dataclass(frozen=True)
+class CompletionOverride:
+    """A trainer's (or an admin's) decision that a learner did or did not complete a course."""
+
+    username: str
+    course_id: str
+    completed: bool
+    reason: str
+    by: str
+    #: when it was decided (timezone-aware)
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Completion:
+    """A learner's completion of one course, after any override."""
+
+    completed: bool
+    completion_date: date | None
+    source: CompletionSource = CompletionSource.GRADES
+    override: CompletionOverride | None = None
+
+    @property
+    def overridden(self) -> bool:
+        return self.source is CompletionSource.OVERRIDE
+
+
+def course_completion(
+    score: Score,
+    all_modules_graded: bool,
+    pass_percent: float,
+    submitted_at: Iterable[datetime | None],
+    override: CompletionOverride | None = None,
+) -> Completion:
+    """The one completion rule: grades (``course_completed``, ``completion_date``), unless
+    a trainer overrode them."""
+    if override is not None:
+        return Completion(
+            completed=override.completed,
+            completion_date=to_vietnam(override.at).date() if override.completed else None,
+            source=CompletionSource.OVERRIDE,
+            override=override,
+        )
+    if course_completed(score, all_modules_graded, pass_percent):
+        return Completion(True, completion_date(submitted_at))
+    return Completion(False, None)

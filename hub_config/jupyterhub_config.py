@@ -6,6 +6,7 @@
 from common.roles import (
     CAMPAIGN_MANAGER_SCOPE,
     CERTIFICATE_OFFICER_SCOPE,
+    DASHBOARDS_SERVICE,
     EOFFICE_SERVICE,
     EVIDENCE_SCOPE,
     GRADING_SERVICE,
@@ -117,6 +118,26 @@ eoffice = {
     "oauth_client_allowed_scopes": [EVIDENCE_SCOPE, CERTIFICATE_OFFICER_SCOPE,
                                    CAMPAIGN_MANAGER_SCOPE],
 }
+# the academy's own pages: the public verification of completion certificates (no login;
+# it reads the certificate registry and the academy's root certificate, never its keys)
+dashboards = {
+    "name": DASHBOARDS_SERVICE,
+    "url": f"http://127.0.0.1:{s.ports.dashboards}",
+    "command": [
+        str(bin_dir / "gunicorn"),
+        "--bind", f"127.0.0.1:{s.ports.dashboards}",
+        "--workers", "2",
+        "--access-logfile", "-",
+        "dashboards:create_app()",
+    ],
+    "cwd": str(layout.root),
+    "environment": {
+        "DASHBOARDS_DATA_DIR": str(layout.root),
+        "PATH": f"{bin_dir}:/usr/bin:/bin",
+    },
+    "api_token": s.secret("dashboards_api_token"),
+    "oauth_no_confirm": True,
+}
 # the grading service: grades submissions of `grade_on_submit` courses as they arrive (it
 # runs as the hub's own account, like `academy grade autograde`: it starts sandboxed
 # kernels as academy-sandbox and nbgrader as each course's grader account)
@@ -169,7 +190,8 @@ if isolated:
         service["user"] = grader_account(service["name"])
 # a token only: `academy roster import` tells the running hub about new people with it
 roster_sync = {"name": ROSTER_SERVICE, "api_token": s.secret("roster_api_token")}
-c.JupyterHub.services = [eoffice, grading, idle_culler, roster_sync, *course_services]
+c.JupyterHub.services = [eoffice, dashboards, grading, idle_culler, roster_sync,
+                         *course_services]
 
 # --- the site's own settings: single sign-on through the province's portal (OIDC) or LDAP
 # (hub_config/sso/*_example.py, docs/accounts.md); loaded last, so it replaces the login

@@ -84,6 +84,21 @@ class DataLayout:
     def logs_dir(self) -> Path:
         return self.root / "logs"
 
+    @property
+    def records_dir(self) -> Path:
+        """HR records kept by the academy itself: the audit log, completion overrides."""
+        return self.root / "records"
+
+    @property
+    def audit_log_file(self) -> Path:
+        """Append-only, hash-chained JSON Lines (``grading.audit``), 0600."""
+        return self.records_dir / "audit.jsonl"
+
+    @property
+    def completion_overrides_file(self) -> Path:
+        """Append-only JSON Lines of trainers' completion overrides, 0600."""
+        return self.records_dir / "completion-overrides.jsonl"
+
     # --- service accounts (0700 each) -------------------------------------------------
     @property
     def eoffice_dir(self) -> Path:
@@ -96,6 +111,12 @@ class DataLayout:
     @property
     def pki_dir(self) -> Path:
         return self.root / "pki"
+
+    @property
+    def certificates_dir(self) -> Path:
+        """Issued completion certificates: the registry (`registry.json`) and each signed
+        PDF (`pdf/<id>.pdf`); personal data, root only (0700)."""
+        return self.root / "certificates"
 
     @property
     def courses_dir(self) -> Path:

@@ -140,6 +140,7 @@ class RunPorts:
     hub: int
     proxy_api: int
     eoffice: int
+    dashboards: int
     courses: dict[str, int]
 
     ENV = "ACADEMY_PORTS"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Extract the e-office's texts, merge them into its gettext catalogues and compile them;
-# the same for the signing library's sentences for learners (signing/explanations.py).
+# the same for the dashboards (dashboards/), the certificate verification's sentences
+# (grading/certificates.py) and the signing library's sentences for learners
+# (signing/explanations.py).
 # Run after changing a text in sandbox_eoffice or signing; then translate the new or fuzzy
 # entries in sandbox_eoffice/translations/vi/LC_MESSAGES/messages.po and
 # signing/translations/vi/LC_MESSAGES/messages.po and run this again (tests check that the
@@ -15,6 +17,24 @@ trap 'rm -f "$pot"' EXIT
 "$venv/bin/pybabel" -q update -i "$pot" -d sandbox_eoffice/translations -l vi \
   --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching
 "$venv/bin/pybabel" -q compile -d sandbox_eoffice/translations --statistics
+# dashboards: the academy's own pages (public certificate verification, role pages)
+"$venv/bin/pybabel" -q extract -F dashboards/babel.cfg -k lazy_gettext -k _l \
+  --no-location --sort-output --omit-header -o "$pot" .
+if [ ! -f dashboards/translations/vi/LC_MESSAGES/messages.po ]; then
+  "$venv/bin/pybabel" -q init -i "$pot" -d dashboards/translations -l vi
+fi
+"$venv/bin/pybabel" -q update -i "$pot" -d dashboards/translations -l vi \
+  --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching
+"$venv/bin/pybabel" -q compile -d dashboards/translations --statistics
+# grading: the certificate verification's sentences, marked with N_ (grading/babel.cfg)
+"$venv/bin/pybabel" -q extract -F grading/babel.cfg -k N_ \
+  --no-location --sort-output --omit-header -o "$pot" .
+if [ ! -f grading/translations/vi/LC_MESSAGES/messages.po ]; then
+  "$venv/bin/pybabel" -q init -i "$pot" -d grading/translations -l vi
+fi
+"$venv/bin/pybabel" -q update -i "$pot" -d grading/translations -l vi \
+  --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching
+"$venv/bin/pybabel" -q compile -d grading/translations --statistics
 # signing: texts marked with N_ (signing/babel.cfg)
 "$venv/bin/pybabel" -q extract -F signing/babel.cfg -k N_ \
   --no-location --sort-output --omit-header -o "$pot" .

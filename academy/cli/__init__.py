@@ -15,6 +15,8 @@ from pathlib import Path
 import click
 
 from academy.cli.accounts import accounts
+from academy.cli.audit import audit
+from academy.cli.certificate import certificate
 from academy.cli.context import AcademyContext
 from academy.cli.eoffice import eoffice
 from academy.cli.grade import grade
@@ -40,5 +42,6 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
     ctx.obj = AcademyContext(data_dir or default_data_dir())
 
 
-for command in (init, up, accounts, reset, backup, restore, roster, grade, hr, eoffice, sign):
+for command in (init, up, accounts, reset, backup, restore, roster, grade, hr, eoffice, sign,
+                certificate, audit):
     main.add_command(command)

@@ -135,7 +135,26 @@ def autograde(
         wait_if_busy=lambda message: click.echo(message, err=True),
     )
     log(report.summary())
+    if options.regrade:  # grades already recorded may change: audited
+        _audit_regrade(layout, report)
+    from academy.cli.certificate import issue_after_grading  # completion certificates
+
+    issue_after_grading(layout, course_id, log)
     return report
+
+
+def _audit_regrade(layout: DataLayout, report: AutogradeReport) -> None:
+    """Who regraded which course, module and learners (``grading.audit``)."""
+    import getpass
+    import os
+
+    from grading.audit import AuditAction, append_entry
+
+    append_entry(layout.audit_log_file, AuditAction.REGRADE,
+                 os.environ.get("SUDO_USER") or getpass.getuser(),
+                 {"course": report.course_id, "module": report.assignment,
+                  "students": [s.student_id for s in report.students],
+                  "not_graded": report.failed_students})
 
 
 def grading_target(
@@ -177,8 +196,8 @@ def grade_watch(academy: AcademyContext, interval: float, workers: int, once: bo
     import signal
     import threading
 
+    from academy.cli.certificate import certifying_watcher  # certificates after each run
     from course_kit.catalog import load_catalog
-    from grading.on_submit import SubmissionWatcher
 
     layout = academy.layout
 
@@ -192,7 +211,8 @@ def grade_watch(academy: AcademyContext, interval: float, workers: int, once: bo
                     found.append(target)
         return found
 
-    watcher = SubmissionWatcher(targets, workers=workers, log=lambda line: click.echo(line))
+    watcher = certifying_watcher(layout, targets, workers=workers,
+                                 log=lambda line: click.echo(line))
     if once:
         watcher.tick()
         return

@@ -338,7 +338,9 @@ def run_journey(browser: Browser, platform: Platform, learner: str, tmp_path) ->
     trainer_page.close()
 
     out = platform.data_dir / "hr-records.csv"  # writable by whoever runs the platform
-    export = platform.academy("hr", "export", "--format", "csv", "--out", str(out))
+    officer = next(p.username for p in _roster(platform) if p.role == "hr")
+    export = platform.academy("hr", "export", "--format", "csv", "--out", str(out),
+                              "--by", officer)
     assert export.returncode == 0, export.stdout + export.stderr
     rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
     person = next(p for p in _roster(platform) if p.username == learner)
@@ -350,6 +352,17 @@ def run_journey(browser: Browser, platform: Platform, learner: str, tmp_path) ->
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["completion_date"])
     others = [r for r in rows if r["employee_id"] != person.employee_id]
     assert others and all(r["passed"] == "no" and r["completion_date"] == "" for r in others)
+
+    # the completed course's certificate was issued by the grading itself; anyone holding its
+    # id (the QR code's link) checks it on the public page, without logging in
+    certificate_id = row["certificate_id"]
+    assert certificate_id and row["certificate_url"].endswith(
+        f"/services/dashboards/verify/{certificate_id}")
+    public = browser.new_page()  # a context of its own: no hub login
+    public.goto(f"{platform.url}/services/dashboards/verify/{certificate_id}")
+    expect(public.locator("section.result h2")).to_have_text("Giấy chứng nhận hợp lệ")
+    expect(public.locator("section.result")).to_contain_text(person.full_name)
+    public.close()
 
 
 def _roster(platform: Platform):

@@ -24,21 +24,22 @@ def test_unknown_assignment_is_refused_and_changes_nothing(isolated_platform):
 
 def test_hr_export_to_unwritable_path_fails_cleanly(isolated_platform, tmp_path):
     missing_dir = tmp_path / "no" / "such" / "folder" / "records.csv"
-    result = isolated_platform.academy("hr", "export", "--format", "csv", "--out", str(missing_dir))
+    result = isolated_platform.academy("hr", "export", "--format", "csv", "--out", str(missing_dir),
+                                       "--by", "hr1")
     assert result.returncode != 0
     assert str(missing_dir) in result.stderr and "Traceback" not in result.stderr
     assert not missing_dir.parent.exists()
 
     a_directory = tmp_path / "a-directory"
     a_directory.mkdir()
-    result = isolated_platform.academy("hr", "export", "--out", str(a_directory))
+    result = isolated_platform.academy("hr", "export", "--out", str(a_directory), "--by", "hr1")
     assert result.returncode != 0 and str(a_directory) in result.stderr
     assert os.listdir(a_directory) == [] and os.listdir(tmp_path) == ["a-directory"]
 
 
 def test_hr_export_unknown_format_lists_supported(isolated_platform, tmp_path):
     result = isolated_platform.academy("hr", "export", "--format", "pdf", "--out",
-                                       str(tmp_path / "x.pdf"))
+                                       str(tmp_path / "x.pdf"), "--by", "hr1")
     assert result.returncode == 2 and "csv" in result.stderr
     assert not (tmp_path / "x.pdf").exists()
 

@@ -5,16 +5,24 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from nbgrader.api import Gradebook
 
 from course_kit.catalog import Course, Module
+from grading.completion import CompletionOverride
 from grading.gradebook import GradebookError, assignment_names, read_gradebook
+from grading.gradebook_totals import CourseTotals, read_course_totals
 from grading.hr_export import COLUMNS, write_csv
-from grading.records import CompletionRecord, RecordsError, completion_records
+from grading.records import (
+    CompletionRecord,
+    RecordFilter,
+    RecordsError,
+    completion_records,
+    iter_completion_records,
+)
 from people.roster import Person
 
 DS, EO, SEC = "digital-signatures", "eoffice-basics", "security-basics"
@@ -26,8 +34,10 @@ CATALOG = {
         title_vi="Chữ ký số trong hoạt động công vụ",
         pass_percent=70,
         modules=(
-            Module("ds01-what-a-signature-proves", "What a signature proves", "ds01.ipynb"),
-            Module("ds02-verify", "Verifying a signed document", "ds02.ipynb"),
+            Module("ds01-what-a-signature-proves", "What a signature proves", "ds01.ipynb",
+                   (("sign.use", 2),)),
+            Module("ds02-verify", "Verifying a signed document", "ds02.ipynb",
+                   (("sign.use", 3), ("sign.incidents", 2))),
         ),
     ),
     EO: Course(
@@ -35,7 +45,8 @@ CATALOG = {
         title="Document management basics",
         title_vi="",
         pass_percent=80,
-        modules=(Module("eo01-incoming", "Registering incoming documents", "eo01.ipynb"),),
+        modules=(Module("eo01-incoming", "Registering incoming documents", "eo01.ipynb",
+                        (("edoc.handling", 2),)),),
     ),
     SEC: Course(
         id=SEC,
@@ -48,7 +59,8 @@ CATALOG = {
 
 ROSTER = [
     Person(
-        "an", "Nguyễn Văn An", "learner", "CB-0001", "Sở Tài chính tỉnh Phú Thọ", courses=(DS, EO)
+        "an", "Nguyễn Văn An", "learner", "CB-0001", "Sở Tài chính tỉnh Phú Thọ", "Chuyên viên",
+        courses=(DS, EO), unit="Phòng Ngân sách", date_of_birth="1983-07-15",
     ),
     Person(
         "giang", "Đỗ Thị Giang", "trainer", "CB-0100", "Sở Thông tin và Truyền thông", courses=(DS,)
@@ -103,64 +115,25 @@ SUBMISSIONS = [
 ]
 
 TITLE_DS = "Chữ ký số trong hoạt động công vụ"
+AN = ["CB-0001", "Nguyễn Văn An", "1983-07-15", "Sở Tài chính tỉnh Phú Thọ", "Phòng Ngân sách",
+      "Chuyên viên"]
+BINH = ["CB-0002", "Trần Thị Bình", "", "UBND huyện Lập Thạch, tỉnh Vĩnh Phúc", "", ""]
+CUONG = ["CB-0003", "Lê Văn Cường", "", 'Trung tâm Phục vụ hành chính công "một cửa"', "", ""]
+DUNG = ["CB-0004", "Phạm Thị Dung", "", "Sở Nội vụ tỉnh Quảng Bình", "", ""]
+EM = ["CB-0005", "Hoàng Văn Em", "", "UBND xã Tiên Lữ", "", ""]
+# courses in catalog order, learners in roster order within a course
 EXPECTED_ROWS = [
-    [
-        "CB-0001",
-        "Nguyễn Văn An",
-        "Sở Tài chính tỉnh Phú Thọ",
-        DS,
-        TITLE_DS,
-        "17",
-        "20",
-        "yes",
-        "2025-03-06",
-    ],
-    [
-        "CB-0001",
-        "Nguyễn Văn An",
-        "Sở Tài chính tỉnh Phú Thọ",
-        EO,
-        "Document management basics",
-        "4",
-        "5",
-        "yes",
-        "2025-04-01",
-    ],
-    [
-        "CB-0002",
-        "Trần Thị Bình",
-        "UBND huyện Lập Thạch, tỉnh Vĩnh Phúc",
-        DS,
-        TITLE_DS,
-        "10",
-        "20",
-        "no",
-        "",
-    ],
-    [
-        "CB-0003",
-        "Lê Văn Cường",
-        'Trung tâm Phục vụ hành chính công "một cửa"',
-        DS,
-        TITLE_DS,
-        "14",
-        "20",
-        "yes",
-        "2025-03-10",
-    ],
-    ["CB-0004", "Phạm Thị Dung", "Sở Nội vụ tỉnh Quảng Bình", DS, TITLE_DS, "19.5", "20", "no", ""],
-    ["CB-0005", "Hoàng Văn Em", "UBND xã Tiên Lữ", DS, TITLE_DS, "0", "20", "no", ""],
-    [
-        "CB-0005",
-        "Hoàng Văn Em",
-        "UBND xã Tiên Lữ",
-        SEC,
-        "An toàn thông tin cơ bản",
-        "0",
-        "0",
-        "no",
-        "",
-    ],
+    [*AN, DS, TITLE_DS, "2", "2", "17", "20", "85", "yes", "no", "2025-03-06",
+     "sign.use:3; sign.incidents:2", "", ""],
+    # ds02 (sign.use level 3) not submitted: not even level 2 (it needs every module at 2+)
+    [*BINH, DS, TITLE_DS, "1", "2", "10", "20", "50", "no", "no", "", "", "", ""],
+    [*CUONG, DS, TITLE_DS, "2", "2", "14", "20", "70", "yes", "no", "2025-03-10",
+     "sign.use:3; sign.incidents:2", "", ""],
+    [*DUNG, DS, TITLE_DS, "1", "2", "19.5", "20", "97.5", "no", "no", "", "", "", ""],
+    [*EM, DS, TITLE_DS, "0", "2", "0", "20", "0", "no", "no", "", "", "", ""],
+    [*AN, EO, "Document management basics", "1", "1", "4", "5", "80", "yes", "no",
+     "2025-04-01", "edoc.handling:2", "", ""],
+    [*EM, SEC, "An toàn thông tin cơ bản", "0", "1", "0", "0", "", "no", "no", "", "", "", ""],
 ]
 
 
@@ -213,23 +186,91 @@ def urls_for(shared_url: str, tmp_path: Path) -> dict[str, str]:
 
 def test_records_follow_the_rules(gradebook_url: str, tmp_path: Path) -> None:
     records = completion_records(ROSTER, CATALOG, urls_for(gradebook_url, tmp_path))
-    assert [r.username for r in records] == ["an", "an", "binh", "cuong", "dung", "em", "em"]
-    an_ds = records[0]
-    assert an_ds == CompletionRecord(
+    assert [(r.username, r.course_id) for r in records] == [
+        ("an", DS), ("binh", DS), ("cuong", DS), ("dung", DS), ("em", DS), ("an", EO),
+        ("em", SEC)]
+    assert records[0] == CompletionRecord(
         employee_id="CB-0001",
         full_name="Nguyễn Văn An",
+        date_of_birth=date(1983, 7, 15),
         agency="Sở Tài chính tỉnh Phú Thọ",
+        unit="Phòng Ngân sách",
+        job_title="Chuyên viên",
         course_id=DS,
         course_title=TITLE_DS,
+        modules_completed=2,
+        modules_total=2,
         score=17.0,
         max_score=20.0,
+        percent=85.0,
         passed=True,
+        overridden=False,
         completion_date=date(2025, 3, 6),
+        competencies=(("sign.use", 3), ("sign.incidents", 2)),
         username="an",
     )
-    assert [r.passed for r in records] == [True, True, False, True, False, False, False]
+    assert [r.passed for r in records] == [True, False, True, False, False, True, False]
     # reading created nothing: the missing SQLite gradebook is still missing
     assert not (tmp_path / "none").exists()
+
+
+def test_records_are_produced_lazily(sqlite_gradebook: str, tmp_path: Path) -> None:
+    read: list[str] = []
+
+    def counting_read(url: str, modules: object) -> CourseTotals:
+        read.append(url)
+        return read_course_totals(url, modules)  # type: ignore[arg-type]
+
+    rows = iter_completion_records(ROSTER, CATALOG, urls_for(sqlite_gradebook, tmp_path),
+                                   read_totals=counting_read)
+    assert read == []  # nothing read before the first row is asked for
+    first = next(rows)
+    assert first.course_id == DS and len(read) <= 2  # this course, maybe the next prefetched
+    assert len(list(rows)) == 6 and len(read) == 3
+
+
+def test_aggregate_read_agrees_with_nbgrader_column_properties(gradebook_url: str) -> None:
+    modules = ["ds01-what-a-signature-proves", "ds02-verify", "eo01-incoming", "nope"]
+    slow = read_gradebook(gradebook_url, modules)
+    fast = read_course_totals(gradebook_url, modules)
+    assert fast.max_scores == dict(slow.max_scores)
+    flat = {(s, m): (r.score, r.graded, r.submitted_at)
+            for s, results in fast.results.items() for m, r in results.items()}
+    assert flat == {k: (g.score, g.graded, g.submitted_at) for k, g in slow.grades.items()}
+    assert len(flat) == len(SUBMISSIONS)
+
+
+def test_overrides_win_over_grades(sqlite_gradebook: str, tmp_path: Path) -> None:
+    at = datetime(2025, 6, 1, 18, 30, tzinfo=UTC)  # 2 June in Vietnam
+    overrides = {
+        ("binh", DS): CompletionOverride("binh", DS, True, "Thi lại trên giấy", "giang", at),
+        ("an", DS): CompletionOverride("an", DS, False, "Gian lận", "giang", at),
+    }
+    records = {(r.username, r.course_id): r for r in completion_records(
+        ROSTER, CATALOG, urls_for(sqlite_gradebook, tmp_path), overrides=overrides)}
+    binh, an = records[("binh", DS)], records[("an", DS)]
+    assert (binh.passed, binh.overridden, binh.completion_date) == (True, True, date(2025, 6, 2))
+    assert (an.passed, an.overridden, an.completion_date) == (False, True, None)
+    assert binh.score == 10 and an.score == 17  # the grades themselves are unchanged
+    assert records[("cuong", DS)].overridden is False
+
+
+def test_filters(sqlite_gradebook: str, tmp_path: Path) -> None:
+    urls = urls_for(sqlite_gradebook, tmp_path)
+
+    def keys(where: RecordFilter) -> list[tuple[str, str]]:
+        return [(r.username, r.course_id)
+                for r in completion_records(ROSTER, CATALOG, urls, where=where)]
+
+    assert keys(RecordFilter(course_ids=(EO,))) == [("an", EO)]
+    assert keys(RecordFilter(agency="sở nội vụ tỉnh quảng bình")) == [("dung", DS)]
+    assert keys(RecordFilter(agency="Sở Nội vụ")) == []  # exact name, not a prefix
+    assert keys(RecordFilter(since=date(2025, 3, 6), until=date(2025, 3, 10))) == [
+        ("an", DS), ("cuong", DS)]  # inclusive at both ends
+    assert keys(RecordFilter(since=date(2025, 3, 7))) == [("cuong", DS), ("an", EO)]
+    with pytest.raises(RecordsError, match=r"unknown course 'nope' \(known courses: "
+                       r"digital-signatures, eoffice-basics, security-basics\)"):
+        iter_completion_records(ROSTER, CATALOG, urls, where=RecordFilter(course_ids=("nope",)))
 
 
 def test_csv_export_has_exact_rows(gradebook_url: str, tmp_path: Path) -> None:
@@ -240,21 +281,7 @@ def test_csv_export_has_exact_rows(gradebook_url: str, tmp_path: Path) -> None:
     text = raw.decode("utf-8-sig")
     assert text.count("\r\n") == len(EXPECTED_ROWS) + 1 and "\n" not in text.replace("\r\n", "")
     rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert (
-        rows[0]
-        == list(COLUMNS)
-        == [
-            "employee_id",
-            "full_name",
-            "agency",
-            "course_id",
-            "course_title",
-            "score",
-            "max_score",
-            "passed",
-            "completion_date",
-        ]
-    )
+    assert rows[0] == list(COLUMNS)
     assert rows[1:] == EXPECTED_ROWS
     # RFC 4180 quoting of a comma and of double quotes
     assert '"UBND huyện Lập Thạch, tỉnh Vĩnh Phúc"' in text
@@ -273,9 +300,12 @@ def test_gradebook_reads_are_read_only(sqlite_gradebook: str, tmp_path: Path) ->
     book = read_gradebook(sqlite_gradebook, ["ds02-verify", "not-there"])
     assert book.max_scores == {"ds02-verify": 10.0}
     assert book.grades[("dung", "ds02-verify")].graded is False
+    totals = read_course_totals(sqlite_gradebook, ["ds02-verify"])
+    assert totals.results["dung"]["ds02-verify"].graded is False
     assert db.read_bytes() == before
     missing = tmp_path / "missing.db"
     assert assignment_names(f"sqlite:///{missing}") == []
+    assert read_course_totals(f"sqlite:///{missing}", ["m1"]) == CourseTotals({}, {})
     assert not missing.exists()
 
 
@@ -298,3 +328,19 @@ def test_unreadable_gradebook_is_a_clear_error(tmp_path: Path) -> None:
     roster = [Person("lan", "Ngô Thị Lan", "learner", "CB-9", "UBND", courses=(EO,))]
     with pytest.raises(RecordsError, match=r"course 'eoffice-basics': cannot read gradebook"):
         completion_records(roster, CATALOG, {EO: f"sqlite:///{not_a_db}"})
+
+
+def test_certificates_fill_their_columns_unless_revoked(sqlite_gradebook: str,
+                                                        tmp_path: Path) -> None:
+    from grading.certificates import IssuedCertificate
+
+    url = "https://academy.example.gov.vn/verify/"
+    certificates = {
+        ("an", DS): IssuedCertificate("C-1", "an", DS, url + "C-1", False),
+        ("cuong", DS): IssuedCertificate("C-2", "cuong", DS, url + "C-2", True),
+    }
+    records = {(r.username, r.course_id): r for r in completion_records(
+        ROSTER, CATALOG, urls_for(sqlite_gradebook, tmp_path), certificates=certificates)}
+    an = records[("an", DS)]
+    assert (an.certificate_id, an.certificate_url) == ("C-1", url + "C-1")
+    assert (records[("cuong", DS)].certificate_id, records[("an", EO)].certificate_id) == ("", "")

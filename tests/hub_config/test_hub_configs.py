@@ -25,7 +25,7 @@ def load_hub_config(data_dir: Path, monkeypatch: pytest.MonkeyPatch,
     if site_file is not None:
         shutil.copy(site_file, layout.site_hub_config_file)
     ports = RunPorts(public=18000, hub=18001, proxy_api=18002, eoffice=18003,
-                     courses={"digital-signatures": 18004})
+                     dashboards=18005, courses={"digital-signatures": 18004})
     monkeypatch.setenv(DATA_DIR_ENV, str(data_dir))
     monkeypatch.setenv(RunPorts.ENV, ports.to_env())
     app = JupyterHub()
@@ -50,6 +50,11 @@ def test_the_academys_own_config_logs_in_with_activation_codes(
     assert culler["command"][1:4] == ["-m", "jupyterhub_idle_culler", "--timeout=3600"]
     role = next(r for r in config.JupyterHub.load_roles if r["name"] == "idle-culler")
     assert role["services"] == ["idle-culler"] and "admin:users" not in role["scopes"]
+    # the academy's own pages: a hub-managed service under /services/dashboards/
+    dashboards = services["dashboards"]
+    assert dashboards["command"][-1] == "dashboards:create_app()"
+    assert dashboards["url"] == "http://127.0.0.1:18005"
+    assert dashboards["environment"]["DASHBOARDS_DATA_DIR"] == str(initialised_data_dir)
 
 
 def test_oidc_example_maps_the_portals_claims_to_roster_usernames_and_groups(
