@@ -193,8 +193,9 @@ def _table(model: type[Any]) -> Table:
     return table
 
 
+# systems_version 0: mail, the one-stop desk and the reports come on the first visit
 TENANT = _Layout(_table(Tenant), ("id", "username", "full_name", "seed", "created_at",
-                                     "clock_offset_days"),
+                                     "clock_offset_days", "systems_version"),
                  {"id": "tenant"})
 AGENCY = _Layout(_table(Agency), ("tenant_id", "name", "symbol", "province", "address"),
                  {"tenant_id": "tenant"})
@@ -281,7 +282,7 @@ def generate_batch(
         made = generate_tenant(rng, names, plan.today, document_count=plan.documents_of(index))
         usernames.append(username)
         tenant = len(tenants) + 1
-        tenants.append((tenant, username, names.person(rng), tenant_seed, created_at, 0))
+        tenants.append((tenant, username, names.person(rng), tenant_seed, created_at, 0, 0))
         agency = made.agency
         agencies.append((tenant, agency.name, agency.symbol, agency.province, agency.address))
         unit_base, colleague_base = len(units) + 1, len(colleagues) + 1
