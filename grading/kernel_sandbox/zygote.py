@@ -330,17 +330,38 @@ def _end_every_other_process() -> None:
     otherwise still run, and write, while the next learner's notebook runs. The sandbox
     has its own pid namespace, so these are only its own processes."""
     spared = {1, os.getpid()}
-    for _round in range(10):  # a process may fork while being killed: until none is left
-        others = [int(name) for name in os.listdir("/proc")
-                  if name.isdigit() and int(name) not in spared]
+    # until none is alive: a process may fork while being killed, and a killed one dies
+    # only once it is scheduled again (a busy machine can take a while); a zombie is dead
+    # already (it only waits for init, bubblewrap's, to reap it)
+    for _round in range(5000):
+        others = [pid for pid in _sandbox_pids() if pid not in spared and not _zombie(pid)]
         if not others:
+            with contextlib.suppress(ChildProcessError):  # our own dead children, if any
+                while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                    pass
             return
         for pid in others:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
         for pid in others:  # our children are ours to reap; init reaps the orphans
             with contextlib.suppress(ChildProcessError, OSError):
-                os.waitpid(pid, 0)
+                os.waitpid(pid, os.WNOHANG)
+        time.sleep(0.001)
+    raise RuntimeError("a process of the previous kernel could not be ended")
+
+
+def _sandbox_pids() -> list[int]:
+    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
+
+
+def _zombie(pid: int) -> bool:
+    """Dead, waiting to be reaped (or gone already)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            # "pid (comm) S ...": the state follows the last ")" (comm may hold one)
+            return stat.read().rsplit(b")", 1)[1].split()[0] in (b"Z", b"X")
+    except (OSError, IndexError):
+        return True
 
 
 def _not_traceable() -> None:
