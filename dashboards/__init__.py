@@ -27,5 +27,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     CSRFProtect(app)
     init_i18n(app)
     app.register_blueprint(verification.bp)
+    app.jinja_env.filters["vietnam_date"] = verification.vietnam_date
     app.wsgi_app = PrefixMiddleware(app.wsgi_app, app.config["URL_PREFIX"])  # type: ignore[method-assign]
     return app

@@ -5,14 +5,26 @@ answer comes from ``grading.certificates.verify_certificate``, the same function
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from flask import Blueprint, current_app, render_template
 from flask_babel import get_locale
 
+from common.clock import to_vietnam
 from dashboards.config import layout_of
 from dashboards.forms import VerifyForm
 from grading.certificates import VerificationResult, VerificationStatus, verify_certificate
 
 bp = Blueprint("verification", __name__, url_prefix="/verify")
+
+
+def vietnam_date(iso: str | None) -> str:
+    """An ISO date or moment (the registry's, UTC) as the Vietnam calendar date, dd/mm/yyyy."""
+    if not iso:
+        return ""
+    if len(iso) == 10:  # a date already (the completion date)
+        return f"{date.fromisoformat(iso):%d/%m/%Y}"
+    return f"{to_vietnam(datetime.fromisoformat(iso)):%d/%m/%Y}"
 
 
 def _verify(source: bytes | str) -> VerificationResult:

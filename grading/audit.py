@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import getpass
 import hashlib
 import json
 import os
@@ -37,6 +38,9 @@ class AuditAction(StrEnum):
     COMPLETION_OVERRIDE = "completion.override"
     COMPLETION_OVERRIDE_REFUSED = "completion.override.refused"
     REGRADE = "grade.regrade"
+    CERTIFICATE_ISSUE = "certificate.issue"
+    CERTIFICATE_REVOKE = "certificate.revoke"
+    CERTIFICATE_REVOKE_REFUSED = "certificate.revoke.refused"
 
 
 class AuditError(RuntimeError):
@@ -97,6 +101,9 @@ def append_entry(
     """Append one entry (chained to the last line) and fsync it; the folder is made 0700."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     when = to_vietnam(at) if at is not None else vietnam_now()
+    # who typed the command, beside the roster person it names (--by is a claim; the
+    # operating system's account is what ran it)
+    details = {**details, "os_user": _os_user()}
     try:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     except OSError as exc:
@@ -109,7 +116,9 @@ def append_entry(
                            GENESIS if last is None else line_hash(last))
         line = json.dumps(entry.as_json(), ensure_ascii=False, sort_keys=True,
                           default=_json_default).encode("utf-8") + b"\n"
-        os.write(fd, line)
+        written = 0
+        while written < len(line):  # a short write (disk nearly full) must not end a line
+            written += os.write(fd, line[written:])
         os.fsync(fd)
     except OSError as exc:
         raise AuditError(f"cannot write the audit log {path}: {exc.strerror or exc}") from exc
@@ -118,6 +127,16 @@ def append_entry(
             fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
     return entry
+
+
+def _os_user() -> str:
+    """The operating-system account running the command (the one behind sudo, if any)."""
+    try:
+        account = getpass.getuser()
+    except (KeyError, OSError):
+        account = str(os.getuid())
+    behind = os.environ.get("SUDO_USER")
+    return f"{behind} (sudo: {account})" if behind and behind != account else account
 
 
 def _json_default(value: object) -> str:

@@ -403,6 +403,31 @@ def revoke_certificate(registry_dir: Path, certificate_id: str, *, reason: str, 
     raise CertificateError(f"no certificate {wanted} in {registry_dir / REGISTRY_FILE}")
 
 
+def withdraw_uncompleted(records: Iterable[CompletionRecord], registry_dir: Path, *,
+                         reason: str, by: str,
+                         now: dt.datetime | None = None) -> list[CertificateRecord]:
+    """Revoke every valid certificate whose learner and course the records no longer show
+    as completed: a trainer's override to "not completed", or a regrade below the pass
+    mark. `by` names who or what withdrew it (the overriding person, or the grading)."""
+    withdrawn_pairs = {(r.username, r.course_id) for r in records if not r.passed}
+    if not withdrawn_pairs or not (registry_dir / REGISTRY_FILE).exists():
+        return []
+    reason = " ".join(reason.split())
+    moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
+    withdrawn: list[CertificateRecord] = []
+    with _locked(registry_dir):
+        registry = load_registry(registry_dir)
+        for index, record in enumerate(registry):
+            if record.revoked or (record.username, record.course_id) not in withdrawn_pairs:
+                continue
+            registry[index] = replace(record, revoked=True, revoked_at=moment.isoformat(),
+                                      revocation_reason=reason, revoked_by=by)
+            withdrawn.append(registry[index])
+        if withdrawn:
+            _save_registry(registry_dir, registry)
+    return withdrawn
+
+
 def _vietnam_date(iso: str | None) -> str:
     if not iso:
         return "?"

@@ -26,7 +26,6 @@ import csv
 import io
 import json
 import os
-import stat
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -101,7 +100,8 @@ FIELDS: dict[str, ExportField] = {
                                 "DigComp level (docs/competencies.md), e.g. 'sign.use:3; "
                                 "sign.incidents:2'; empty when none yet."),
     "certificate_id": ExportField(_T, "Id of the completion certificate issued for this "
-                                  "course (not revoked); empty when none."),
+                                  "course (not revoked); empty when none, or when the course "
+                                  "is not completed."),
     "certificate_url": ExportField(_T, "Where anyone can verify that certificate; empty "
                                    "when none."),
 }
@@ -303,11 +303,16 @@ def _abandon(sheet: Any) -> None:
 
 def _xlsx_rows(sheet: Any, records: Iterable[CompletionRecord]) -> int:
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     count = 0
     for record in records:
         row: list[Any] = []
         for kind, value in zip(_KINDS, record_values(record), strict=True):
+            if kind is FieldKind.TEXT and value:
+                # control characters XML 1.0 cannot hold (a stray one in a roster name)
+                # would stop the whole export: each becomes a visible "?" instead
+                value = ILLEGAL_CHARACTERS_RE.sub("?", value)
             if kind is FieldKind.TEXT and value and value.startswith(FORMULA_PREFIXES):
                 row.append(xlsx_text_cell(sheet, value))
             elif kind is FieldKind.DATE and value is not None:
@@ -345,8 +350,8 @@ def check_target(out_path: str | os.PathLike[str]) -> Path:
 @contextlib.contextmanager
 def atomic_stream(target: Path) -> Iterator[io.BufferedWriter]:
     """A binary file to write the export into; renamed over ``target`` when the block
-    ends without error (after fsync), removed otherwise. A new file gets 0600, a replaced
-    one keeps its mode."""
+    ends without error (after fsync), removed otherwise. The file is 0600 (it holds personal
+    data), also where it replaces a file that had another mode."""
     try:
         fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
                                         suffix=".tmp")
@@ -354,8 +359,7 @@ def atomic_stream(target: Path) -> Iterator[io.BufferedWriter]:
         raise ExportError(f"cannot write {target}: {_reason(exc)}") from exc
     tmp = Path(tmp_name)
     try:
-        with contextlib.suppress(FileNotFoundError):
-            os.fchmod(fd, stat.S_IMODE(target.stat().st_mode))
+        # personal data: 0600 (mkstemp's) whatever mode a file it replaces had
         with os.fdopen(fd, "wb", buffering=1 << 20) as fh:
             yield fh
             fh.flush()

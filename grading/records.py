@@ -162,8 +162,9 @@ def _build(
         None if percent is None else round(percent, 2),
         completion.completed, completion.overridden, completion.completion_date,
         plan.competencies.reached(results) if results else (),
-        certificate.certificate_id if certificate else "",
-        certificate.verification_url if certificate else "",
+        # a certificate counts only beside a completion (one not withdrawn yet never shows)
+        certificate.certificate_id if certificate and completion.completed else "",
+        certificate.verification_url if certificate and completion.completed else "",
         person.username,
     )
 

@@ -3,6 +3,8 @@
 # Declarative: every value comes from installation.settings.HubSettings, which `academy up`
 # prepares (data directory, install settings, loopback ports, secrets). Start the platform
 # with `academy up`, not by running jupyterhub on this file directly.
+import os
+
 from common.roles import (
     CAMPAIGN_MANAGER_SCOPE,
     CERTIFICATE_OFFICER_SCOPE,
@@ -14,6 +16,7 @@ from common.roles import (
     ROSTER_SERVICE,
 )
 from course_kit.catalog import load_catalog
+from grading.certificates import VERIFY_URL_ENV
 from hub_config import CONFIG_DIR, rbac
 from hub_config.proxy import PROXY_TIMEOUT_MS
 from installation.settings import (
@@ -148,7 +151,11 @@ grading = {
         str(bin_dir / "academy"), "--data-dir", str(layout.root), "grade", "watch",
     ],
     "cwd": str(layout.root),
-    "environment": {"PATH": f"{bin_dir}:/usr/bin:/bin", "LANG": "C.UTF-8"},
+    # the public address of the certificate verification page printed in the certificates
+    # it issues, when the site names one (default: this platform's own address)
+    "environment": {"PATH": f"{bin_dir}:/usr/bin:/bin", "LANG": "C.UTF-8",
+                    **{name: value for name, value in os.environ.items()
+                       if name == VERIFY_URL_ENV}},
 }
 # servers left idle are stopped, so that memory goes to the learners who are working
 idle_culler = {

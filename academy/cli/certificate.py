@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ from installation.layout import DataLayout
 
 if TYPE_CHECKING:
     from grading.autograde import AutogradeReport
-    from grading.certificates import IssuedCertificate, VerificationResult
+    from grading.certificates import CertificateRecord, IssuedCertificate, VerificationResult
     from grading.on_submit import GradingTarget, SubmissionWatcher
 
 # exit codes of `academy certificate verify` (a contract other tools rely on)
@@ -31,14 +32,31 @@ def certificate() -> None:
     verify)."""
 
 
+#: why a certificate is withdrawn when grading finds its course no longer completed
+WITHDRAWN_BY_GRADING = ("The course is no longer completed: the grades were changed (regrading) "
+                        "or a trainer overrode the completion.")
+
+
+@dataclass(frozen=True)
+class CertificateRun:
+    """What one run of issuing did: new certificates, completed courses that had one, and
+    certificates withdrawn because their course is no longer completed."""
+
+    issued: list[IssuedCertificate]
+    had_one: int
+    withdrawn: list[CertificateRecord]
+
+
 def issue_certificates(layout: DataLayout, course_id: str | None = None,
                        username: str | None = None, verify_url: str | None = None,
-                       reissue_revoked: bool = False,
-                       ) -> tuple[list[IssuedCertificate], int]:
+                       reissue_revoked: bool = False, *, actor: str = "academy (grading)",
+                       withdraw_reason: str = WITHDRAWN_BY_GRADING) -> CertificateRun:
     """Certificates for the installation's completed courses that have none yet (one course
-    or learner when given); the new ones, and how many completed courses had one already."""
+    or learner when given), and the withdrawal of those whose course the records no longer
+    show as completed (an override, a regrade); every issue and withdrawal is audited."""
     from course_kit.catalog import load_catalog
-    from grading.certificates import IssueOptions, issue_for_completed
+    from grading.audit import AuditAction, append_entry
+    from grading.certificates import IssueOptions, issue_for_completed, withdraw_uncompleted
     from grading.completion_overrides import load_overrides
     from grading.records import completion_records
     from installation.settings import InstallSettings
@@ -60,12 +78,35 @@ def issue_certificates(layout: DataLayout, course_id: str | None = None,
     overrides = load_overrides(layout.completion_overrides_file)
     records = completion_records(people, courses, urls, overrides=overrides)
     completed = [r for r in records if r.passed]
+    withdrawn = withdraw_uncompleted(records, layout.certificates_dir, reason=withdraw_reason,
+                                     by=actor)
+    for record in withdrawn:
+        append_entry(layout.audit_log_file, AuditAction.CERTIFICATE_REVOKE, actor, {
+            "certificate": record.certificate_id, "user": record.username,
+            "course": record.course_id, "reason": record.revocation_reason})
     # the competencies shown are the levels each learner reached (the records')
     issued = issue_for_completed(
         completed, layout.certificates_dir,
-        IssueOptions(pki_dir=layout.pki_dir, verify_base_url=verify_url),
+        IssueOptions(pki_dir=layout.pki_dir,
+                     verify_base_url=verify_url or default_verify_url(layout)),
         reissue_revoked=reissue_revoked)
-    return issued, len(completed) - len(issued)
+    for cert in issued:
+        append_entry(layout.audit_log_file, AuditAction.CERTIFICATE_ISSUE, actor, {
+            "certificate": cert.certificate_id, "user": cert.username,
+            "course": cert.course_id})
+    return CertificateRun(issued, len(completed) - len(issued), withdrawn)
+
+
+def default_verify_url(layout: DataLayout) -> str | None:
+    """The public verification page of the running platform (its public address), when the
+    environment names none ($ACADEMY_CERTIFICATE_VERIFY_URL wins)."""
+    from academy.supervisor import running_ports
+    from grading.certificates import VERIFY_URL_ENV
+
+    if os.environ.get(VERIFY_URL_ENV):
+        return None
+    ports = running_ports(layout)
+    return f"{ports.public_url}/services/dashboards/verify/" if ports else None
 
 
 def issue_after_grading(layout: DataLayout, course_id: str,
@@ -73,13 +114,16 @@ def issue_after_grading(layout: DataLayout, course_id: str,
     """Issue the course's certificates after a grading run; a failure is reported, never
     raised (grading itself succeeded)."""
     try:
-        issued, _ = issue_certificates(layout, course_id)
+        run = issue_certificates(layout, course_id)
     except (click.ClickException, OSError, RuntimeError, ValueError) as exc:
         message = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
         log(f"completion certificates not issued: {message}")
         return
-    for cert in issued:
+    for cert in run.issued:
         log(f"certificate {cert.certificate_id} issued to {cert.username} for {course_id}")
+    for record in run.withdrawn:
+        log(f"certificate {record.certificate_id} of {record.username} for {course_id} "
+            "withdrawn: the course is no longer completed")
 
 
 def certifying_watcher(layout: DataLayout, targets: Callable[[], Iterable[GradingTarget]],
@@ -118,17 +162,20 @@ def issue(academy: AcademyContext, course_id: str | None, username: str | None,
     if verify_url is not None and not verify_url.startswith(("http://", "https://")):
         raise click.UsageError(f"--verify-url {verify_url}: an http:// or https:// address")
     try:
-        issued, had = issue_certificates(academy.layout, course_id, username, verify_url,
-                                         reissue_revoked)
+        run = issue_certificates(academy.layout, course_id, username, verify_url,
+                                 reissue_revoked, actor="academy certificate issue")
     except click.ClickException:
         raise
     except (OSError, RuntimeError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
-    for cert in issued:
+    for cert in run.issued:
         path = academy.layout.certificates_dir / "pdf" / f"{cert.certificate_id}.pdf"
         click.echo(f"{cert.certificate_id}  {cert.username}  {cert.course_id}  {path}")
-    click.echo(f"{len(issued)} certificate(s) issued; {had} completed course(s) had one "
-               "already.")
+    for record in run.withdrawn:
+        click.echo(f"{record.certificate_id}  {record.username}  {record.course_id}  "
+                   "withdrawn: the course is no longer completed")
+    click.echo(f"{len(run.issued)} certificate(s) issued; {run.had_one} completed course(s) "
+               f"had one already; {len(run.withdrawn)} withdrawn.")
 
 
 @certificate.command("list")
@@ -154,10 +201,19 @@ def list_certificates(academy: AcademyContext, course_id: str | None, username: 
         click.echo("no certificate issued yet" if not (course_id or username)
                    else "no certificate matches")
         return
-    for r in records:
-        status = f"revoked {r.revoked_at[:10]}" if r.revoked and r.revoked_at else "valid"
-        click.echo(f"{r.certificate_id}  {status:<18} {r.issued_at[:10]}  {r.username:<16} "
-                   f"{r.full_name}  {r.course_id}")
+    for r in records:  # dates in Vietnam time, as everywhere the academy shows one
+        status = f"revoked {_vietnam_day(r.revoked_at)}" if r.revoked and r.revoked_at \
+            else "valid"
+        click.echo(f"{r.certificate_id}  {status:<18} {_vietnam_day(r.issued_at)}  "
+                   f"{r.username:<16} {r.full_name}  {r.course_id}")
+
+
+def _vietnam_day(iso: str) -> str:
+    from datetime import datetime
+
+    from common.clock import to_vietnam
+
+    return to_vietnam(datetime.fromisoformat(iso)).date().isoformat()
 
 
 @certificate.command("revoke")
@@ -169,9 +225,11 @@ def list_certificates(academy: AcademyContext, course_id: str | None, username: 
 def revoke(academy: AcademyContext, certificate_id: str, reason: str, by: str) -> None:
     """Revoke certificate ID: verification then says "revoked on DATE: REASON". The entry
     and the PDF are kept."""
+    from grading.audit import AuditAction, append_entry
     from grading.certificates import (
         CertificateError,
         MalformedCertificateId,
+        RevocationRefused,
         revoke_certificate,
     )
     from people.roster import RosterError, load_roster
@@ -183,13 +241,20 @@ def revoke(academy: AcademyContext, certificate_id: str, reason: str, by: str) -
     person = next((p for p in roster if p.username == by), None)
     if person is None:
         raise click.UsageError(f"--by {by}: not in the roster")
+    layout = academy.layout
     try:
-        record = revoke_certificate(academy.layout.certificates_dir, certificate_id,
+        record = revoke_certificate(layout.certificates_dir, certificate_id,
                                     reason=reason, by=person)
     except MalformedCertificateId as exc:
         raise click.UsageError(str(exc)) from exc
     except CertificateError as exc:
+        if isinstance(exc, RevocationRefused):
+            append_entry(layout.audit_log_file, AuditAction.CERTIFICATE_REVOKE_REFUSED, by,
+                         {"certificate": certificate_id, "refused": str(exc)})
         raise click.ClickException(str(exc)) from exc
+    append_entry(layout.audit_log_file, AuditAction.CERTIFICATE_REVOKE, by, {
+        "certificate": record.certificate_id, "user": record.username,
+        "course": record.course_id, "reason": record.revocation_reason})
     click.echo(f"certificate {record.certificate_id} ({record.username}, {record.course_id}) "
                f"revoked by {by}: {record.revocation_reason}")
 

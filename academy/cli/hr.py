@@ -161,3 +161,18 @@ def hr_override(academy: AcademyContext, course_id: str, username: str, complete
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{username} in {course_id}: completed = {completed} (override by {by}, "
                f"{date.isoformat(override.at.date())})")
+    # the certificate follows: withdrawn when no longer completed, issued when now completed
+    from academy.cli.certificate import issue_certificates
+
+    try:
+        run = issue_certificates(layout, course_id, username, actor=by,
+                                 withdraw_reason=f"Completion overridden by {by}: {reason}")
+    except (click.ClickException, OSError, RuntimeError, ValueError) as exc:
+        message = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
+        raise click.ClickException(f"the override is recorded, but the certificate could not "
+                                   f"follow it: {message} (run `academy certificate issue "
+                                   f"--course {course_id} --user {username}`)") from exc
+    for record in run.withdrawn:
+        click.echo(f"certificate {record.certificate_id} revoked: {record.revocation_reason}")
+    for cert in run.issued:
+        click.echo(f"certificate {cert.certificate_id} issued")

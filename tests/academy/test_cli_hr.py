@@ -160,22 +160,38 @@ def test_override_rules_and_effect(data_dir: Path, tmp_path: Path) -> None:
     reason = "Đã thi lại trên giấy ngày 12/3, đạt"
     result = academy(data_dir, *base, "--reason", reason, "--by", "giang")
     assert result.exit_code == 0, result.output
-    last = audit_entries(data_dir)[-1]
-    assert last["action"] == "completion.override" and last["actor"] == "giang"
-    assert last["details"] | {"at": None} == {"user": "binh", "course": DS, "completed": True,
-                                              "reason": reason, "at": None}
+    entries = audit_entries(data_dir)
+    last = next(e for e in reversed(entries) if e["action"] == "completion.override")
+    assert last["actor"] == "giang"
+    assert last["details"] | {"at": None, "os_user": None} == {
+        "user": "binh", "course": DS, "completed": True, "reason": reason, "at": None,
+        "os_user": None}
+    # the certificate follows the completion: issued now, audited
+    issued = entries[-1]
+    assert issued["action"] == "certificate.issue" and issued["actor"] == "giang"
+    assert issued["details"]["user"] == "binh"
     out = tmp_path / "hr.json"
     assert academy(data_dir, "hr", "export", "--format", "json", "--out", str(out),
                    "--by", "minh").exit_code == 0
     binh = json.loads(out.read_text(encoding="utf-8"))[1]
     assert (binh["passed"], binh["overridden"], binh["score"]) == (True, True, 3)
     assert binh["completion_date"] == last["at"][:10]
+    assert binh["certificate_id"] == issued["details"]["certificate"]
     # an admin may override back; the latest override wins
     assert academy(data_dir, *base[:-1], "no", "--reason", "Nhầm", "--by", "minh").exit_code == 0
     assert academy(data_dir, "hr", "export", "--format", "json", "--out", str(out),
                    "--by", "minh").exit_code == 0
-    assert json.loads(out.read_text(encoding="utf-8"))[1]["passed"] is False
+    withdrawn = json.loads(out.read_text(encoding="utf-8"))[1]
+    assert withdrawn["passed"] is False and withdrawn["certificate_id"] == ""
     assert len(DataLayout.at(data_dir).completion_overrides_file.read_text().splitlines()) == 2
+    # the certificate issued for the first override is revoked, and verification says why
+    revoked = [e for e in audit_entries(data_dir) if e["action"] == "certificate.revoke"]
+    assert [(e["actor"], e["details"]["certificate"]) for e in revoked] == [
+        ("minh", issued["details"]["certificate"])]
+    check = academy(data_dir, "certificate", "verify", "--id",
+                    issued["details"]["certificate"], "--lang", "en")
+    assert check.exit_code == 1
+    assert "revoked" in check.output and "Completion overridden by minh: Nhầm" in check.output
 
 
 def test_audit_show_and_verify(data_dir: Path) -> None:

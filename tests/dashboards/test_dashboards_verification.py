@@ -90,6 +90,7 @@ def test_the_qr_link_shows_a_valid_certificate_without_login(client: FlaskClient
     assert "Giấy chứng nhận hợp lệ" in html  # Vietnamese by default
     assert "Trần Thị Lan" in html and "Chữ ký số trong hoạt động công vụ" in html
     assert certificate_id in html
+    assert "<dd>20/11/2026</dd>" in html  # the completion date, as Vietnamese dates read
     # an id alone proves the certificate exists; the page says the file proves the copy
     assert "kiểm tra cả tệp PDF" in html
 
@@ -136,7 +137,7 @@ def test_an_altered_pdf_fails(client: FlaskClient, data_dir: Path) -> None:
         "csrf_token": _csrf(client), "certificate_file": (io.BytesIO(bytes(data)), "c.pdf")})
     html = response.get_data(as_text=True)
     assert "Không phải giấy chứng nhận hợp lệ" in html
-    assert "Giấy chứng nhận hợp lệ</h2>" not in html
+    assert "đã bị thay đổi sau khi Học viện ký" in html  # said as what it is: altered
 
 
 def test_a_file_that_is_no_pdf_is_refused_with_a_message(client: FlaskClient) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
 import stat
@@ -43,7 +44,7 @@ def test_entries_are_chained_and_private(tmp_path: Path) -> None:
         assert json.loads(line)["prev"] == hashlib.sha256(before).hexdigest()
     first = json.loads(lines[0])
     assert first["details"] == {"format": "csv", "rows": 3, "since": "2026-01-01",
-                                "out": "/x.csv"}
+                                "out": "/x.csv", "os_user": getpass.getuser()}
     assert first["at"] == "2026-03-01T10:00:00+07:00" and first["actor"] == "hr1"
     assert "Thi lại, đạt" in path.read_text(encoding="utf-8")  # readable UTF-8
     report = verify_chain(path)

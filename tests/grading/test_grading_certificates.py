@@ -448,3 +448,19 @@ def test_the_qr_code_draws_exactly_the_verification_address_s_modules() -> None:
         for column in range(first, first + round((w - 0.01) / module)):
             drawn[row][column] = 1
     assert drawn == expected
+
+
+def test_a_course_no_longer_completed_withdraws_its_certificate(registry_copy: Path) -> None:
+    """A regrade below the pass mark (or an override to "no"): the learner's valid
+    certificate is revoked with the reason; the other learners' stay valid."""
+    from grading.certificates import load_registry, withdraw_uncompleted
+
+    regraded = dataclasses.replace(TUYET, passed=False, completion_date=None, score=9)
+    withdrawn = withdraw_uncompleted([regraded, DUC], registry_copy,
+                                     reason="Chấm lại: chưa đạt", by="academy (grading)")
+    assert [(c.username, c.revocation_reason, c.revoked_by) for c in withdrawn] == [
+        ("tuyet", "Chấm lại: chưa đạt", "academy (grading)")]
+    state = {c.username: c.revoked for c in load_registry(registry_copy)}
+    assert state == {"tuyet": True, "thang": False}
+    # once withdrawn, nothing more to withdraw
+    assert withdraw_uncompleted([regraded], registry_copy, reason="x", by="y") == []

@@ -142,6 +142,18 @@ def test_spreadsheet_formulas_are_string_cells_in_xlsx(tmp_path: Path) -> None:
     assert [c.value for c in next(sheet.iter_rows(max_row=1))] == list(COLUMNS)
 
 
+def test_a_control_character_in_a_name_does_not_stop_the_xlsx(tmp_path: Path) -> None:
+    """XML 1.0 cannot hold most control characters: each shows as "?", the rest stays."""
+    from openpyxl import load_workbook
+
+    out = tmp_path / "hr.xlsx"
+    odd = dataclasses.replace(RECORD, full_name="Lê\x0bVăn\x00Tâm", agency="=\x1bSở")
+    assert export([odd, RECORD], "xlsx", out).rows == 2
+    row = next(load_workbook(out).active.iter_rows(min_row=2, max_row=2))
+    assert row[1].value == "Lê?Văn?Tâm"
+    assert row[3].value == "=?Sở" and row[3].data_type == "s"
+
+
 def test_json_has_typed_values(tmp_path: Path) -> None:
     out = tmp_path / "hr.json"
     failed = dataclasses.replace(RECORD, passed=False, percent=None, completion_date=None,
@@ -172,14 +184,15 @@ def test_a_failing_record_source_leaves_nothing(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hr.csv"]
 
 
-def test_overwrite_replaces_content_and_keeps_mode(tmp_path: Path) -> None:
+def test_overwrite_replaces_content_and_stays_private(tmp_path: Path) -> None:
+    """Personal data: the export is 0600 even where it replaces a world-readable file."""
     out = tmp_path / "báo cáo.csv"
     out.write_text("old\n", encoding="utf-8")
-    out.chmod(0o640)
+    out.chmod(0o644)
     assert write_csv([RECORD], out) == out
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"), newline="")))
     assert rows == [list(COLUMNS), record_row(RECORD)]
-    assert stat.S_IMODE(out.stat().st_mode) == 0o640
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
     assert sorted(p.name for p in tmp_path.iterdir()) == ["báo cáo.csv"]
 
 
