@@ -33,6 +33,9 @@ def default_config() -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,
         # an uploaded certificate is a PDF of a few hundred kB; refuse anything far larger
         "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+        # a jupyterhub HubOAuth instance (the learner's own pages); default: built from the
+        # JUPYTERHUB_* variables the hub gives its services
+        "HUB_AUTH": None,
     }
 
 

@@ -13,6 +13,7 @@ from common.roles import (
     CAMPAIGN_MANAGER_SCOPE,
     CERTIFICATE_OFFICER_SCOPE,
     COURSE_GROUP_PREFIX,
+    DASHBOARDS_SERVICE,
     EOFFICE_SERVICE,
     EVIDENCE_SCOPE,
     GRADING_SERVICE,
@@ -77,7 +78,8 @@ def hub_roles(course_ids: Iterable[str]) -> list[dict]:
         {
             "name": Role.LEARNER.value,
             "groups": [Role.LEARNER.value],
-            "scopes": ["self", f"access:services!service={EOFFICE_SERVICE}"],
+            "scopes": ["self", f"access:services!service={EOFFICE_SERVICE}",
+                       f"access:services!service={DASHBOARDS_SERVICE}"],
         },
         {
             "name": Role.TRAINER.value,
@@ -85,6 +87,7 @@ def hub_roles(course_ids: Iterable[str]) -> list[dict]:
             "scopes": [
                 "self",
                 f"access:services!service={EOFFICE_SERVICE}",
+                f"access:services!service={DASHBOARDS_SERVICE}",
                 EVIDENCE_SCOPE,
                 CERTIFICATE_OFFICER_SCOPE,
                 CAMPAIGN_MANAGER_SCOPE,
@@ -96,7 +99,8 @@ def hub_roles(course_ids: Iterable[str]) -> list[dict]:
         {
             "name": "hr-officer",
             "groups": [Role.HR.value],
-            "scopes": ["self", "list:users", "read:users:name"],
+            "scopes": ["self", "list:users", "read:users:name",
+                       f"access:services!service={DASHBOARDS_SERVICE}"],
         },
         {
             # the e-office's own token: a trainer's phishing campaign targets a course's

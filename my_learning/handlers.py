@@ -26,7 +26,7 @@ from markupsafe import Markup
 from tornado import web
 
 from common.clock import to_vietnam
-from common.roles import EOFFICE_SERVICE
+from common.roles import DASHBOARDS_SERVICE, EOFFICE_SERVICE
 from course_kit.catalog import CatalogError, Course, load_catalog
 from installation.settings import CATALOG_DIR_ENV
 
@@ -122,8 +122,12 @@ class LearningBaseHandler(JupyterHandler):
     def eoffice_url(self) -> str:
         """The sandbox e-office, a hub service on the same origin (trainers find their desks
         there: certificate registration, phishing campaigns)."""
+        return self.service_url(EOFFICE_SERVICE, "")
+
+    def service_url(self, service: str, path: str) -> str:
+        """A page of one of the platform's hub services (same origin)."""
         hub_base = os.environ.get("JUPYTERHUB_BASE_URL", "/")
-        return url_path_join(hub_base, "services", EOFFICE_SERVICE) + "/"
+        return url_path_join(hub_base, "services", service) + "/" + path
 
     def learning_url(self, **query: str) -> str:
         url = url_path_join(self.base_url, "learning")
@@ -156,6 +160,7 @@ class LearningBaseHandler(JupyterHandler):
             submit_url=url_path_join(self.base_url, "learning", "submit"),
             logout_url=url_path_join(self.base_url, "logout"),
             eoffice_url=self.eoffice_url(),
+            certificates_url=self.service_url(DASHBOARDS_SERVICE, "certificates/"),
             voila_url=self.voila_url,
             feedback_url=self.feedback_url,
             **context,

@@ -80,7 +80,8 @@ def issued(data_dir: Path) -> tuple[str, Path]:
     """`academy certificate issue`: An's certificate id and PDF."""
     result = _run(data_dir, "issue", "--verify-url", "https://hocvien.example.gov.vn/verify")
     assert result.exit_code == 0, result.output
-    assert "1 certificate(s) issued; 0 completed course(s) had one already; 0 withdrawn." in result.output
+    assert ("1 certificate(s) issued; 0 completed course(s) had one already; 0 withdrawn."
+            in result.output)
     [entry] = load_registry(DataLayout.at(data_dir).certificates_dir)
     assert (entry.username, entry.course_id) == ("an", DS)
     assert entry.verification_url == f"https://hocvien.example.gov.vn/verify/{entry.certificate_id}"
@@ -93,7 +94,8 @@ def issued(data_dir: Path) -> tuple[str, Path]:
 def test_issuing_twice_issues_nothing_new(data_dir: Path, issued) -> None:  # type: ignore[no-untyped-def]
     result = _run(data_dir, "issue")
     assert result.exit_code == 0, result.output
-    assert "0 certificate(s) issued; 1 completed course(s) had one already; 0 withdrawn." in result.output
+    assert ("0 certificate(s) issued; 1 completed course(s) had one already; 0 withdrawn."
+            in result.output)
     assert len(load_registry(DataLayout.at(data_dir).certificates_dir)) == 1
 
 

@@ -19,6 +19,7 @@ from grading.certificates import IssueOptions, issue_for_completed, revoke_certi
 from grading.records import CompletionRecord
 from installation.layout import DataLayout
 from people.roster import Person
+from tests.service_auth.fake_hub import make_fake_hub_auth
 
 PREFIX = "/services/dashboards"
 COURSE = "digital-signatures"
@@ -53,7 +54,8 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def app(data_dir: Path, tmp_path: Path) -> Iterator[Flask]:
     yield create_app({"TESTING": True, "DATA_DIR": str(data_dir), "URL_PREFIX": PREFIX,
-                      "SECRET_KEY": "test-only", "WTF_CSRF_ENABLED": True})
+                      "SECRET_KEY": "test-only", "WTF_CSRF_ENABLED": True,
+                      "HUB_AUTH": make_fake_hub_auth("dashboards")})
 
 
 @pytest.fixture

@@ -363,6 +363,16 @@ def run_journey(browser: Browser, platform: Platform, learner: str, tmp_path) ->
     expect(public.locator("section.result h2")).to_have_text("Giấy chứng nhận hợp lệ")
     expect(public.locator("section.result")).to_contain_text(person.full_name)
     public.close()
+    # and the learner downloads it from My learning's "My certificates"
+    mine = log_in(browser, platform, learner)
+    mine.goto(f"{platform.url}/user/{learner}/learning")
+    mine.click("a:has-text('My certificates')")
+    mine.wait_for_url(re.compile(r"/services/dashboards/certificates/$"), timeout=120_000)
+    download = mine.locator(f"a[href$='/certificates/{certificate_id}.pdf']")
+    expect(download).to_be_visible()
+    pdf = mine.request.get(download.evaluate("a => a.href"))
+    assert pdf.ok and pdf.body().startswith(b"%PDF-")
+    mine.close()
 
 
 def _roster(platform: Platform):

@@ -57,3 +57,10 @@ def test_trainers_run_campaigns_and_the_eoffice_reads_the_classes():
     eoffice = next(r for r in roles if r.get("services") == ["eoffice"])
     # the members of the hub's groups, nothing to change
     assert set(eoffice["scopes"]) == {"list:groups", "read:groups"}
+
+
+def test_every_role_reaches_the_dashboards_service():
+    roles = hub_roles(["digital-signatures"])
+    access = "access:services!service=dashboards"
+    for group in ("learner", "trainer", "hr"):
+        assert access in _scopes_of_group(roles, group), group

@@ -67,6 +67,7 @@ def test_page_lists_course_and_modules(server: Server) -> None:
     assert "jupyterlab" not in text.lower() and "/static/lab" not in text
     # the sandbox e-office (and the trainers' desks in it) is one click away
     assert 'href="/services/eoffice/"' in text
+    assert 'href="/services/dashboards/certificates/"' in text  # the learner's certificates
 
 
 def test_actions_need_the_xsrf_token(server: Server, server_academy: Academy) -> None:

@@ -12,6 +12,7 @@ from service_auth.hub_login import AcademyHubOAuth
 
 PREFIX = "/services/eoffice/"
 ACCESS_SCOPE = "access:services!service=eoffice"
+DASHBOARDS_ACCESS = "access:services!service=dashboards"
 
 
 def _user(name: str, *scopes: str, kind: str = "user") -> dict[str, Any]:
@@ -27,10 +28,10 @@ def _user(name: str, *scopes: str, kind: str = "user") -> dict[str, Any]:
 
 # token -> the model the hub would answer for it
 HUB_TOKENS: dict[str, dict[str, Any]] = {
-    "token-alice": _user("alice", ACCESS_SCOPE),
-    "token-bob": _user("bob", ACCESS_SCOPE),
+    "token-alice": _user("alice", ACCESS_SCOPE, DASHBOARDS_ACCESS),
+    "token-bob": _user("bob", ACCESS_SCOPE, DASHBOARDS_ACCESS),
     "token-trainer": _user("trainer", ACCESS_SCOPE, EVIDENCE_SCOPE, CERTIFICATE_OFFICER_SCOPE,
-                           CAMPAIGN_MANAGER_SCOPE),
+                           CAMPAIGN_MANAGER_SCOPE, DASHBOARDS_ACCESS),
     "token-outsider": _user("outsider"),
     "token-admin": _user("admin", "access:services", "admin:users"),
     "token-grading": _user("grading", EVIDENCE_SCOPE, kind="service"),
@@ -68,12 +69,12 @@ class FakeHubOAuth(AcademyHubOAuth):
         return "token-" + code.removeprefix("code-")
 
 
-def make_fake_hub_auth() -> FakeHubOAuth:
+def make_fake_hub_auth(service: str = "eoffice") -> FakeHubOAuth:
     return FakeHubOAuth(
         api_token="fake-service-token",
-        oauth_client_id="service-eoffice",
-        base_url=PREFIX,
+        oauth_client_id=f"service-{service}",
+        base_url=f"/services/{service}/",
         hub_prefix="/hub/",
-        access_scopes={ACCESS_SCOPE},
+        access_scopes={f"access:services!service={service}"},
         cache_max_age=0,
     )
