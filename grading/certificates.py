@@ -406,10 +406,14 @@ def revoke_certificate(registry_dir: Path, certificate_id: str, *, reason: str, 
 def withdraw_uncompleted(records: Iterable[CompletionRecord], registry_dir: Path, *,
                          reason: str, by: str,
                          now: dt.datetime | None = None) -> list[CertificateRecord]:
-    """Revoke every valid certificate whose learner and course the records no longer show
-    as completed: a trainer's override to "not completed", or a regrade below the pass
-    mark. `by` names who or what withdrew it (the overriding person, or the grading)."""
-    withdrawn_pairs = {(r.username, r.course_id) for r in records if not r.passed}
+    """Revoke every valid certificate whose learner and course the records now show as not
+    completed on the evidence: a trainer's override to "not completed", or every module
+    graded and the score below the pass mark (a regrade). A course that merely gained a
+    module since (a curriculum change) withdraws nothing: a certificate says what was
+    completed then. `by` names who or what withdrew it (the overriding person, the grading)."""
+    withdrawn_pairs = {(r.username, r.course_id) for r in records
+                       if not r.passed and (r.overridden or (
+                           r.modules_total and r.modules_completed == r.modules_total))}
     if not withdrawn_pairs or not (registry_dir / REGISTRY_FILE).exists():
         return []
     reason = " ".join(reason.split())

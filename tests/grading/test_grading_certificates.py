@@ -455,7 +455,12 @@ def test_a_course_no_longer_completed_withdraws_its_certificate(registry_copy: P
     certificate is revoked with the reason; the other learners' stay valid."""
     from grading.certificates import load_registry, withdraw_uncompleted
 
-    regraded = dataclasses.replace(TUYET, passed=False, completion_date=None, score=9)
+    regraded = dataclasses.replace(TUYET, passed=False, completion_date=None, score=9,
+                                   modules_completed=1, modules_total=1, overridden=False)
+    # a module added to the course since (not graded yet) withdraws nothing
+    grown = dataclasses.replace(DUC, passed=False, completion_date=None,
+                                modules_completed=1, modules_total=2, overridden=False)
+    assert withdraw_uncompleted([grown], registry_copy, reason="x", by="y") == []
     withdrawn = withdraw_uncompleted([regraded, DUC], registry_copy,
                                      reason="Chấm lại: chưa đạt", by="academy (grading)")
     assert [(c.username, c.revocation_reason, c.revoked_by) for c in withdrawn] == [
