@@ -121,8 +121,9 @@ eoffice = {
     "oauth_client_allowed_scopes": [EVIDENCE_SCOPE, CERTIFICATE_OFFICER_SCOPE,
                                    CAMPAIGN_MANAGER_SCOPE],
 }
-# the academy's own pages: the public verification of completion certificates (no login;
-# it reads the certificate registry and the academy's root certificate, never its keys)
+# the academy's own pages: the public verification of completion certificates (no login)
+# and a learner's own certificates; it reads the certificate registry and the academy's root
+# certificate and CRL (it runs as the hub's account: see docs/architecture.md)
 dashboards = {
     "name": DASHBOARDS_SERVICE,
     "url": f"http://127.0.0.1:{s.ports.dashboards}",
