@@ -11,7 +11,8 @@ academy's own signing identity (``signing.pki``), listed in a registry, verifiab
   the dates, the PDF's SHA-256 and the revocation (flag, date, reason, who).
 - **Certificate ids**: 12 characters of Crockford's base32 (no I, L, O, U) printed in three
   groups of four, ``7K3M-Q9TZ-R2XA``: 11 random characters (55 bits, from ``secrets``) and a
-  check character (Luhn mod 32), so a mistyped id is recognised as one before any lookup.
+  check character (Luhn mod 32), so a mistyped id is recognised as one before any lookup
+  (every single wrong character, every swap of neighbours except "0"/"Z").
   Reading is forgiving: lower case, spaces, missing dashes, O for 0 and I/L for 1.
 - **Verify** (``verify_certificate``): a file, or an id alone. A file must carry one
   intact signature that chains to the academy's root (the sandbox training CA or any other
@@ -82,7 +83,7 @@ class MalformedCertificateId(ValueError):
 
 def _check_character(body: str) -> str:
     """Luhn mod 32 over `body`: catches every single mistyped character and every swap of
-    two neighbours."""
+    two neighbours but one: "0" and "Z" (values 0 and 31) swapped, Luhn's blind spot."""
     total, factor = 0, 2
     for char in reversed(body):
         addend = factor * ALPHABET.index(char)

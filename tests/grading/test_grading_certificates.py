@@ -26,6 +26,8 @@ from grading.certificates import (
     MalformedCertificateId,
     RevocationRefused,
     VerificationStatus,
+    _check_character,
+    _grouped,
     certificate_index,
     course_competencies,
     find_certificate,
@@ -105,9 +107,13 @@ def test_ids_are_twelve_characters_with_a_check_character() -> None:
         assert all(c in ALPHABET for c in plain)
 
 
-def test_every_single_typing_mistake_and_neighbour_swap_is_caught() -> None:
-    cid = new_certificate_id()
-    plain = cid.replace("-", "")
+# Luhn mod 32's one blind spot: the values 0 and 31 swapped ("0" and "Z")
+BLIND_SPOT = {ALPHABET[0], ALPHABET[-1]}
+
+
+@pytest.mark.parametrize("body", ["0Z7K3MQ9TZR", "ABCDEFGHJKM", "Z0Z0Z0Z0Z0Z", "NPQRSTVWXY0"])
+def test_every_single_typing_mistake_and_neighbour_swap_is_caught(body: str) -> None:
+    plain = body + _check_character(body)
     for position in range(len(plain)):
         for char in ALPHABET:
             if char != plain[position]:
@@ -116,10 +122,14 @@ def test_every_single_typing_mistake_and_neighbour_swap_is_caught() -> None:
                     normalise_certificate_id(typo)
     for position in range(len(plain) - 1):
         a, b = plain[position], plain[position + 1]
-        if a != b:
-            swapped = plain[:position] + b + a + plain[position + 2:]
-            with pytest.raises(MalformedCertificateId, match="check character"):
-                normalise_certificate_id(swapped)
+        swapped = plain[:position] + b + a + plain[position + 2:]
+        if a == b:
+            continue
+        if {a, b} == BLIND_SPOT:  # documented: this one swap reads as another valid id
+            assert normalise_certificate_id(swapped) == _grouped(swapped)
+            continue
+        with pytest.raises(MalformedCertificateId, match="check character"):
+            normalise_certificate_id(swapped)
 
 
 def test_reading_an_id_is_forgiving() -> None:
