@@ -11,14 +11,18 @@ manual grade. Then times, each REPEAT times (median reported), in the same proce
 * baseline: ``csv.writer`` writing N x C rows of the same width from a Python list (the
   cost of producing a CSV file of that size and nothing else);
 * csv / xlsx / json: ``export(iter_completion_records(...), fmt, out)``, the whole export
-  from the gradebooks to the renamed file;
+  from the gradebooks to the renamed file, as ``academy hr export`` runs it (loading the
+  roster included): in a fresh process each time, so that each run starts as the command
+  does (no gradebook or module already in memory), with the CPU time it and its worker
+  processes used;
 
-and the peak RSS of a child process doing one export per format, for C and 2C courses
-(rows double; memory should not).
+and the peak RSS of a fresh process doing one export per format, for C and 2C courses
+(rows double; memory should not), and of its largest worker process.
 
 Usage: PYTHONPATH=. .venv/bin/python benchmarks/bench_hr_export.py [N] [C] [REPEAT]
-       [--formats=csv,xlsx,json] [--rss-only]
-(BENCH_DIR=folder keeps the synthetic data between runs.)
+       [--formats=csv,xlsx,json] [--rss-only | --no-rss] [--processes=P]
+(BENCH_DIR=folder keeps the synthetic data between runs; --processes=0 computes the
+records in the exporting process, as for a small export; default: as the command chooses.)
 """
 
 from __future__ import annotations
@@ -136,7 +140,8 @@ def build(
     return roster, catalog, urls
 
 
-def export_once(root: Path, courses: int, fmt: str, out: Path) -> int:
+def export_once(root: Path, courses: int, fmt: str, out: Path,
+                processes: int | None = None) -> int:
     from grading.hr_export import export
     from grading.records import RecordFilter, iter_completion_records
 
@@ -144,7 +149,9 @@ def export_once(root: Path, courses: int, fmt: str, out: Path) -> int:
     urls = {cid: f"sqlite:///{root / f'{cid}.db'}" for cid in catalog}
     roster = load_roster(root / "roster.json")
     where = RecordFilter(course_ids=tuple(catalog)[:courses])  # learners are in all 2C
-    return export(iter_completion_records(roster, catalog, urls, where=where), fmt, out).rows
+    options = {} if processes is None else {"processes": processes}
+    return export(iter_completion_records(roster, catalog, urls, where=where, **options),
+                  fmt, out).rows
 
 
 def baseline(path: Path, rows: int) -> None:
@@ -175,18 +182,29 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def peak_rss_child(root: Path, courses: int, fmt: str, out: Path) -> tuple[int, float]:
-    """(rows, peak RSS in MiB) of one export in a fresh process."""
+def export_child(root: Path, courses: int, fmt: str, out: Path,
+                 processes: int | None) -> dict[str, float]:
+    """One export in a fresh process, as the command runs it: rows, wall time (from the
+    start of the export: the process's own start-up and imports left out, the roster's
+    loading included), CPU time of the process and of its worker processes, peak RSS of
+    the process and of its largest worker (MiB; a worker's counts the pages it shares
+    with the exporting process, the roster above all, copy-on-write)."""
     code = (
-        "import sys, json; sys.path.insert(0, 'benchmarks');"
+        "import sys, json, time, resource; sys.path.insert(0, 'benchmarks');"
         "from pathlib import Path; import bench_hr_export as b;"
-        f"rows = b.export_once(Path({str(root)!r}), {courses}, {fmt!r}, Path({str(out)!r}));"
-        "print(json.dumps([rows, b.peak_rss_mib()]))"
+        "import grading.hr_export, grading.records, grading.gradebook_totals;"
+        "start = time.perf_counter(); cpu = time.process_time();"
+        f"rows = b.export_once(Path({str(root)!r}), {courses}, {fmt!r}, Path({str(out)!r}),"
+        f" {processes!r});"
+        "wall = time.perf_counter() - start; cpu = time.process_time() - cpu;"
+        "kids = resource.getrusage(resource.RUSAGE_CHILDREN);"
+        "print(json.dumps({'rows': rows, 'wall_s': wall, 'cpu_s': cpu,"
+        " 'workers_cpu_s': kids.ru_utime + kids.ru_stime, 'rss_mib': b.peak_rss_mib(),"
+        " 'worker_rss_mib': kids.ru_maxrss / 1024}))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True, env={**os.environ, "PYTHONPATH": "."})
-    rows, rss = json.loads(result.stdout.strip().splitlines()[-1])
-    return rows, rss
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
@@ -195,9 +213,12 @@ def main() -> None:
     courses = int(args[1]) if len(args) > 1 else 20
     repeat = int(args[2]) if len(args) > 2 else 3
     formats = ["csv", "xlsx", "json"]
+    processes: int | None = None
     for a in sys.argv[1:]:
         if a.startswith("--formats="):
             formats = a.split("=", 1)[1].split(",")
+        if a.startswith("--processes="):
+            processes = int(a.split("=", 1)[1])
     root = Path(os.environ.get("BENCH_DIR") or tempfile.mkdtemp(prefix="bench-hr-export-"))
     root.mkdir(exist_ok=True)
     start = time.perf_counter()
@@ -205,20 +226,28 @@ def main() -> None:
     print(f"synthetic data: {n} learners x {2 * courses} gradebooks in "
           f"{time.perf_counter() - start:.1f} s under {root}")
     rows = n * courses
-    results = {"learners": n, "courses": courses, "rows": rows, "repeat": repeat}
+    results: dict[str, object] = {"learners": n, "courses": courses, "rows": rows,
+                                  "repeat": repeat, "processes": processes,
+                                  "load_average_before": os.getloadavg()}
     rss_only = "--rss-only" in sys.argv
-    if not rss_only:
-        results["baseline_csv_writer_s"] = timed(
-            lambda: baseline(root / "baseline.csv", rows), repeat)
     for fmt in formats:
         out = root / f"hr.{fmt}"
         if not rss_only:
-            results[f"{fmt}_s"] = timed(lambda f=fmt, o=out: export_once(root, courses, f, o),
-                                        repeat)
+            if "baseline_csv_writer_s" not in results:  # in the same run as the exports
+                results["baseline_csv_writer_s"] = round(timed(
+                    lambda: baseline(root / "baseline.csv", rows), repeat), 2)
+            runs = [export_child(root, courses, fmt, out, processes) for _ in range(repeat)]
+            assert all(r["rows"] == rows for r in runs), runs
+            for key in ("wall_s", "cpu_s", "workers_cpu_s"):
+                results[f"{fmt}_{key}"] = round(statistics.median(r[key] for r in runs), 2)
+            results[f"{fmt}_wall_s_all"] = [round(r["wall_s"], 2) for r in runs]
             results[f"{fmt}_bytes"] = out.stat().st_size
-        for c in (courses, 2 * courses):
-            got, rss = peak_rss_child(root, c, fmt, root / f"rss.{fmt}")
-            results[f"{fmt}_peak_rss_mib_{got}_rows"] = round(rss, 1)
+        for c in () if "--no-rss" in sys.argv else (courses, 2 * courses):
+            run = export_child(root, c, fmt, root / f"rss.{fmt}", processes)
+            results[f"{fmt}_peak_rss_mib_{run['rows']}_rows"] = round(run["rss_mib"], 1)
+            results[f"{fmt}_worker_peak_rss_mib_{run['rows']}_rows"] = round(
+                run["worker_rss_mib"], 1)
+    results["load_average_after"] = os.getloadavg()
     results["bench_process_peak_rss_mib"] = round(peak_rss_mib(), 1)
     print(json.dumps(results, indent=1))
 

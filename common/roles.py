@@ -25,6 +25,12 @@ COURSE_GROUP_PREFIX = "nbgrader-"
 
 #: The sandbox e-office's hub service name (URL prefix /services/eoffice/).
 EOFFICE_SERVICE = "eoffice"
+#: The e-office's own address (not through the proxy): the hub's, on Kubernetes, and the
+#: one learners' kernels ask "Check my work" at (course_kit.task_card).
+EOFFICE_URL_ENV = "ACADEMY_EOFFICE_URL"
+#: The dashboards' own address (not through the proxy), where a learner's server asks for
+#: its learner's completion overrides (my_learning).
+DASHBOARDS_URL_ENV = "ACADEMY_DASHBOARDS_URL"
 #: The academy's own pages: public certificate verification (URL prefix /services/dashboards/).
 DASHBOARDS_SERVICE = "dashboards"
 #: The hub service that stops learners' servers left idle (jupyterhub-idle-culler).
@@ -41,3 +47,22 @@ EVIDENCE_SCOPE = "custom:eoffice:read:evidence"
 CERTIFICATE_OFFICER_SCOPE = "custom:eoffice:manage:certificates"
 #: Run phishing-simulation campaigns against a class and read their results (trainers only).
 CAMPAIGN_MANAGER_SCOPE = "custom:eoffice:manage:campaigns"
+
+# --- the role home pages of the dashboards service (hub scopes, given by the hub's roles and
+# carried into the service's login token through its oauth_client_allowed_scopes) ---------
+#: A trainer's class overview: the courses they teach, grading, completion overrides.
+CLASSES_SCOPE = "custom:academy:manage:classes"
+#: The HR records dashboard (completion rates, competency coverage, who is behind).
+RECORDS_SCOPE = "custom:academy:read:records"
+#: Export the completion and competency records (HR officers and admins, as the CLI).
+EXPORT_SCOPE = "custom:academy:export:records"
+#: The platform's status and audit log (admins).
+PLATFORM_SCOPE = "custom:academy:read:platform"
+
+#: The home page of each role other than the learner's (My learning, on the learner's own
+#: server), as a path below the dashboards service's prefix.
+ROLE_HOME_PATHS: dict[Role, str] = {
+    Role.TRAINER: "trainer/",
+    Role.HR: "hr/",
+    Role.ADMIN: "admin/",
+}

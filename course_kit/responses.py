@@ -27,6 +27,8 @@ from typing import Any
 
 from common.files import atomic_write
 
+from .i18n import gettext as _
+
 FILENAME = "responses.json"
 FORMAT_VERSION = 1
 
@@ -76,10 +78,10 @@ class ResponseStore:
         except FileNotFoundError:
             return {}
         except OSError as exc:
-            self.notice = (
-                f"Your earlier answers could not be read ({exc.strerror}). "
+            self.notice = _(
+                "Your earlier answers could not be read ({reason}). "
                 "You can keep working; ask your trainer if this message stays."
-            )
+            ).format(reason=exc.strerror)
             return {}
         try:
             data = json.loads(raw)
@@ -100,11 +102,14 @@ class ResponseStore:
             os.replace(self.path, backup)
         except OSError:
             backup = None
-        kept = f" A copy of the damaged file was kept as {backup.name}." if backup else ""
-        self.notice = (
-            "Your saved answers file was damaged, so this page starts with empty answers "
-            "(tệp lưu câu trả lời bị lỗi, vui lòng trả lời lại)." + kept
+        self.notice = _(
+            "Your saved answers file was damaged, so this page starts with empty answers: "
+            "please answer again."
         )
+        if backup is not None:
+            self.notice += " " + _("A copy of the damaged file was kept as {name}.").format(
+                name=backup.name
+            )
 
     def answers(self) -> dict[str, Any]:
         """All saved answers, `{question id: value}`."""
@@ -125,6 +130,16 @@ class ResponseStore:
         json.dumps(value)  # fail early, before touching the file, on a bad value
         answers = self._load()
         answers[qid] = {"value": value, "saved_at": _now()}
+        if self.persist:
+            self._write(answers)
+        else:
+            self._memory = answers
+
+    def clear(self, qid: str) -> None:
+        """Forget the answer to ``qid`` (the learner emptied a text box): not answered."""
+        answers = self._load()
+        if answers.pop(qid, None) is None:
+            return
         if self.persist:
             self._write(answers)
         else:
@@ -152,9 +167,9 @@ def get_store() -> ResponseStore:
         preview = is_trainer_preview(folder)
         store = ResponseStore(folder / FILENAME, persist=not preview)
         if preview:
-            store.notice = (
-                "Trainer preview: this notebook is in the course's "
-                f"'{folder.resolve().parent.name}/' folder, so answers are not saved here."
-            )
+            store.notice = _(
+                "Trainer preview: this notebook is in the course's '{folder}/' folder, so "
+                "answers are not saved here."
+            ).format(folder=folder.resolve().parent.name)
         _stores[folder] = store
     return store

@@ -38,6 +38,8 @@ class AuditAction(StrEnum):
     COMPLETION_OVERRIDE = "completion.override"
     COMPLETION_OVERRIDE_REFUSED = "completion.override.refused"
     REGRADE = "grade.regrade"
+    GRADE_CHANGE = "grade.change"  # a manual grade changed in formgrader
+    GRADE_CHANGE_UNREADABLE = "grade.change.unreadable"  # a journal line that is not one
     CERTIFICATE_ISSUE = "certificate.issue"
     CERTIFICATE_REVOKE = "certificate.revoke"
     CERTIFICATE_REVOKE_REFUSED = "certificate.revoke.refused"

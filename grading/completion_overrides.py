@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -70,13 +71,13 @@ def new_override(username: str, course_id: str, completed: bool, reason: str,
     return CompletionOverride(username, course_id, completed, reason.strip(), by, vietnam_now())
 
 
-def load_overrides(path: Path) -> dict[tuple[str, str], CompletionOverride]:
-    """The latest override per (username, course id); {} when there is no file."""
-    latest: dict[tuple[str, str], CompletionOverride] = {}
+def iter_overrides(path: Path) -> Iterator[CompletionOverride]:
+    """Every override in the file, oldest first; nothing when there is no file. Raises
+    OverrideError naming the line that is not an override."""
     try:
         fh = open(path, encoding="utf-8")  # noqa: SIM115 (closed below)
     except FileNotFoundError:
-        return latest
+        return
     with fh:
         for number, line in enumerate(fh, start=1):
             try:
@@ -86,5 +87,9 @@ def load_overrides(path: Path) -> dict[tuple[str, str], CompletionOverride]:
                     data["reason"], data["by"], datetime.fromisoformat(data["at"]))
             except (ValueError, KeyError, TypeError) as exc:
                 raise OverrideError(f"{path}: line {number} is not an override ({exc})") from exc
-            latest[(override.username, override.course_id)] = override
-    return latest
+            yield override
+
+
+def load_overrides(path: Path) -> dict[tuple[str, str], CompletionOverride]:
+    """The latest override per (username, course id); {} when there is no file."""
+    return {(o.username, o.course_id): o for o in iter_overrides(path)}

@@ -296,7 +296,7 @@ class AutogradeEngine:
                 job = zygote.new_job_dir()
                 try:
                     self._give_answers(job, checked, student)
-                    nb = await self._execute(nb, zygote, job)
+                    nb = await self._execute(nb, zygote, job, student)
                 finally:
                     shutil.rmtree(job, ignore_errors=True)
                 self._save(student, notebook_id, nb, resources)
@@ -381,13 +381,18 @@ class AutogradeEngine:
         if self.account is not None:
             os.chown(path, self.account.uid, self.account.gid)
 
-    async def _execute(self, nb: NotebookNode, zygote: Zygote, job: Path) -> NotebookNode:
+    async def _execute(
+        self, nb: NotebookNode, zygote: Zygote, job: Path, student: str
+    ) -> NotebookNode:
         """Run the notebook's code cells in a fresh sandboxed kernel and put their outputs
-        in, as nbgrader's ``Execute`` would (errors are outputs; every cell runs)."""
+        in, as nbgrader's ``Execute`` would (errors are outputs; every cell runs). The
+        kernel is told whose submission it grades (``STUDENT_ENV``): question banks draw
+        by it (``course_kit.questions.draws.graded_student_id``); its folder is named after
+        nothing, and the answers file is the learner's, so neither may say it."""
         cells = [c.source if c.cell_type == "code" else None for c in nb.cells]
         try:
             result = await asyncio.to_thread(
-                zygote.run_notebook, job, cells, kernel_environment()
+                zygote.run_notebook, job, cells, kernel_environment({STUDENT_ENV: student})
             )
         except ValueError as exc:
             raise NotGradable(f"the grading kernel wrote broken results: {exc}") from exc

@@ -8,7 +8,11 @@ template then renders under its usual heading "<notebook> (Score: X / Y)":
 
 * for each question: the prompt, the learner's answer (as the options read, from the checked
   answers file beside the autograded notebook), right or wrong, the points, and the
-  explanation the trainer wrote with `course_kit.grading.explain` in the hidden test;
+  explanation the trainer wrote with `course_kit.grading.explain` in the hidden test (or as
+  the `"explain"` of a bank key's entry); for a question bank, each slot shows the question
+  drawn for this learner (the draw of `course_kit.questions.draws`, for the student nbgrader
+  names in the feedback's resources, never anything from the answers file), and the
+  questions not drawn are not shown;
 * for each practical task: the trainer's task text, the points, and what the e-office
   recorded or what is still missing (the comment `grading.practical_tasks` wrote);
 * what the grader could not read in the answers file (`grading-notes.json`).
@@ -38,14 +42,18 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_markdown_cell
 from traitlets import Bool
 
+from course_kit.questions.draws import drawn_question_ids
 from grading.answers import (
     ANSWERS_FILE,
+    BankSpec,
     Question,
     QuestionDefinitionError,
+    banks_in,
     check_answers,
     explanations_in,
     questions_checked_in,
     questions_in,
+    slot_checks_in,
 )
 from grading.completion import Score
 
@@ -56,6 +64,8 @@ FEEDBACK_PREPROCESSORS = [
 ]
 #: What the grader noted about a submission, beside the autograded notebook (grading.engine).
 NOTES_FILE = "grading-notes.json"
+#: How a true/false answer reads in the feedback.
+TRUE_FALSE_LABELS = ("Đúng (True)", "Sai (False)")
 
 
 def _is_autograder_test(cell: NotebookNode) -> bool:
@@ -75,11 +85,12 @@ class AnsweredQuestion:
 
     @property
     def answered(self) -> bool:
-        return self.answer is not None and self.answer != []
+        return self.answer is not None and self.answer not in ([], {}, "")
 
     def answer_labels(self) -> list[str]:
-        values = self.answer if isinstance(self.answer, list) else [self.answer]
-        return [self.question.label_of(v) for v in values] if self.answered else []
+        if not self.answered:
+            return []
+        return self.question.answer_labels(self.answer, TRUE_FALSE_LABELS)
 
 
 @dataclass(frozen=True)
@@ -122,14 +133,28 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
-def feedback_report(nb: NotebookNode, folder: Path) -> FeedbackReport:
+def _drawn(banks: dict[str, BankSpec], bank_id: str, slot: int, student: str | None
+           ) -> str | None:
+    """The question a bank slot graded for ``student`` (None: unknown bank, slot or
+    student)."""
+    bank = banks.get(bank_id)
+    if bank is None or student is None:
+        return None
+    drawn = drawn_question_ids(bank, student)
+    return drawn[slot - 1] if 1 <= slot <= len(drawn) else None
+
+
+def feedback_report(nb: NotebookNode, folder: Path, student: str | None = None
+                    ) -> FeedbackReport:
     """The learner's results, from an autograded notebook (after ``GetGrades``) and the
-    checked answers file and grading notes beside it in ``folder``."""
+    checked answers file and grading notes beside it in ``folder``. ``student``: the
+    nbgrader student id, whose draw the bank slots show."""
     report = FeedbackReport()
     try:
         questions = questions_in(nb)
+        banks = banks_in(nb)
     except QuestionDefinitionError as exc:
-        questions = {}
+        questions, banks = {}, {}
         report.problems.append(f"The questions of this module could not be read: {exc}")
     raw = (folder / ANSWERS_FILE).read_bytes() if (folder / ANSWERS_FILE).is_file() else None
     answers = check_answers(raw, questions).answers
@@ -151,6 +176,10 @@ def feedback_report(nb: NotebookNode, folder: Path) -> FeedbackReport:
         meta = cell.metadata.get("nbgrader", {})
         if _is_autograder_test(cell):
             qids = [q for q in questions_checked_in(cell.source) if q in questions]
+            for slot in slot_checks_in(cell.source):
+                drawn = _drawn(banks, slot.bank_id, slot.slot, student)
+                if drawn is not None and drawn in questions and drawn not in qids:
+                    qids.append(drawn)
             if not qids:
                 continue
             shown.update(qids)
@@ -165,7 +194,9 @@ def feedback_report(nb: NotebookNode, folder: Path) -> FeedbackReport:
                 str(meta.get("comment") or ""),
             )
             placed.append((index, task))
-    for qid in questions:
+    for qid, question in questions.items():
+        if question.bank_id is not None:
+            continue  # a bank's questions are shown through its slots, as drawn
         if qid not in shown:  # asked, but no test checks it: shown, never scored
             placed.append((position.get(qid, len(nb.cells)), CheckResult(
                 (answered(qid),), None, None
@@ -296,7 +327,8 @@ class LearnerFeedback(Preprocessor):
         self, nb: NotebookNode, resources: dict[str, Any]
     ) -> tuple[NotebookNode, dict[str, Any]]:
         folder = Path(resources.get("metadata", {}).get("path") or ".")
-        nb.cells = render_cells(feedback_report(nb, folder))
+        student = resources.get("nbgrader", {}).get("student")
+        nb.cells = render_cells(feedback_report(nb, folder, student))
         return nb, resources
 
 

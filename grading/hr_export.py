@@ -6,8 +6,9 @@ into the personnel management software (docs/hr-export.md, generated from ``FIEL
 * CSV: UTF-8 with a byte-order mark (``utf-8-sig``) so Excel shows Vietnamese names
   correctly, one header row, RFC 4180 quoting and CRLF line ends. Booleans are ``yes`` /
   ``no``, dates ``YYYY-MM-DD``, numbers with ``.`` as decimal mark.
-* XLSX (openpyxl, write-only mode): one sheet, header row bold and frozen, typed cells:
-  numbers are numbers, dates are dates (``yyyy-mm-dd``), booleans are TRUE / FALSE.
+* XLSX: one sheet, header row bold and frozen, typed cells: numbers are numbers, dates are
+  dates (``yyyy-mm-dd``), booleans are TRUE / FALSE. Written with openpyxl's write-only
+  mode (rows streamed to its temp file, zipped at the end).
 * JSON: one JSON array of objects, keys in column order, typed values (numbers, ISO
   dates, ``true`` / ``false``, ``null`` for empty), UTF-8, one object per line.
 * Formula injection: a text cell starting with ``=``, ``+``, ``-``, ``@``, tab or CR is
@@ -17,27 +18,35 @@ into the personnel management software (docs/hr-export.md, generated from ``FIEL
   course at a time) into a temp file in the target directory, which is fsynced and renamed
   over the target at the end: readers never see half a file and a failed export leaves
   nothing behind. A new file is created 0600 (personal data); a replaced file keeps its mode.
+  Memory holds the roster, a few courses' records and a batch of rows, whatever the number
+  of rows (docs/performance.md, "HR export").
 """
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import io
 import json
+import math
 import os
+import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from common.spreadsheet import FORMULA_PREFIXES, safe_text
 from grading.competency_records import format_levels
-from grading.records import CompletionRecord
+from grading.records import CompletionRecord, CompletionRecords, birth_date
+
+if TYPE_CHECKING:
+    from people.roster import Person
 
 
 class FieldKind(StrEnum):
@@ -125,28 +134,102 @@ class ExportResult:
 
 def record_values(record: CompletionRecord) -> list[Any]:
     """The typed cells of one record, in ``COLUMNS`` order (None: empty)."""
-    values = {
-        "employee_id": record.employee_id,
-        "full_name": record.full_name,
-        "date_of_birth": record.date_of_birth,
-        "agency": record.agency,
-        "unit": record.unit,
-        "job_title": record.job_title,
-        "course_id": record.course_id,
-        "course_title": record.course_title,
-        "modules_completed": record.modules_completed,
-        "modules_total": record.modules_total,
-        "score": round(record.score, 2),
-        "max_score": round(record.max_score, 2),
-        "percent": record.percent,
-        "passed": record.passed,
-        "overridden": record.overridden,
-        "completion_date": record.completion_date,
-        "competencies": format_levels(dict(record.competencies)),
-        "certificate_id": record.certificate_id,
-        "certificate_url": record.certificate_url,
-    }
-    return [values[c] for c in COLUMNS]
+    return [
+        record.employee_id, record.full_name, record.date_of_birth, record.agency, record.unit,
+        record.job_title, record.course_id, record.course_title, record.modules_completed,
+        record.modules_total, round(record.score, 2), round(record.max_score, 2),
+        record.percent, record.passed, record.overridden, record.completion_date,
+        format_levels(dict(record.competencies)), record.certificate_id,
+        record.certificate_url,
+    ]
+
+
+# --- rows: the records as the writers take them, whatever form they came in
+#
+# 600,000 rows leave 30,000 learners' cells and 20 courses' cells the same over and over: a
+# writer makes each learner's cells once (``person``), each course's once (``course``), and
+# per row only the cells that vary (``row``), pasted together as text. The records come
+# either as ``grading.records.CompletionRecords`` (the export of an installation: course by
+# course, one compact standing per row, no CompletionRecord object made) or as any iterable
+# of CompletionRecord (tests, small callers); both end up in the same three calls.
+
+#: employee_id, full_name, date_of_birth, agency, unit, job_title
+PersonCells = tuple[str, str, date | None, str, str, str]
+#: modules_completed, modules_total, score, max_score, percent, passed, overridden,
+#: completion_date, competencies, certificate_id, certificate_url
+RowCells = tuple[int, int, float, float, float | None, bool, bool, date | None,
+                 tuple[tuple[str, int], ...], str, str]
+
+
+class _Format(Protocol):
+    def person(self, cells: PersonCells) -> Any: ...
+    def course(self, course_id: str, course_title: str) -> Any: ...
+    def row(self, person: Any, course: Any, cells: RowCells) -> str: ...
+
+
+def _person_cells(person: Person) -> PersonCells:
+    return (person.employee_id, person.full_name, birth_date(person.date_of_birth),
+            person.agency, person.unit, person.job_title)
+
+
+#: Rows formatted and written at a time: few enough that a batch's text stays small (a few
+#: MB), many enough that writing costs one call per batch.
+_BATCH = 5000
+
+
+def _formatted(records: Iterable[CompletionRecord], fmt: _Format) -> Iterator[list[str]]:
+    """The rows as text, in batches of at most ``_BATCH``."""
+    if isinstance(records, CompletionRecords) and records.untouched:
+        yield from _formatted_by_course(records, fmt)
+        return
+    people: dict[PersonCells, Any] = {}
+    courses: dict[tuple[str, str], Any] = {}
+    batch: list[str] = []
+    for r in records:
+        key = (r.employee_id, r.full_name, r.date_of_birth, r.agency, r.unit, r.job_title)
+        person = people.get(key)
+        if person is None:
+            person = people[key] = fmt.person(key)
+        course = courses.get((r.course_id, r.course_title))
+        if course is None:
+            course = courses[(r.course_id, r.course_title)] = fmt.course(r.course_id,
+                                                                         r.course_title)
+        batch.append(fmt.row(person, course, (
+            r.modules_completed, r.modules_total, r.score, r.max_score, r.percent, r.passed,
+            r.overridden, r.completion_date, r.competencies, r.certificate_id,
+            r.certificate_url)))
+        if len(batch) == _BATCH:
+            yield batch
+            batch = []
+    yield batch
+
+
+def _formatted_by_course(records: CompletionRecords, fmt: _Format) -> Iterator[list[str]]:
+    learners: Sequence[Person] = ()
+    people: list[Any] = []  # by the learner's index in ``learners``, made on first use
+    for course in records.by_course():
+        if course.learners is not learners:
+            learners, people = course.learners, [None] * len(course.learners)
+        plan = course.plan
+        course_cells = fmt.course(plan.course.id, plan.title)
+        total, max_total = len(plan.module_ids), plan.max_total
+        row = fmt.row
+        batch = []
+        for (index, graded, score, percent, passed, overridden, when, competencies,
+             certificate_id, certificate_url) in course.standings:
+            person = people[index]
+            if person is None:
+                person = people[index] = fmt.person(_person_cells(learners[index]))
+            batch.append(row(person, course_cells, (
+                graded, total, score, max_total, percent, passed, overridden, when,
+                competencies, certificate_id, certificate_url)))
+            if len(batch) == _BATCH:
+                yield batch
+                batch = []
+        yield batch
+
+
+# --- CSV
 
 
 def _number(value: float) -> str:
@@ -166,90 +249,144 @@ def _date_text(value: date) -> str:
     return value.isoformat()
 
 
+_CSV_QUOTED = re.compile(r'[,"\r\n]')
+
+
+def _csv_cell(text: str) -> str:
+    """``text`` as ``csv.writer`` (excel dialect, CRLF line ends) writes it: between double
+    quotes, inner quotes doubled, when it holds a comma, a quote, CR or LF; else as is."""
+    if _CSV_QUOTED.search(text) is None:
+        return text
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _csv_text(text: str) -> str:
+    return _csv_cell(safe_text(text)) if text else ""
+
+
 @lru_cache(maxsize=4096)
 def _levels_text(pairs: tuple[tuple[str, int], ...]) -> str:
-    return safe_text(format_levels(dict(pairs)))
+    return _csv_text(format_levels(dict(pairs)))
 
 
-_KINDS = tuple(f.kind for f in FIELDS.values())
+class _CsvFormat:
+    """A record as one CSV line: RFC 4180 quoting, CRLF, formula-like text made inert."""
 
+    def person(self, cells: PersonCells) -> str:
+        employee_id, full_name, born, agency, unit, job_title = cells
+        return ",".join((_csv_text(employee_id), _csv_text(full_name),
+                         _date_text(born) if born else "", _csv_text(agency), _csv_text(unit),
+                         _csv_text(job_title)))
 
-class _CsvFormatter:
-    """Record -> CSV cells; a person's and a course's cells are made once per export (a
-    learner appears once per course, a course once per learner)."""
+    def course(self, course_id: str, course_title: str) -> str:
+        return _csv_text(course_id) + "," + _csv_text(course_title)
 
-    def __init__(self) -> None:
-        self.people: dict[tuple[Any, ...], list[str]] = {}
-        self.courses: dict[tuple[str, str], list[str]] = {}
-
-    def person(self, r: CompletionRecord) -> list[str]:
-        key = (r.username, r.employee_id, r.full_name, r.date_of_birth, r.agency, r.unit,
-               r.job_title)
-        cells = self.people.get(key)
-        if cells is None:
-            cells = self.people[key] = [
-                safe_text(r.employee_id), safe_text(r.full_name),
-                _date_text(r.date_of_birth) if r.date_of_birth else "",
-                safe_text(r.agency), safe_text(r.unit), safe_text(r.job_title)]
-        return cells
-
-    def __call__(self, r: CompletionRecord) -> list[str]:
-        course = self.courses.get((r.course_id, r.course_title))
-        if course is None:
-            course = self.courses[(r.course_id, r.course_title)] = [
-                safe_text(r.course_id), safe_text(r.course_title)]
-        return [
-            *self.person(r), *course, str(r.modules_completed), str(r.modules_total),
-            _number_text(r.score), _number_text(r.max_score),
-            "" if r.percent is None else _number_text(r.percent),
-            "yes" if r.passed else "no", "yes" if r.overridden else "no",
-            _date_text(r.completion_date) if r.completion_date else "",
-            _levels_text(r.competencies) if r.competencies else "",
-            safe_text(r.certificate_id), safe_text(r.certificate_url),
-        ]
+    def row(self, person: str, course: str, cells: RowCells) -> str:
+        (graded, total, score, max_score, percent, passed, overridden, when, competencies,
+         certificate_id, certificate_url) = cells
+        return (f"{person},{course},{graded},{total},{_number_text(score)},"
+                f"{_number_text(max_score)},"
+                f"{'' if percent is None else _number_text(percent)},"
+                f"{'yes' if passed else 'no'},{'yes' if overridden else 'no'},"
+                f"{_date_text(when) if when else ''},"
+                f"{_levels_text(competencies) if competencies else ''},"
+                f"{_csv_text(certificate_id)},{_csv_text(certificate_url)}\r\n")
 
 
 def record_row(record: CompletionRecord) -> list[str]:
     """The CSV cells of one record, in ``COLUMNS`` order, as text."""
-    return _CsvFormatter()(record)
+    line = next(_formatted([record], _CsvFormat()))[0]
+    return next(csv.reader([line.removesuffix("\r\n")]))
 
 
 # --- writers: each writes the header and the rows to an open binary file, returns the count
 
 
 def _write_csv(records: Iterable[CompletionRecord], fh: io.BufferedWriter, _path: Path) -> int:
-    text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="", write_through=False)
-    writer = csv.writer(text, dialect="excel", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    # UTF-8 with a byte-order mark (what Excel needs to read the Vietnamese right)
+    fh.write(codecs.BOM_UTF8 + (",".join(map(_csv_cell, COLUMNS)) + "\r\n").encode())
     count = 0
-    batch: list[list[str]] = []
-    row = _CsvFormatter()
-    for record in records:
-        batch.append(row(record))
-        if len(batch) == 2000:
-            writer.writerows(batch)
-            count += len(batch)
-            batch.clear()
-    writer.writerows(batch)
-    count += len(batch)
-    text.flush()
-    text.detach()
+    for batch in _formatted(records, _CsvFormat()):
+        fh.write("".join(batch).encode("utf-8"))
+        count += len(batch)
     return count
 
 
-def _json_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
+# --- JSON
+
+_json_text = json.encoder.encode_basestring  # what json.dumps(str, ensure_ascii=False) writes
+
+
+def _json_number(value: float) -> str:
+    """What ``json.dumps`` writes for an int or a float: its repr when finite."""
+    if not math.isfinite(value):
+        return json.dumps(value)
+    return repr(value)
+
+
+@lru_cache(maxsize=4096)
+def _json_date(value: date) -> str:
+    return '"' + value.isoformat() + '"'
+
+
+@lru_cache(maxsize=4096)
+def _json_levels(pairs: tuple[tuple[str, int], ...]) -> str:
+    return _json_text(format_levels(dict(pairs)))
+
+
+class _JsonFormat:
+    """A record as one JSON object, exactly as ``json.dumps(dict, ensure_ascii=False)``
+    writes it (", " and ": " separators, keys in column order)."""
+
+    def person(self, cells: PersonCells) -> str:
+        employee_id, full_name, born, agency, unit, job_title = cells
+        return (f'{{"employee_id": {_json_text(employee_id)}, '
+                f'"full_name": {_json_text(full_name)}, '
+                f'"date_of_birth": {_json_date(born) if born is not None else "null"}, '
+                f'"agency": {_json_text(agency)}, "unit": {_json_text(unit)}, '
+                f'"job_title": {_json_text(job_title)}')
+
+    def course(self, course_id: str, course_title: str) -> str:
+        return f', "course_id": {_json_text(course_id)}, "course_title": {_json_text(course_title)}'
+
+    def row(self, person: str, course: str, cells: RowCells) -> str:
+        (graded, total, score, max_score, percent, passed, overridden, when, competencies,
+         certificate_id, certificate_url) = cells
+        return (f'{person}{course}, "modules_completed": {_json_number(graded)}, '
+                f'"modules_total": {_json_number(total)}, '
+                f'"score": {_json_number(round(score, 2))}, '
+                f'"max_score": {_json_number(round(max_score, 2))}, '
+                f'"percent": {"null" if percent is None else _json_number(percent)}, '
+                f'"passed": {"true" if passed else "false"}, '
+                f'"overridden": {"true" if overridden else "false"}, '
+                f'"completion_date": {"null" if when is None else _json_date(when)}, '
+                f'"competencies": {_json_levels(competencies)}, '
+                f'"certificate_id": {_json_text(certificate_id)}, '
+                f'"certificate_url": {_json_text(certificate_url)}}}')
 
 
 def _write_json(records: Iterable[CompletionRecord], fh: io.BufferedWriter, _path: Path) -> int:
     count = 0
     fh.write(b"[")
-    for record in records:
-        obj = dict(zip(COLUMNS, map(_json_value, record_values(record)), strict=True))
-        fh.write((b",\n" if count else b"\n") + json.dumps(obj, ensure_ascii=False).encode())
-        count += 1
+    for batch in _formatted(records, _JsonFormat()):
+        if batch:
+            # one object per line: "[\n{...},\n{...}\n]\n"
+            fh.write(((",\n" if count else "\n") + ",\n".join(batch)).encode("utf-8"))
+            count += len(batch)
     fh.write(b"\n]\n" if count else b"]\n")
     return count
+
+
+# --- XLSX
+#
+# Through openpyxl's write-only mode (a cell object per cell, about 100 µs a row of 19
+# cells: the XLSX export's floor, docs/performance.md "HR export").
+
+#: characters XML 1.0 cannot hold: control characters (openpyxl's ILLEGAL_CHARACTERS_RE),
+#: lone surrogates and the two non-characters U+FFFE / U+FFFF; each becomes a visible "?"
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: each column's kind, in column order (how the XLSX writer types its cells)
+_KINDS = tuple(f.kind for f in FIELDS.values())
 
 
 def xlsx_text_cell(sheet: Any, value: str) -> Any:
@@ -303,7 +440,6 @@ def _abandon(sheet: Any) -> None:
 
 def _xlsx_rows(sheet: Any, records: Iterable[CompletionRecord]) -> int:
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     count = 0
     for record in records:
@@ -312,7 +448,7 @@ def _xlsx_rows(sheet: Any, records: Iterable[CompletionRecord]) -> int:
             if kind is FieldKind.TEXT and value:
                 # control characters XML 1.0 cannot hold (a stray one in a roster name)
                 # would stop the whole export: each becomes a visible "?" instead
-                value = ILLEGAL_CHARACTERS_RE.sub("?", value)
+                value = _XML_ILLEGAL.sub("?", value)
             if kind is FieldKind.TEXT and value and value.startswith(FORMULA_PREFIXES):
                 row.append(xlsx_text_cell(sheet, value))
             elif kind is FieldKind.DATE and value is not None:

@@ -1,5 +1,6 @@
 # jupyter_server configuration for learners' servers and the course (formgrader) services.
 import os
+from pathlib import Path
 
 from installation.settings import SERVER_ROLE_ENV, ServerRole
 
@@ -29,8 +30,24 @@ if os.environ.get(SERVER_ROLE_ENV) == ServerRole.LEARNER:
         "nbgrader.server_extensions.assignment_list": False,
         "nbgrader.server_extensions.course_list": False,
     }
+    # The module page: Voila's "lab" template with the academy's frame (course and module
+    # titles, back to My learning, questions answered, Submit), from this folder's Jupyter
+    # data directory (Voila finds templates only in Jupyter's data path: JUPYTER_PATH); the
+    # notebook cannot choose another template, and no code is shown.
+    _voila_data = str(Path(__file__).resolve().parent / "jupyter_data")
+    _jupyter_path = [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]
+    if _voila_data not in _jupyter_path:
+        os.environ["JUPYTER_PATH"] = os.pathsep.join([_voila_data, *_jupyter_path])
+    c.VoilaConfiguration.template = "academy"
+    c.VoilaConfiguration.allow_template_override = "NO"
+    c.VoilaConfiguration.strip_sources = True
 elif os.environ.get(SERVER_ROLE_ENV) == ServerRole.COURSE:
+    # Formgrader comes with its manual grade changes journalled for the audit log: the
+    # academy's extension loads it after routing the grade URL to its audited handler
+    # (grading/formgrader_audit.py), so nbgrader's own entry stays off (else it would load
+    # formgrader a second time, and without this module formgrader is not there at all).
     c.ServerApp.jpserver_extensions = {
-        "nbgrader.server_extensions.formgrader": True,
+        "grading.formgrader_audit": True,
+        "nbgrader.server_extensions.formgrader": False,
         "jupyter_server_terminals": False,
     }

@@ -9,7 +9,9 @@ from common.roles import (
     CAMPAIGN_MANAGER_SCOPE,
     CERTIFICATE_OFFICER_SCOPE,
     DASHBOARDS_SERVICE,
+    DASHBOARDS_URL_ENV,
     EOFFICE_SERVICE,
+    EOFFICE_URL_ENV,
     EVIDENCE_SCOPE,
     GRADING_SERVICE,
     IDLE_CULLER_SERVICE,
@@ -91,6 +93,10 @@ c.Spawner.environment = {
     MODE_ENV: s.install.mode.value,
     EXCHANGE_ROOT_ENV: str(layout.exchange_dir),
     CATALOG_DIR_ENV: str(layout.catalog_dir),
+    # where a learner's kernel asks the e-office ("Check my work"): the service itself
+    EOFFICE_URL_ENV: f"http://127.0.0.1:{s.ports.eoffice}",
+    # where My learning asks for the learner's completion overrides (its own token)
+    DASHBOARDS_URL_ENV: f"http://127.0.0.1:{s.ports.dashboards}",
     "PATH": f"{bin_dir}:/usr/bin:/bin",
 }
 
@@ -121,8 +127,9 @@ eoffice = {
     "oauth_client_allowed_scopes": [EVIDENCE_SCOPE, CERTIFICATE_OFFICER_SCOPE,
                                    CAMPAIGN_MANAGER_SCOPE],
 }
-# the academy's own pages: the public verification of completion certificates (no login)
-# and a learner's own certificates; it reads the certificate registry and the academy's root
+# the academy's own pages: the public verification of completion certificates (no login),
+# a learner's own certificates and the home pages of trainers, HR officers and admins; it
+# reads the certificate registry and the academy's root
 # certificate and CRL (it runs as the hub's account: see docs/architecture.md)
 dashboards = {
     "name": DASHBOARDS_SERVICE,
@@ -131,6 +138,9 @@ dashboards = {
         str(bin_dir / "gunicorn"),
         "--bind", f"127.0.0.1:{s.ports.dashboards}",
         "--workers", "2",
+        # the HR dashboard's first view of a province-sized roster reads every gradebook
+        # (docs/dashboards-hr.md); gunicorn's default 30 s would kill the worker mid-way
+        "--timeout", "180",
         "--access-logfile", "-",
         "dashboards:create_app()",
     ],
@@ -141,6 +151,8 @@ dashboards = {
     },
     "api_token": s.secret("dashboards_api_token"),
     "oauth_no_confirm": True,
+    # a login carries the role pages' scopes of the person who holds them
+    "oauth_client_allowed_scopes": rbac.DASHBOARDS_LOGIN_SCOPES,
 }
 # the grading service: grades submissions of `grade_on_submit` courses as they arrive (it
 # runs as the hub's own account, like `academy grade autograde`: it starts sandboxed

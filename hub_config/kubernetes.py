@@ -10,7 +10,8 @@ reads the installation from the shared data volume (``ACADEMY_DATA_DIR``, made b
   accounts do on one machine), without privilege escalation, with only the exchange and
   the course catalogue of the shared volume mounted;
 - the e-office as an external service (its own Deployment, scaled apart), the grading
-  service's token, and each course's formgrader as a service of the hub pod.
+  service's token, and, as services of the hub pod, the dashboards (certificate
+  verification, the role home pages) and each course's formgrader.
 """
 
 from __future__ import annotations
@@ -21,16 +22,20 @@ from typing import Any
 from common.roles import (
     CAMPAIGN_MANAGER_SCOPE,
     CERTIFICATE_OFFICER_SCOPE,
+    DASHBOARDS_SERVICE,
     EOFFICE_SERVICE,
+    EOFFICE_URL_ENV,
     EVIDENCE_SCOPE,
     GRADING_SERVICE,
 )
 from course_kit.catalog import load_catalog
 from hub_config import CONFIG_DIR, rbac
+from hub_config.spawner import roster_names
 from installation.layout import DATA_DIR_ENV, DataLayout
 from installation.settings import (
     CATALOG_DIR_ENV,
     EXCHANGE_ROOT_ENV,
+    FULL_NAME_ENV,
     MODE_ENV,
     SERVER_ROLE_ENV,
     InstallSettings,
@@ -41,10 +46,10 @@ from installation.settings import (
 from people.roster import load_roster
 
 DATA_CLAIM_ENV = "ACADEMY_DATA_CLAIM"  # the ReadWriteMany volume claim of the data dir
-EOFFICE_URL_ENV = "ACADEMY_EOFFICE_URL"
 EXCHANGE_MOUNT = "/srv/nbgrader/exchange"
 CATALOG_MOUNT = "/srv/academy-catalog"
 FIRST_LEARNER_UID = 100_000
+DASHBOARDS_PORT = 10_090  # in the hub pod, on loopback; the courses' formgraders from 10_100
 
 
 def learner_uid(spawner: Any) -> int:
@@ -54,6 +59,7 @@ def learner_uid(spawner: Any) -> int:
 
 def configure(c: Any, data_dir: str | None = None) -> None:
     layout = DataLayout.at(data_dir or os.environ.get(DATA_DIR_ENV, "/srv/academy"))
+    eoffice_url = os.environ.get(EOFFICE_URL_ENV, "http://academy-eoffice:8000")
     install = InstallSettings.load(layout)
     people = [p for p in load_roster(layout.roster_file) if p.can_log_in]
     course_ids = sorted(load_catalog(layout.catalog_dir))
@@ -79,6 +85,12 @@ def configure(c: Any, data_dir: str | None = None) -> None:
         MODE_ENV: Mode.ISOLATED.value,
         EXCHANGE_ROOT_ENV: EXCHANGE_MOUNT,
         CATALOG_DIR_ENV: CATALOG_MOUNT,
+        # where "Check my work" asks the e-office (values.yaml lets learners' pods reach it)
+        EOFFICE_URL_ENV: eoffice_url,
+        # the learner's full name for My learning, looked up in the roster by the hub at each
+        # spawn as the local spawners do (hub_config.spawner.FullNameFromRoster); "": username
+        FULL_NAME_ENV: lambda spawner: roster_names.full_name(
+            layout.roster_file, spawner.user.name, spawner.log) or "",
     }
     claim = os.environ.get(DATA_CLAIM_ENV, "academy-data")
     c.KubeSpawner.volumes = [
@@ -98,13 +110,25 @@ def configure(c: Any, data_dir: str | None = None) -> None:
     eoffice = {
         "name": EOFFICE_SERVICE,
         "display": True,
-        "url": os.environ.get(EOFFICE_URL_ENV, "http://academy-eoffice:8000"),
+        "url": eoffice_url,
         "api_token": secret("eoffice_api_token"),
         "oauth_no_confirm": True,
         "oauth_client_allowed_scopes": [EVIDENCE_SCOPE, CERTIFICATE_OFFICER_SCOPE,
                                    CAMPAIGN_MANAGER_SCOPE],
     }
     grading = {"name": GRADING_SERVICE, "api_token": secret("grading_api_token")}
+    # in the hub pod, beside the data volume it reads (roster, gradebooks, certificates)
+    dashboards = {
+        "name": DASHBOARDS_SERVICE,
+        "url": f"http://127.0.0.1:{DASHBOARDS_PORT}",
+        "command": ["gunicorn", "--bind", f"127.0.0.1:{DASHBOARDS_PORT}", "--workers", "2",
+                    "--timeout", "180", "dashboards:create_app()"],
+        "cwd": str(layout.root),
+        "environment": {"DASHBOARDS_DATA_DIR": str(layout.root)},
+        "api_token": secret("dashboards_api_token"),
+        "oauth_no_confirm": True,
+        "oauth_client_allowed_scopes": rbac.DASHBOARDS_LOGIN_SCOPES,
+    }
     courses = [
         {
             "name": course_id,
@@ -125,7 +149,7 @@ def configure(c: Any, data_dir: str | None = None) -> None:
         }
         for i, course_id in enumerate(course_ids)
     ]
-    c.JupyterHub.services = [*chart_services, eoffice, grading, *courses]
+    c.JupyterHub.services = [*chart_services, eoffice, grading, dashboards, *courses]
 
 
 def _given(section: Any, name: str) -> list:

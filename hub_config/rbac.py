@@ -12,15 +12,20 @@ from typing import Any
 from common.roles import (
     CAMPAIGN_MANAGER_SCOPE,
     CERTIFICATE_OFFICER_SCOPE,
+    CLASSES_SCOPE,
     COURSE_GROUP_PREFIX,
     DASHBOARDS_SERVICE,
     EOFFICE_SERVICE,
     EVIDENCE_SCOPE,
+    EXPORT_SCOPE,
     GRADING_SERVICE,
     IDLE_CULLER_SERVICE,
+    PLATFORM_SCOPE,
+    RECORDS_SCOPE,
     ROSTER_SERVICE,
     Role,
 )
+from hub_config.landing import home_url
 from installation.settings import grader_account
 from people.roster import Person
 
@@ -36,7 +41,23 @@ CUSTOM_SCOPES = {
         "description": "Run phishing-simulation campaigns in the sandbox e-office against a "
         "class and read their results (trainers only).",
     },
+    CLASSES_SCOPE: {
+        "description": "See the class overview of the courses one teaches, grade them and "
+        "override completions (trainers).",
+    },
+    RECORDS_SCOPE: {
+        "description": "See the completion and competency records dashboard (HR officers).",
+    },
+    EXPORT_SCOPE: {
+        "description": "Export the completion and competency records (HR officers, admins).",
+    },
+    PLATFORM_SCOPE: {
+        "description": "See the platform's status and its audit log (admins).",
+    },
 }
+
+#: What a login to the dashboards service may carry, when the person holds it.
+DASHBOARDS_LOGIN_SCOPES = [CLASSES_SCOPE, RECORDS_SCOPE, EXPORT_SCOPE, PLATFORM_SCOPE]
 
 
 def apply_access(c: Any, people: list[Person], course_ids: list[str], hub_db_url: str) -> None:
@@ -52,6 +73,9 @@ def apply_access(c: Any, people: list[Person], course_ids: list[str], hub_db_url
     c.JupyterHub.load_groups = hub_groups(people, course_ids)
     c.JupyterHub.load_roles = hub_roles(course_ids)
     c.JupyterHub.custom_scopes = CUSTOM_SCOPES
+    # trainers, HR officers and admins land on their role's home page, learners on My
+    # learning
+    c.JupyterHub.default_url = home_url
 
 
 def hub_groups(people: Iterable[Person], course_ids: Iterable[str]) -> dict[str, dict]:
@@ -91,6 +115,7 @@ def hub_roles(course_ids: Iterable[str]) -> list[dict]:
                 EVIDENCE_SCOPE,
                 CERTIFICATE_OFFICER_SCOPE,
                 CAMPAIGN_MANAGER_SCOPE,
+                CLASSES_SCOPE,
                 "list:users",
                 "read:users:name",
                 "read:users:groups",
@@ -100,7 +125,23 @@ def hub_roles(course_ids: Iterable[str]) -> list[dict]:
             "name": "hr-officer",
             "groups": [Role.HR.value],
             "scopes": ["self", "list:users", "read:users:name",
-                       f"access:services!service={DASHBOARDS_SERVICE}"],
+                       f"access:services!service={DASHBOARDS_SERVICE}",
+                       RECORDS_SCOPE, EXPORT_SCOPE],
+        },
+        {
+            # admins are also the hub's admin users (its built-in "admin" role); this adds
+            # the academy's own pages: the platform's status, the audit log, the export
+            "name": "academy-admin",
+            "groups": [Role.ADMIN.value],
+            "scopes": [f"access:services!service={DASHBOARDS_SERVICE}", PLATFORM_SCOPE,
+                       EXPORT_SCOPE],
+        },
+        {
+            # the dashboards' own token: the admin page's status of the hub and its services
+            "name": "dashboards-service",
+            "services": [DASHBOARDS_SERVICE],
+            "scopes": ["read:hub", "list:services", "read:services", "list:users",
+                       "read:users:name", "read:servers"],
         },
         {
             # the e-office's own token: a trainer's phishing campaign targets a course's

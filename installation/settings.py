@@ -36,6 +36,9 @@ SERVER_ROLE_ENV = "ACADEMY_SERVER_ROLE"
 MODE_ENV = "ACADEMY_MODE"
 EXCHANGE_ROOT_ENV = "ACADEMY_EXCHANGE_ROOT"
 CATALOG_DIR_ENV = "ACADEMY_CATALOG_DIR"
+#: A learner's full name, looked up in the roster by the hub at each spawn
+#: (hub_config.spawner), for My learning's greeting.
+FULL_NAME_ENV = "ACADEMY_FULL_NAME"
 EOFFICE_ACCOUNT = "academy-eoffice"
 SHARED_MODE_WARNING = (
     "NOT ISOLATED: every learner's server runs under one account and can read the answer "

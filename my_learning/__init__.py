@@ -2,8 +2,10 @@
 
 Enable it on the single-user server with
 `--ServerApp.jpserver_extensions='{"my_learning": True}'` (or the same key in config) and
-make it the landing page with `default_url=/learning`. See `handlers` for the routes and
-`progress` for how module statuses are derived from nbgrader.
+make it the landing page with `default_url=/learning`. See `handlers` for the routes,
+`progress` for how module statuses and a course's progress are derived from nbgrader,
+`next_step` for the one step the page suggests per course, and `i18n` for the languages
+(docs/my-learning.md says it for learners and trainers).
 """
 
 from __future__ import annotations
@@ -16,11 +18,11 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 
 
 def _load_jupyter_server_extension(serverapp: Any) -> None:
-    from .handlers import CLIENT_SETTING, JINJA_SETTING, handlers, make_jinja_env
+    from .handlers import CLIENT_SETTING, JINJA_SETTING, handlers, make_jinja_envs
     from .nbgrader_client import NbgraderClient
 
     web_app = serverapp.web_app
     web_app.settings[CLIENT_SETTING] = NbgraderClient(serverapp.root_dir, log=serverapp.log)
-    web_app.settings[JINJA_SETTING] = make_jinja_env()
+    web_app.settings[JINJA_SETTING] = make_jinja_envs()
     web_app.add_handlers(".*$", handlers(web_app.settings["base_url"]))
     serverapp.log.info("my_learning: page at %slearning", web_app.settings["base_url"])

@@ -5,32 +5,63 @@ Routes, under the server's base_url:
   POST learning/fetch    course_id, assignment_id start a module, then open it in Voila
   POST learning/submit   course_id, assignment_id hand in the learner's copy
   GET  learning/feedback/<course>/<assignment>[/<notebook_id>]  feedback HTML
+  GET  learning/language/<code>?next=<path>       the platform's language, then back
+  GET  learning/api/frame?path=<notebook>&lang=    JSON: the module page's frame (which
+                                                  module, titles, links, texts, the count)
+  GET  learning/api/answered/<course>/<module>?lang=  JSON: questions answered out of how many
+
+The two JSON routes serve the frame around a module page in Voila (``my_learning.frame``;
+the template is ``hub_config/jupyter_data/voila/templates/academy``): My learning says which
+module a notebook is and puts the frame's texts in the page's language through its own
+catalogue, so the Voila template holds no text and no second catalogue.
+
+Every text goes through the catalogue of ``my_learning.i18n`` in the language of the
+platform's shared cookie. The learner is greeted by the full name the hub passes at spawn
+(``FULL_NAME_ENV``, from the roster: ``hub_config.spawner``), or by their username.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import json
+import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import jinja2
+from babel.numbers import format_decimal
 from jupyter_server.auth.decorator import authorized
-from jupyter_server.base.handlers import JupyterHandler
+from jupyter_server.base.handlers import APIHandler, JupyterHandler
 from jupyter_server.utils import url_escape, url_path_join
 from markupsafe import Markup
 from tornado import web
 
 from common.clock import to_vietnam
+from common.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE, N_, Language, language_from
 from common.roles import DASHBOARDS_SERVICE, EOFFICE_SERVICE
 from course_kit.catalog import CatalogError, Course, load_catalog
-from installation.settings import CATALOG_DIR_ENV
+from course_kit.i18n import LANGUAGE_PARAMETER
+from course_kit.questions.draws import learner_id
+from grading.completion import Score
+from installation.settings import CATALOG_DIR_ENV, FULL_NAME_ENV
 
+from .frame import (
+    ModuleRef,
+    answered_payload,
+    count_answered,
+    frame_texts,
+    inside,
+)
+from .i18n import LANGUAGE_NAMES, safe_local_path, translations
 from .nbgrader_client import LearningError, NbgraderClient
+from .next_step import NextStepKind, next_step
+from .overrides import fetch_overrides
 from .progress import CourseProgress, ModuleProgress, Status, build_progress
 
 CLIENT_SETTING = "my_learning_client"
@@ -38,37 +69,106 @@ JINJA_SETTING = "my_learning_jinja"
 # Starting, submitting and listing read and write the learner's own files.
 AUTH_RESOURCE = "contents"
 CATALOG_ENV = CATALOG_DIR_ENV
+#: the learner's full name, set by the hub's spawner from the roster (hub_config.spawner
+#: sets the same name: a test checks that they agree)
 
 T = TypeVar("T")
 
-STATUS_LABELS: dict[Status, tuple[str, str]] = {
-    Status.NOT_OPEN: ("Not open yet", "Chưa mở"),
-    Status.NOT_STARTED: ("Not started", "Chưa bắt đầu"),
-    Status.IN_PROGRESS: ("In progress", "Đang học"),
-    Status.SUBMITTED: ("Submitted", "Đã nộp bài"),
-    Status.NOT_GRADED: ("Could not be graded", "Không chấm được"),
-    Status.GRADED: ("Graded", "Đã chấm điểm"),
+STATUS_LABELS: dict[Status, str] = {
+    Status.NOT_OPEN: N_("Not open yet"),
+    Status.NOT_STARTED: N_("Not started"),
+    Status.IN_PROGRESS: N_("In progress"),
+    Status.SUBMITTED: N_("Submitted"),
+    Status.NOT_GRADED: N_("Could not be graded"),
+    Status.GRADED: N_("Graded"),
 }
 
 ERROR_MESSAGES: dict[int, str] = {
-    403: "Your session has expired or this request was not allowed. "
-    "Please go back to “My learning” and try again.",
-    404: "This page does not exist.",
+    403: N_(
+        "Your session has expired or this request was not allowed. "
+        "Please go back to “My learning” and try again."
+    ),
+    404: N_("This page does not exist."),
 }
+OTHER_ERROR = N_("Something went wrong on our side. Please try again in a few minutes.")
+NO_MODULE_CHOSEN = N_("Please choose a module on the page.")
 
 
-def make_jinja_env() -> jinja2.Environment:
+def make_jinja_env(language: Language = Language.VIETNAMESE) -> jinja2.Environment:
+    """The templates in ``language``: Jinja2's i18n extension with the catalogue installed
+    (new-style gettext: placeholders are escaped, ``%`` is written ``%%``; blocks trimmed,
+    as ``babel.cfg`` extracts them)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("my_learning", "templates"),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.policies["ext.i18n.trimmed"] = True
+    catalogue = translations(language)
+    env.install_gettext_translations(catalogue, newstyle=True)  # type: ignore[attr-defined]
     env.filters["local_time"] = format_local_time
-    env.globals["status_labels"] = STATUS_LABELS
-    env.globals["Status"] = Status
+    env.filters["number"] = functools.partial(format_number, language=language)
+    env.filters["score"] = functools.partial(format_score, language=language)
+    env.filters["percent"] = functools.partial(format_percent, language=language)
+    env.globals.update(
+        language=language,
+        Language=Language,
+        language_names=LANGUAGE_NAMES,
+        Status=Status,
+        NextStepKind=NextStepKind,
+        next_step=next_step,
+        status_label=lambda status: catalogue.gettext(STATUS_LABELS[status]),
+    )
     return env
+
+
+def make_jinja_envs() -> dict[Language, jinja2.Environment]:
+    """One environment per language, built once: a request only picks one (installing
+    translations per request would race between requests sharing an environment)."""
+    return {language: make_jinja_env(language) for language in Language}
+
+
+def learner_name(username: str, environ: Mapping[str, str] = os.environ) -> str:
+    """Who the page greets: the full name the hub passed at spawn (``FULL_NAME_ENV``) when
+    the person looking is the server's owner (``JUPYTERHUB_USER``; an admin visiting sees
+    their own username), else the username."""
+    owner = environ.get("JUPYTERHUB_USER")
+    full_name = " ".join(environ.get(FULL_NAME_ENV, "").split())
+    if full_name and (owner is None or owner == username):
+        return full_name
+    return username
+
+
+def module_voila_url(base_url: str, module: ModuleProgress, language: Language) -> str | None:
+    """The module in Voila, in ``language``: its English version for a learner reading
+    English (when the module has one in their folder), else the Vietnamese notebook; the
+    course kit reads ``?lang=`` (``course_kit.i18n``), so the module's own texts follow the
+    choice made on My learning. None before the module is fetched."""
+    open_path = module.open_path_in(language)
+    if open_path is None:
+        return None
+    path = url_path_join(base_url, "voila", "render", url_escape(open_path))
+    return f"{path}?{urlencode({LANGUAGE_PARAMETER: language.value})}"
+
+
+def format_number(value: float, language: Language) -> str:
+    """7.5 -> "7,5" in Vietnamese, "7.5" in English; at most two decimals."""
+    return format_decimal(value, format="#,##0.##", locale=language.value)
+
+
+def format_score(score: Score, language: Language) -> str:
+    """"7,5 / 10": points out of the maximum, in the page's language."""
+    return f"{format_number(score.points, language)} / {format_number(score.max_points, language)}"
+
+
+def format_percent(value: float, language: Language) -> str:
+    """One decimal at most, rounded DOWN: 69.96 shows "69,9", never a "70" that would look
+    like a pass mark of 70 reached."""
+    return format_decimal(math.floor(value * 10 + 1e-9) / 10, format="#,##0.#",
+                          locale=language.value)
 
 
 def format_local_time(moment: datetime | None) -> str:
@@ -98,8 +198,17 @@ class LearningBaseHandler(JupyterHandler):
         return self.settings[CLIENT_SETTING]
 
     @property
+    def language(self) -> Language:
+        """The platform's language: its shared cookie, Vietnamese by default."""
+        return language_from(self.get_cookie(LANGUAGE_COOKIE))
+
+    @property
     def jinja_env(self) -> jinja2.Environment:
-        return self.settings[JINJA_SETTING]
+        return self.settings[JINJA_SETTING][self.language]
+
+    def gettext(self, message: str) -> str:
+        """``message`` (an ``N_``-marked msgid) in the page's language."""
+        return translations(self.language).gettext(message)
 
     async def run_blocking(self, func: Callable[..., T], *args: Any) -> T:
         """Run an nbgrader call in a worker thread, off the event loop."""
@@ -117,6 +226,7 @@ class LearningBaseHandler(JupyterHandler):
             load_public_catalog(self.log),
             self.client.root_dir,
             snapshot.enrolled,
+            fetch_overrides(_username(self.current_user), os.environ),
         )
 
     def eoffice_url(self) -> str:
@@ -134,26 +244,34 @@ class LearningBaseHandler(JupyterHandler):
         return f"{url}?{urlencode(query)}" if query else url
 
     def voila_url(self, module: ModuleProgress) -> str | None:
-        if module.open_path is None:
-            return None
-        return url_path_join(self.base_url, "voila", "render", url_escape(module.open_path))
+        return module_voila_url(self.base_url, module, self.language)
 
     def feedback_url(self, module: ModuleProgress, notebook_id: str) -> str:
         parts = (module.course_id, module.assignment_id, notebook_id)
         escaped = (url_escape(p).replace("/", "%2F") for p in parts)
         return url_path_join(self.base_url, "learning", "feedback", *escaped)
 
+    def language_url(self, language: Language) -> str:
+        """The switch to ``language``, coming back to this page: the same address for a
+        GET (without a login token in it), My learning after a form was posted."""
+        url = url_path_join(self.base_url, "learning", "language", language.value)
+        back = self.learning_url()
+        if self.request.method == "GET":
+            query = [(k, v) for k, v in parse_qsl(self.request.query) if k != "token"]
+            back = self.request.path + (f"?{urlencode(query)}" if query else "")
+        return f"{url}?{urlencode({'next': back})}"
+
     def render_page(self, template: str, status: int = 200, **context: Any) -> None:
         try:
             user = self.current_user
         except Exception:  # e.g. an error page before authentication ran
             user = None
-        user_name = (getattr(user, "display_name", "") or getattr(user, "name", "")) if user else ""
         self.set_status(status)
         self.set_header("Content-Type", "text/html; charset=UTF-8")
         self.set_header("Cache-Control", "no-store")
         html = self.jinja_env.get_template(template).render(
-            user_name=user_name,
+            user_name=learner_name(_username(user)) if user else "",
+            language_urls={language: self.language_url(language) for language in Language},
             xsrf_form_html=Markup(self.xsrf_form_html()),  # noqa: S704 - tornado builds and escapes it
             learning_url=self.learning_url(),
             fetch_url=url_path_join(self.base_url, "learning", "fetch"),
@@ -181,28 +299,39 @@ class LearningBaseHandler(JupyterHandler):
         except LearningError as exc:
             errors.append(exc)
             status = max(status, exc.status)
-        notice = None
         module = _find_module(courses, *submitted) if submitted else None
-        if module is not None and module.last_submitted is not None:
-            notice = (
-                f"Your work on “{module.title}” was submitted (đã nộp bài) at "
-                f"{format_local_time(module.last_submitted)}. If you change your answers, you can "
-                "submit again."
-            )
+        if module is not None and module.last_submitted is None:
+            module = None  # the confirmation says when: only for a submission
         self.render_page(
-            "learning.html", status=status, courses=courses, notice=notice, errors=errors
+            "learning.html", status=status, courses=courses, submitted_module=module,
+            errors=[self.shown_error(e) for e in errors],
         )
+
+    def shown_error(self, error: LearningError) -> ShownError:
+        return ShownError(self.gettext(error.message), error.detail)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """A plain page in the learner's words, never a traceback."""
-        message = ERROR_MESSAGES.get(
-            status_code, "Something went wrong on our side. Please try again in a few minutes."
-        )
+        message = self.gettext(ERROR_MESSAGES.get(status_code, OTHER_ERROR))
         try:
             self.render_page("message.html", status=status_code, message=message)
         except Exception:
             self.log.exception("my_learning: could not render the error page")
             self.finish(message)
+
+
+@dataclass(frozen=True)
+class ShownError:
+    """A LearningError as the page shows it: its message translated, nbgrader's detail
+    (for the trainer) as it came."""
+
+    message: str
+    detail: str | None
+
+
+def _username(user: Any) -> str:
+    """jupyter_server's User (``username``), or a plain name from an older identity."""
+    return str(getattr(user, "username", "") or getattr(user, "name", "") or user)
 
 
 def _find_module(
@@ -237,7 +366,7 @@ class LearningActionHandler(LearningBaseHandler):
         assignment_id = self.get_body_argument("assignment_id", "").strip()
         try:
             if not course_id or not assignment_id:
-                raise LearningError("Please choose a module on the page.", status=400)
+                raise LearningError(NO_MODULE_CHOSEN, status=400)
             if action == "fetch":
                 await self.run_blocking(self.client.fetch_assignment, course_id, assignment_id)
                 courses = await self.load_courses()
@@ -267,7 +396,8 @@ class FeedbackHandler(LearningBaseHandler):
             courses = await self.load_courses()
         except LearningError as exc:
             self.render_page(
-                "learning.html", status=exc.status, courses=[], notice=None, errors=[exc]
+                "learning.html", status=exc.status, courses=[], submitted_module=None,
+                errors=[self.shown_error(exc)],
             )
             return
         module = _find_module(courses, course_id, assignment_id)
@@ -291,10 +421,150 @@ class FeedbackHandler(LearningBaseHandler):
         self.finish(html)
 
 
+class LanguageHandler(LearningBaseHandler):
+    """GET learning/language/<code>?next=<path>: the platform's language cookie (the same
+    cookie, path and lifetime as ``service_auth.languages``), then back to ``next`` when it
+    is a path of this site, else to My learning: never an open redirect."""
+
+    @web.authenticated
+    @authorized
+    def get(self, code: str) -> None:
+        self.set_cookie(
+            LANGUAGE_COOKIE,
+            language_from(code).value,
+            path="/",
+            max_age=LANGUAGE_COOKIE_MAX_AGE,
+            samesite="Lax",
+            secure=self.request.protocol == "https",
+        )
+        target = self.get_query_argument("next", "")
+        self.redirect(target if safe_local_path(target) else self.learning_url(), status=303)
+
+
+class LearningApiHandler(APIHandler, LearningBaseHandler):
+    """JSON for the module page's frame: jupyter_server's API rules (403 instead of a login
+    redirect, JSON errors, same origin only), My learning's catalogue and client."""
+
+    @property
+    def page_language(self) -> Language:
+        """The module page's language: its ``?lang=`` (the kernel's language) when it names
+        one, else the platform's cookie."""
+        requested = self.get_query_argument(LANGUAGE_PARAMETER, "")
+        if requested in {language.value for language in Language}:
+            return Language(requested)
+        return self.language
+
+    def write_json(self, payload: Mapping[str, Any], status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps(payload, ensure_ascii=False))
+
+    def module_ref(self, course_id: str, module_id: str) -> ModuleRef | None:
+        """A module of the catalog, fetched into this server's own files; None otherwise."""
+        course = load_public_catalog(self.log).get(course_id)
+        if course is None or module_id not in course.module_ids:
+            return None
+        folder = self.client.assignment_folder(course_id, module_id)
+        if not folder.is_dir() or not inside(folder, Path(self.client.root_dir)):
+            return None
+        return ModuleRef(course, course.module(module_id), folder)
+
+    def module_of_notebook(self, path: str) -> tuple[ModuleRef, Language] | None:
+        """The module whose notebook Voila shows at ``path`` (relative to the server's
+        root, as in ``voila/render/<path>``), and that notebook's language."""
+        parts = path.split("/")
+        if not path or path.startswith("/") or "\\" in path or any(
+            part in ("", ".", "..") for part in parts
+        ):
+            return None
+        notebook = Path(self.client.root_dir, *parts)
+        for course in load_public_catalog(self.log).values():
+            for module in course.modules:
+                versions = {module.notebook: Language.VIETNAMESE}
+                if module.notebook_en:
+                    versions[module.notebook_en] = Language.ENGLISH
+                if notebook.name not in versions:
+                    continue
+                if self.client.assignment_folder(course.id, module.id) != notebook.parent:
+                    continue
+                ref = self.module_ref(course.id, module.id)
+                if ref is not None and notebook.is_file():
+                    return ref, versions[notebook.name]
+        return None
+
+    def answered_url(self, ref: ModuleRef) -> str:
+        escaped = (url_escape(p).replace("/", "%2F") for p in (ref.course.id, ref.module.id))
+        return url_path_join(self.base_url, "learning", "api", "answered", *escaped)
+
+    async def answered(self, ref: ModuleRef, language: Language) -> dict[str, Any]:
+        count = await self.run_blocking(count_answered, ref, learner_id())
+        return answered_payload(count, language)
+
+
+class FrameHandler(LearningApiHandler):
+    """GET learning/api/frame?path=<notebook>&lang=<code>: what the frame of a module page
+    shows. A notebook that is no module's (a 404) still gets the texts and the way back."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        language = self.page_language
+        payload: dict[str, Any] = {
+            "language": language.value,
+            "learning_url": self.learning_url(),
+            "texts": frame_texts(language),
+        }
+        try:
+            found = await self.run_blocking(
+                self.module_of_notebook, self.get_query_argument("path", "")
+            )
+        except LearningError as exc:
+            self.log.warning("my_learning: frame: %s", exc.detail)
+            raise web.HTTPError(exc.status) from exc
+        if found is None:
+            self.write_json(payload, status=404)
+            return
+        ref, version = found
+        payload.update(
+            course={"id": ref.course.id, "title": ref.course.title_in(language)},
+            module={
+                "id": ref.module.id,
+                "title": ref.module.title_in(language),
+                "version": version.value,
+            },
+            submit_url=url_path_join(self.base_url, "learning", "submit"),
+            answered_url=self.answered_url(ref),
+            xsrf=self.xsrf_token.decode("ascii"),
+            answered=await self.answered(ref, language),
+        )
+        self.write_json(payload)
+
+
+class AnsweredHandler(LearningApiHandler):
+    """GET learning/api/answered/<course>/<module>?lang=<code>: how many of the module's
+    questions the learner has answered (``my_learning.frame.count_answered``); 404 for a
+    course or module that is not in the catalog or not in the learner's folder."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, course_id: str, module_id: str) -> None:
+        try:
+            ref = await self.run_blocking(self.module_ref, course_id, module_id)
+        except LearningError as exc:
+            self.log.warning("my_learning: answered: %s", exc.detail)
+            raise web.HTTPError(exc.status) from exc
+        if ref is None:
+            raise web.HTTPError(404)
+        self.write_json(await self.answered(ref, self.page_language))
+
+
 def handlers(base_url: str) -> list[tuple[str, type[JupyterHandler]]]:
     return [
         (url_path_join(base_url, r"/learning/?"), LearningPageHandler),
+        (url_path_join(base_url, r"/learning/language/([^/]+)"), LanguageHandler),
         (url_path_join(base_url, r"/learning/(fetch|submit)"), LearningActionHandler),
+        (url_path_join(base_url, r"/learning/api/frame"), FrameHandler),
+        (url_path_join(base_url, r"/learning/api/answered/([^/]+)/([^/]+)"), AnsweredHandler),
         (
             url_path_join(base_url, r"/learning/feedback/([^/]+)/([^/]+)(?:/([^/]+))?"),
             FeedbackHandler,

@@ -6,8 +6,9 @@ Authenticator built from the nbgrader config), with two differences:
 - no `os.chdir`: the calls run in worker threads, so the exchange's `assignment_dir` is made
   absolute (relative values are taken relative to the server's root_dir, as nbgrader does
   after changing into root_dir);
-- errors become `LearningError`s carrying a message a learner can read; nbgrader's own
-  message is kept in `detail` for the log and for the trainer.
+- errors become `LearningError`s carrying a message a learner can read (an English msgid
+  marked with `N_`, translated where the page shows it); nbgrader's own message is kept in
+  `detail` for the log and for the trainer.
 
 Config is looked up like nbgrader's apps do: `nbgrader_config.py` / `.json` in every
 directory of `jupyter_config_path()` (JUPYTER_CONFIG_DIR, JUPYTER_CONFIG_PATH, the
@@ -22,6 +23,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from jupyter_core.paths import jupyter_config_path
@@ -31,13 +33,16 @@ from nbgrader.exchange import ExchangeError, ExchangeFactory
 from traitlets.config import Config
 from traitlets.config.loader import JSONFileConfigLoader, PyFileConfigLoader
 
+from common.i18n import N_
+
 CONFIG_BASENAME = "nbgrader_config"
 
 log_default = logging.getLogger("my_learning")
 
 
 class LearningError(Exception):
-    """A step the learner asked for could not be done; `message` is safe to show them."""
+    """A step the learner asked for could not be done; `message` is safe to show them: a
+    msgid of My learning's catalogue (``N_``), shown translated."""
 
     def __init__(self, message: str, status: int = 400, detail: str | None = None) -> None:
         super().__init__(message)
@@ -93,6 +98,7 @@ class NbgraderClient:
     def __init__(self, root_dir: str, log: logging.Logger | None = None) -> None:
         self.root_dir = os.path.abspath(root_dir)
         self.log = log or log_default
+        self._fetch_layout: tuple[str, bool] | None = None
 
     def load_config(self) -> Config:
         try:
@@ -100,7 +106,7 @@ class NbgraderClient:
         except Exception as exc:
             self.log.exception("my_learning: could not load the nbgrader config")
             raise LearningError(
-                "The training system is not set up correctly. Please tell your trainer.",
+                N_("The training system is not set up correctly. Please tell your trainer."),
                 status=503,
                 detail=f"nbgrader config: {exc}",
             ) from exc
@@ -169,7 +175,7 @@ class NbgraderClient:
         release = self._find_release(course_id, assignment_id)
         if release["status"] != "fetched":
             raise LearningError(
-                "You have not started this module yet: press “Start” first.", status=409
+                N_("You have not started this module yet: press “Start” first."), status=409
             )
         config, coursedir, authenticator, factory = self._exchange(course_id, assignment_id)
         with _translate_errors(self.log, "submit"):
@@ -185,13 +191,34 @@ class NbgraderClient:
                 coursedir=coursedir, authenticator=authenticator, config=config
             ).start()
 
+    def assignment_folder(self, course_id: str, assignment_id: str) -> Path:
+        """Where nbgrader fetches a module for this learner (``ExchangeFetchAssignment
+        .init_dest``): ``<assignment_dir>/<course>/<module>``, or ``<assignment_dir>/<module>``
+        without ``Exchange.path_includes_course``. Pure path arithmetic on nbgrader's config,
+        read once per server (the frame of a module page asks every few seconds); whether
+        the folder exists, and is inside the server's root, is the caller's question."""
+        if self._fetch_layout is None:
+            config = self.load_config()
+            fetch = ExchangeFactory(config=config, log=self.log).FetchAssignment(
+                config=config, log=self.log
+            )
+            self._fetch_layout = (
+                os.path.abspath(os.path.join(self.root_dir, fetch.assignment_dir)),
+                bool(fetch.path_includes_course),
+            )
+        assignment_dir, includes_course = self._fetch_layout
+        parts = (course_id, assignment_id) if includes_course else (assignment_id,)
+        return Path(assignment_dir, *parts)
+
     def _find_release(self, course_id: str, assignment_id: str) -> dict[str, Any]:
         for release in self.list_released():
             if release["course_id"] == course_id and release["assignment_id"] == assignment_id:
                 return release
         raise LearningError(
-            "This module was not found in your courses. It may have been withdrawn by the "
-            "trainer, or the link is out of date. Please reload this page.",
+            N_(
+                "This module was not found in your courses. It may have been withdrawn by the "
+                "trainer, or the link is out of date. Please reload this page."
+            ),
             status=404,
             detail=f"no released assignment {course_id!r}/{assignment_id!r}",
         )
@@ -216,27 +243,31 @@ def _translate_errors(log: logging.Logger, step: str) -> Iterator[None]:
         text = str(exc)
         if "do not have access" in text:
             raise LearningError(
-                "You are not enrolled in this course. Please contact your trainer.",
+                N_("You are not enrolled in this course. Please contact your trainer."),
                 status=403,
                 detail=detail,
             ) from exc
         if "not found" in text:
             raise LearningError(
-                "This module could not be found in the course exchange. "
-                "Please reload the page or contact your trainer.",
+                N_(
+                    "This module could not be found in the course exchange. "
+                    "Please reload the page or contact your trainer."
+                ),
                 status=404,
                 detail=detail,
             ) from exc
         raise LearningError(
-            "The course system could not do this step. Please try again later or contact "
-            "your trainer.",
+            N_(
+                "The course system could not do this step. Please try again later or contact "
+                "your trainer."
+            ),
             status=503 if step == "list" else 409,
             detail=detail,
         ) from exc
     except Exception as exc:
         log.exception("my_learning: nbgrader %s failed", step)
         raise LearningError(
-            "The course system is not available right now. Please try again in a few minutes.",
+            N_("The course system is not available right now. Please try again in a few minutes."),
             status=503,
             detail=f"nbgrader {step}: {type(exc).__name__}: {exc}",
         ) from exc

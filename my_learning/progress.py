@@ -17,6 +17,17 @@ Status of a module, first match wins:
   in progress  the assignment has been fetched into the learner's folder
   not started  released, not fetched
   not open yet listed in the course catalog but not released (and never submitted)
+
+A module has two language versions in its one assignment folder (course.toml: ``notebook``,
+Vietnamese and graded, and ``notebook_en``, English and display only, writing the same
+answers file): ``ModuleProgress.open_path_in`` is the one to open in the learner's language,
+and the feedback links name only the graded notebook's feedback (nbgrader generates one for
+every notebook of a submission; the English version's has no graded cell).
+
+A course's progress: a module is *done* when the learner has a score for it (from the
+newest feedback fetched into their folder); the course's score is the sum of those scores,
+and whether the course is completed is ``grading.completion.course_completion``, the one
+rule the HR records and the certificates follow too.
 """
 
 from __future__ import annotations
@@ -31,8 +42,15 @@ from typing import Any
 
 from dateutil import parser as date_parser
 
+from common.i18n import Language
 from course_kit.catalog import Course
-from grading.completion import Score, meets_pass_mark
+from grading.completion import (
+    Completion,
+    CompletionOverride,
+    Score,
+    course_completion,
+    meets_pass_mark,
+)
 from grading.feedback import feedback_not_graded, feedback_notebook_ids, read_feedback_score
 
 Listing = Sequence[Mapping[str, Any]]
@@ -60,6 +78,20 @@ class ModuleProgress:
     feedback_notebooks: tuple[str, ...] = ()  # notebook ids with fetched feedback HTML
     feedback_dir: str | None = None  # the folder holding those `<notebook_id>.html` files
     passed: bool | None = None  # None when there is no score or no pass mark
+    title_vi: str = ""  # the catalog's Vietnamese title ("": the English title shows)
+    #: the English version, once fetched: relative to the server root like ``open_path``
+    open_path_en: str | None = None
+    minutes: int | None = None  # the catalog's estimated time
+
+    def title_in(self, language: Language) -> str:
+        return self.title_vi if language is Language.VIETNAMESE and self.title_vi else self.title
+
+    def open_path_in(self, language: Language) -> str | None:
+        """The notebook to open in ``language``: the English version when the learner reads
+        English and it is in their folder, else the Vietnamese (graded) notebook."""
+        if language is Language.ENGLISH and self.open_path_en is not None:
+            return self.open_path_en
+        return self.open_path
 
     @property
     def can_start(self) -> bool:
@@ -85,6 +117,46 @@ class CourseProgress:
     title_vi: str
     modules: tuple[ModuleProgress, ...]
     grade_on_submit: bool = False  # graded by the grading service within a minute
+    pass_percent: float | None = None  # the catalog's pass mark; None: course not in it
+    override: CompletionOverride | None = None  # a trainer's decision (my_learning.overrides)
+
+    def title_in(self, language: Language) -> str:
+        return self.title_vi if language is Language.VIETNAMESE and self.title_vi else self.title
+
+    @property
+    def done_modules(self) -> tuple[ModuleProgress, ...]:
+        """Modules with a score: graded, the feedback in the learner's folder."""
+        return tuple(m for m in self.modules if m.score is not None)
+
+    @property
+    def all_graded(self) -> bool:
+        return bool(self.modules) and len(self.done_modules) == len(self.modules)
+
+    @property
+    def score(self) -> Score | None:
+        """The sum of the done modules' scores (out of their maximum only: the maximum of a
+        module is known once it is graded); None before the first score."""
+        scores = [m.score for m in self.done_modules if m.score is not None]
+        return sum(scores, Score(0, 0)) if scores else None
+
+    @property
+    def completion(self) -> Completion | None:
+        """The one completion rule, on the grades this page knows and the trainer's
+        override of the course, if any; None without a pass mark."""
+        if self.pass_percent is None:
+            return None
+        return course_completion(
+            self.score or Score(0, 0),
+            self.all_graded,
+            self.pass_percent,
+            (m.last_submitted for m in self.done_modules),
+            self.override,
+        )
+
+    @property
+    def completed(self) -> bool:
+        completion = self.completion
+        return completion is not None and completion.completed
 
     @property
     def grading_now(self) -> bool:
@@ -101,8 +173,10 @@ def build_progress(
     catalog: Mapping[str, Course],
     root_dir: str | os.PathLike[str],
     enrolled: Iterable[str] | None = None,
+    overrides: Mapping[str, CompletionOverride] | None = None,
 ) -> list[CourseProgress]:
-    """Courses the learner sees, each with its modules' statuses.
+    """Courses the learner sees, each with its modules' statuses (and, from `overrides` by
+    course id, the trainer's override of its completion).
 
     A course appears when it has released or submitted assignments, or when `enrolled`
     (the authenticator's course list, None when it does not restrict) names it.
@@ -142,6 +216,8 @@ def build_progress(
                 title_vi=course.title_vi if course else "",
                 modules=modules,
                 grade_on_submit=course.grade_on_submit if course else False,
+                pass_percent=course.pass_percent if course else None,
+                override=(overrides or {}).get(course_id),
             )
         )
     return result
@@ -177,18 +253,27 @@ def _module_progress(
     else:
         status = Status.NOT_OPEN
 
-    notebook = _choose_notebook(module.notebook if module else None, release)
-    open_path = None
+    notebook = _choose_notebook(
+        module.notebook if module else None, release, module.notebook_en if module else ""
+    )
+    open_path = open_path_en = None
     if fetched and notebook is not None and release is not None:
-        relative = os.path.relpath(Path(release["path"]) / notebook, root_dir)
-        if not relative.startswith(os.pardir):
-            open_path = Path(relative).as_posix()
+        open_path = _open_path(Path(release["path"]) / notebook, root_dir)
+        if module is not None and module.notebook_en:
+            english = Path(release["path"]) / module.notebook_en
+            # only when it is in the learner's folder (a module fetched before the trainer
+            # added its English version opens in Vietnamese)
+            open_path_en = _open_path(english, root_dir) if english.is_file() else None
 
     score = None
     feedback_notebooks: tuple[str, ...] = ()
     feedback_dir = _feedback_dir(graded) if graded is not None else None
     if feedback_dir is not None:
-        feedback_notebooks = feedback_notebook_ids(feedback_dir)
+        english_id = Path(module.notebook_en).stem if module and module.notebook_en else None
+        # the graded (Vietnamese) notebook's feedback: the English one's has nothing graded
+        feedback_notebooks = tuple(
+            n for n in feedback_notebook_ids(feedback_dir) if n != english_id
+        )
         score = read_feedback_score(feedback_dir)
         if status is Status.GRADED and feedback_not_graded(feedback_dir):
             status = Status.NOT_GRADED
@@ -209,12 +294,25 @@ def _module_progress(
         feedback_notebooks=feedback_notebooks,
         feedback_dir=str(feedback_dir) if feedback_dir is not None else None,
         passed=passed,
+        title_vi=module.title_vi if module else "",
+        open_path_en=open_path_en,
+        minutes=module.minutes if module else None,
     )
 
 
-def _choose_notebook(catalog_notebook: str | None, release: Mapping[str, Any] | None) -> str | None:
-    """The catalog's notebook if the release has it, else the release's first notebook."""
+def _open_path(notebook: Path, root_dir: Path) -> str | None:
+    """``notebook`` relative to the server's root, None when it is outside the root."""
+    relative = os.path.relpath(notebook, root_dir)
+    return None if relative.startswith(os.pardir) else Path(relative).as_posix()
+
+
+def _choose_notebook(
+    catalog_notebook: str | None, release: Mapping[str, Any] | None, english: str = ""
+) -> str | None:
+    """The catalog's notebook if the release has it, else the release's first notebook that
+    is not the English version."""
     names = [Path(nb["path"]).name for nb in (release or {}).get("notebooks", [])]
+    names = [name for name in names if name != english] or names
     if catalog_notebook and (not names or catalog_notebook in names):
         return catalog_notebook
     return names[0] if names else None

@@ -21,6 +21,7 @@ from sandbox_eoffice.blueprints import (
     health,
     outgoing,
     pki,
+    task_check,
 )
 from sandbox_eoffice.blueprints import signatures as signature_pages
 from sandbox_eoffice.config import load_config
@@ -48,7 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_hub_auth(app, hub_auth)
     csrf = CSRFProtect(app)
     # the API takes tokens only, never the session cookie: no cross-site request can use it
-    feature_apis = (mail_api.bp, one_stop_api.bp, reports_api.bp)
+    feature_apis = (mail_api.bp, one_stop_api.bp, reports_api.bp, task_check.bp)
     for api_blueprint in (api.bp, *feature_apis):
         csrf.exempt(api_blueprint)
     # the PKI's OCSP and timestamp endpoints take DER requests from any relying party

@@ -26,6 +26,15 @@ fi
 "$venv/bin/pybabel" -q update -i "$pot" -d dashboards/translations -l vi \
   --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching
 "$venv/bin/pybabel" -q compile -d dashboards/translations --statistics
+# my_learning: the learner's My learning page (templates, and texts marked with N_)
+"$venv/bin/pybabel" -q extract -F my_learning/babel.cfg -k N_ \
+  --no-location --sort-output --omit-header -o "$pot" .
+if [ ! -f my_learning/translations/vi/LC_MESSAGES/messages.po ]; then
+  "$venv/bin/pybabel" -q init -i "$pot" -d my_learning/translations -l vi
+fi
+"$venv/bin/pybabel" -q update -i "$pot" -d my_learning/translations -l vi \
+  --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching
+"$venv/bin/pybabel" -q compile -d my_learning/translations --statistics
 # grading: the certificate verification's sentences, marked with N_ (grading/babel.cfg)
 "$venv/bin/pybabel" -q extract -F grading/babel.cfg -k N_ \
   --no-location --sort-output --omit-header -o "$pot" .
@@ -41,3 +50,13 @@ fi
 "$venv/bin/pybabel" -q update -i "$pot" -d signing/translations -l vi \
   --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching
 "$venv/bin/pybabel" -q compile -d signing/translations --statistics
+# course_kit: the authoring kit's texts (question cards, answers file notices, task card),
+# marked with N_, gettext/_ and the cards' self.t (course_kit/babel.cfg)
+"$venv/bin/pybabel" -q extract -F course_kit/babel.cfg -k N_ -k t \
+  --no-location --sort-output --omit-header -o "$pot" .
+if [ ! -f course_kit/translations/vi/LC_MESSAGES/messages.po ]; then
+  "$venv/bin/pybabel" -q init -i "$pot" -d course_kit/translations -l vi
+fi
+"$venv/bin/pybabel" -q update -i "$pot" -d course_kit/translations -l vi \
+  --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching
+"$venv/bin/pybabel" -q compile -d course_kit/translations --statistics

@@ -92,6 +92,31 @@ class AcademyHubOAuth(HubOAuth):
         return {group["name"].removeprefix(prefix): sorted(group.get("users") or [])
                 for group in items if group["name"].startswith(prefix)}
 
+    def hub_api_get(self, path: str, params: dict[str, str | int] | None = None, *,
+                    paginated: bool = False, timeout: float = 5.0) -> Any:
+        """The parsed JSON of a GET on the hub's REST API at `path` below ``api_url`` ("/"
+        the hub's version, "/info", "/services", "/users"), with the service's own token:
+        it reads what the service's hub role grants (hub_config.rbac), nothing more.
+        `paginated` asks for JupyterHub's paginated form ({"items": [...], "_pagination":
+        {...}}) where the endpoint has one. The environment's HTTP proxies are not used:
+        the token goes to the hub and nowhere else. Raises HubUnavailable (its
+        ``__cause__`` says why: no answer, an HTTP error status, not JSON) when the hub
+        cannot answer."""
+        headers = {"Authorization": f"token {self.api_token}"}
+        if paginated:
+            headers["Accept"] = "application/jupyterhub-pagination+json"
+        url = self.api_url.rstrip("/") + "/" + path.lstrip("/")
+        try:
+            with requests.Session() as hub:
+                hub.trust_env = False
+                response = hub.get(url, headers=headers, params=params, timeout=timeout,
+                                   allow_redirects=False)
+                response.raise_for_status()
+                return response.json()
+        except (requests.RequestException, ValueError) as error:
+            log.warning("the hub's API %s could not be read: %s", path, error)
+            raise HubUnavailable() from error
+
 
 def hub_oauth_from_env(
     *, base_url: str | None = None, cache_max_age: int = 60, **traits: Any
@@ -277,6 +302,15 @@ def require_scopes(
         return wrapper
 
     return decorator
+
+
+def refuse_unless(*scopes: str) -> Response | None:
+    """For a blueprint's ``before_request``: None when the request's hub login holds every
+    one of `scopes`, else the response refusing it (the hub login for a browser without
+    one, 403 otherwise). Guards every route of the blueprint, present and future."""
+    if not scopes:
+        raise ValueError("refuse_unless() needs at least one scope")
+    return _authorize(None, scopes, api=False)
 
 
 # --- the OAuth dance ----------------------------------------------------------------

@@ -3,7 +3,8 @@
 Every command works on one data directory (`--data-dir` or ACADEMY_DATA_DIR). Errors are
 reported as one clear line on stderr with a non-zero exit code. One module per command
 group: ``academy.cli.platform`` (init, up, reset, backup, restore), ``academy.cli.accounts``,
-``academy.cli.grade``, ``academy.cli.hr``, ``academy.cli.roster``, ``academy.cli.eoffice``.
+``academy.cli.grade``, ``academy.cli.hr``, ``academy.cli.roster``, ``academy.cli.eoffice``,
+``academy.cli.course``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from academy.cli.accounts import accounts
 from academy.cli.audit import audit
 from academy.cli.certificate import certificate
 from academy.cli.context import AcademyContext
+from academy.cli.course import course
 from academy.cli.eoffice import eoffice
 from academy.cli.grade import grade
 from academy.cli.hr import hr
@@ -43,5 +45,5 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
 
 
 for command in (init, up, accounts, reset, backup, restore, roster, grade, hr, eoffice, sign,
-                certificate, audit):
+                certificate, audit, course):
     main.add_command(command)

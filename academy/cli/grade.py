@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,9 +16,16 @@ from installation.layout import DataLayout
 from installation.settings import InstallSettings, grader_account, read_secret
 
 if TYPE_CHECKING:
+    import threading
+
     from grading.autograde import AutogradeReport
     from grading.engine import Progress
-    from grading.on_submit import GradingTarget
+    from grading.grading_jobs import GradingJob, JobOutcome, JobRunner
+    from grading.on_submit import GradingTarget, SubmissionWatcher
+
+#: how often the grading service looks for the jobs trainers ask for on their page (a
+#: "grade now" starts within this time, however long the interval between submission looks)
+JOB_POLL_SECONDS = 2.0
 
 
 @click.group()
@@ -190,6 +197,10 @@ def grade_watch(academy: AcademyContext, interval: float, workers: int, once: bo
     """Grade on submit: grade each new submission of the courses that have
     `grade_on_submit = true` in course.toml, within a minute (the grading service).
 
+    It also runs the grading jobs trainers ask for on their class overview (dashboards):
+    "grade now" (the same run as `academy grade autograde MODULE --course C`) and the
+    certificate that follows a completion override.
+
     `academy up` runs this as a service of the hub; a trainer can still grade or regrade
     with `academy grade autograde` at any time.
     """
@@ -213,11 +224,101 @@ def grade_watch(academy: AcademyContext, interval: float, workers: int, once: bo
 
     watcher = certifying_watcher(layout, targets, workers=workers,
                                  log=lambda line: click.echo(line))
+    # the trainers' "grade now" and the certificates after an override (dashboards)
+    jobs = service_job_runner(layout, workers, log=lambda line: click.echo(line))
+
+    def audit_changes() -> None:  # the manual grades trainers changed in formgrader
+        audit_grade_changes(layout, log=jobs.log)
+
     if once:
+        jobs.run_queued()
         watcher.tick()
+        audit_changes()
         return
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    click.echo(f"grading service: looking for new submissions every {interval:g} s")
-    watcher.run(stop, interval)
+    click.echo(f"grading service: looking for new submissions every {interval:g} s, for "
+               f"trainers' grading jobs every {JOB_POLL_SECONDS:g} s")
+    serve(stop, watcher, jobs, interval, every_poll=(audit_changes,))
+
+
+def serve(stop: threading.Event, watcher: SubmissionWatcher, jobs: JobRunner,
+          interval: float, job_poll: float = JOB_POLL_SECONDS,
+          every_poll: Sequence[Callable[[], object]] = ()) -> None:
+    """The grading service's loop until ``stop`` is set: the queued grading jobs (then
+    ``every_poll``) every ``job_poll`` seconds, the submissions waiting in the exchange
+    every ``interval``."""
+    import time
+
+    next_tick = 0.0
+    while not stop.is_set():
+        steps = [jobs.run_queued, *every_poll]
+        ticking = time.monotonic() >= next_tick
+        if ticking:
+            steps.append(watcher.tick)
+        for step in steps:
+            try:
+                step()
+            except Exception as exc:  # noqa: BLE001 - the service keeps serving the others
+                jobs.log(f"grading service: {type(exc).__name__}: {exc}")
+        if ticking:
+            next_tick = time.monotonic() + interval
+        stop.wait(min(job_poll, interval))
+
+
+def audit_grade_changes(layout: DataLayout, log: Callable[[str], None] = click.echo) -> None:
+    """The grade changes journalled by the courses' formgraders, into the audit log
+    (``grading.grade_changes``); said in the service's log when there were any."""
+    from grading.grade_changes import ingest_grade_changes
+
+    report = ingest_grade_changes(layout)
+    if report.changes or report.unreadable or report.errors:
+        log(f"grading service: {report.summary()}")
+
+
+def service_job_runner(layout: DataLayout, workers: int = 2,
+                       log: Callable[[str], None] = click.echo) -> JobRunner:
+    """The grading service's runner of the jobs in the installation's spool
+    (``grading.grading_jobs``): a grade job is `academy grade autograde MODULE --course C`
+    (``autograde``, new submissions only), a certificates job what `academy hr override`
+    does after recording an override (``issue_certificates`` for the learner's course)."""
+    from grading.grading_jobs import JobOutcome, JobRunner, JobSpool, PartlyGraded
+
+    class ServiceJobRunner(JobRunner):
+        def grade(self, job: GradingJob,
+                  progress: Callable[[int, int], None]) -> tuple[JobOutcome, str]:
+            report = autograde(layout, job.module_id, job.course_id,
+                               AutogradeOptions(workers=workers), log=self.log,
+                               progress=lambda p: progress(p.done, p.total))
+            outcome = JobOutcome(submissions=len(report.students),
+                                 not_graded=tuple(sorted(report.failed)))
+            if report.failed:
+                raise PartlyGraded("could not grade: " + ", ".join(sorted(report.failed)),
+                                   outcome, report.summary())
+            return outcome, report.summary()
+
+        def certificates(self, job: GradingJob) -> tuple[JobOutcome, str]:
+            return follow_override(layout, job)
+
+    return ServiceJobRunner(JobSpool.of(layout), log)
+
+
+def follow_override(layout: DataLayout, job: GradingJob) -> tuple[JobOutcome, str]:
+    """The certificate of a learner's course after a completion override, as `academy hr
+    override` does it: issued when the course now counts as completed, withdrawn (with the
+    override's reason) when it no longer does."""
+    from academy.cli.certificate import issue_certificates
+    from grading.grading_jobs import JobOutcome
+
+    by = job.requested_by
+    try:
+        run = issue_certificates(layout, job.course_id, job.username, actor=by,
+                                 withdraw_reason=f"Completion overridden by {by}: {job.reason}")
+    except click.ClickException as exc:
+        raise RuntimeError(exc.format_message()) from exc
+    issued = tuple(cert.certificate_id for cert in run.issued)
+    withdrawn = tuple(record.certificate_id for record in run.withdrawn)
+    summary = (f"{job.username} in {job.course_id}: {len(issued)} certificate(s) issued, "
+               f"{len(withdrawn)} withdrawn")
+    return JobOutcome(certificates_issued=issued, certificates_withdrawn=withdrawn), summary

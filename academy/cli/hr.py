@@ -7,40 +7,19 @@ export, override and refusal is written to the audit log (``grading.audit``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import click
 
 from academy.cli.context import AcademyContext, pass_academy
-from common.roles import Role
-from installation.layout import DataLayout
-from installation.settings import InstallSettings
-from people.roster import Person, load_roster
 
-if TYPE_CHECKING:
-    from grading.certificates import IssuedCertificate
-    from grading.records import RecordFilter
-
-EXPORT_ROLES = (Role.HR, Role.ADMIN)
 DATE_FORMAT = "%Y-%m-%d"
 
 
 @click.group()
 def hr() -> None:
     """Records for the HR / personnel officers."""
-
-
-def _audit(layout: DataLayout, action: str, actor: str, details: Mapping[str, Any]) -> None:
-    from grading.audit import AuditAction, append_entry
-
-    append_entry(layout.audit_log_file, AuditAction(action), actor, details)
-
-
-def _person(roster: list[Person], username: str) -> Person | None:
-    return next((p for p in roster if p.username == username), None)
 
 
 @hr.command("export")
@@ -64,63 +43,18 @@ def hr_export(academy: AcademyContext, fmt: str, out: Path, by: str, agency: str
               until: datetime | None) -> None:
     """One row per learner per course: who, course, modules, score, passed, date,
     competencies, certificate (docs/hr-export.md)."""
+    from grading.installation_records import ActionRefused, ExportRequest, export_records
     from grading.records import RecordFilter
 
-    layout = academy.layout
     where = RecordFilter(tuple(course_ids) or None, agency,
                          since.date() if since else None, until.date() if until else None)
+    if where.since and where.until and where.since > where.until:
+        raise click.BadParameter("--since is after --until", param_hint="'--since'")
     try:
-        roster = load_roster(layout.roster_file)
-        person = _person(roster, by)
-        if person is None or person.role not in EXPORT_ROLES:
-            role = "not in the roster" if person is None else f"role {person.role}"
-            _audit(layout, "hr.export.refused", by, {"reason": role, "out": str(out)})
-            raise click.ClickException(
-                f"{by} may not export HR records ({role}): only the hr and admin roles may")
-        if where.since and where.until and where.since > where.until:
-            raise click.BadParameter("--since is after --until", param_hint="'--since'")
-        rows = export_records(layout, fmt, out, roster, where)
-        _audit(layout, "hr.export", by, {
-            "format": fmt, "out": str(out.resolve()), "rows": rows, "agency": agency,
-            "courses": list(course_ids), "since": where.since, "until": where.until,
-        })
-    except (OSError, RuntimeError, ValueError) as exc:
+        rows = export_records(academy.layout, ExportRequest(fmt, out, by, where))
+    except (ActionRefused, OSError, RuntimeError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Wrote {rows} rows to {out}")
-
-
-def certificates_or_empty(layout: DataLayout) -> Mapping[tuple[str, str], IssuedCertificate]:
-    """The certificate index, or {} while ``grading.certificates`` cannot list any yet
-    (not implemented, or no registry): the certificate columns are then empty."""
-    from grading.certificates import certificate_index
-
-    try:
-        return certificate_index(layout.certificates_dir)
-    except (NotImplementedError, FileNotFoundError):
-        return {}
-
-
-def export_records(layout: DataLayout, fmt: str, out: Path,
-                   roster: list[Person] | None = None,
-                   where: RecordFilter | None = None) -> int:
-    """Write the completion records of an installation to ``out``; the number of rows."""
-    from grading.competency_records import load_checked_catalog
-    from grading.completion_overrides import load_overrides
-    from grading.hr_export import check_target, export, writer_for
-    from grading.records import RecordFilter, iter_completion_records
-
-    writer_for(fmt)
-    check_target(out)
-    settings = InstallSettings.load(layout)
-    catalog = load_checked_catalog(layout.catalog_dir)
-    urls = {cid: settings.gradebook_url(layout, cid) for cid in catalog}
-    records = iter_completion_records(
-        roster if roster is not None else load_roster(layout.roster_file), catalog, urls,
-        overrides=load_overrides(layout.completion_overrides_file),
-        certificates=certificates_or_empty(layout),
-        where=where or RecordFilter(),
-    )
-    return export(records, fmt, out).rows
 
 
 @hr.command("override")
@@ -135,29 +69,13 @@ def export_records(layout: DataLayout, fmt: str, out: Path,
 def hr_override(academy: AcademyContext, course_id: str, username: str, completed: str,
                 reason: str, by: str) -> None:
     """Override a learner's completion of a course, with a reason (logged, audited)."""
-    from course_kit.catalog import load_catalog
-    from grading.completion_overrides import (
-        OverrideError,
-        append_override,
-        check_override_allowed,
-        new_override,
-    )
+    from grading.installation_records import ActionRefused, override_completion
 
     layout = academy.layout
-    details = {"user": username, "course": course_id, "completed": completed == "yes",
-               "reason": reason}
     try:
-        roster = load_roster(layout.roster_file)
-        try:
-            check_override_allowed(roster, sorted(load_catalog(layout.catalog_dir)), course_id,
-                                   username, by, reason)
-        except OverrideError as exc:
-            _audit(layout, "completion.override.refused", by, details | {"refused": str(exc)})
-            raise click.ClickException(str(exc)) from exc
-        override = new_override(username, course_id, completed == "yes", reason, by)
-        append_override(layout.completion_overrides_file, override)
-        _audit(layout, "completion.override", by, details | {"at": override.at})
-    except (OSError, RuntimeError, ValueError) as exc:
+        override = override_completion(layout, course_id, username, completed == "yes",
+                                       reason, by)
+    except (ActionRefused, OSError, RuntimeError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{username} in {course_id}: completed = {completed} (override by {by}, "
                f"{date.isoformat(override.at.date())})")

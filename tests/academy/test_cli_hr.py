@@ -8,7 +8,6 @@ import csv
 import io
 import json
 import os
-import shutil
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +21,7 @@ from grading.audit import verify_chain
 from installation.layout import DataLayout
 from installation.settings import InstallSettings, Mode
 from people.roster import Person, save_roster
+from tests.dashboards.site_for_dashboards import ds01_only_course_toml
 
 REPO = Path(__file__).resolve().parents[2]
 DS = "digital-signatures"
@@ -44,7 +44,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     InstallSettings(Mode.SHARED, 1, [DS]).save(layout)
     save_roster(layout.roster_file, ROSTER)
     layout.catalog_dir.mkdir()
-    shutil.copy(REPO / "courses" / DS / "course.toml", layout.catalog_dir / f"{DS}.toml")
+    (layout.catalog_dir / f"{DS}.toml").write_text(ds01_only_course_toml(), encoding="utf-8")
     layout.course_dir(DS).mkdir(parents=True)
     old_path = os.environ["PATH"]
     os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{old_path}"  # alembic
@@ -165,7 +165,7 @@ def test_override_rules_and_effect(data_dir: Path, tmp_path: Path) -> None:
     assert last["actor"] == "giang"
     assert last["details"] | {"at": None, "os_user": None} == {
         "user": "binh", "course": DS, "completed": True, "reason": reason, "at": None,
-        "os_user": None}
+        "os_user": None, "via": "cli"}
     # the certificate follows the completion: issued now, audited
     issued = entries[-1]
     assert issued["action"] == "certificate.issue" and issued["actor"] == "giang"

@@ -11,6 +11,14 @@ from course_kit import responses
 from course_kit.responses import FILENAME, ResponseStore, ResponseStoreError, get_store
 
 
+@pytest.fixture(autouse=True)
+def english_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the kit's English texts (test_kit_i18n covers Vietnamese)."""
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    monkeypatch.setenv("ACADEMY_LANGUAGE", "en")
+
+
 def test_missing_file_means_no_answers(tmp_path: Path) -> None:
     store = ResponseStore(tmp_path / FILENAME)
     assert store.answers() == {}

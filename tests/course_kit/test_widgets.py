@@ -19,6 +19,15 @@ from course_kit.widgets import (
     sha256_hex,
 )
 
+
+@pytest.fixture(autouse=True)
+def english_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the kit's English texts (test_kit_i18n covers Vietnamese)."""
+    monkeypatch.delenv("QUERY_STRING", raising=False)
+    monkeypatch.delenv("VOILA_PREHEAT", raising=False)
+    monkeypatch.setenv("ACADEMY_LANGUAGE", "en")
+
+
 OPTIONS = ["Ký số (sign)", "Vào sổ (register)", "Phát hành (issue)"]
 
 

@@ -108,6 +108,12 @@ def test_hub_config_with_kubespawner_builds_a_learners_pod(
     assert names[:3] == ["jupyterhub-idle-culler", "eoffice", "grading"]  # the chart's stays
     eoffice = c.JupyterHub.services[1]
     assert eoffice["url"] == "http://academy-eoffice:8000" and "command" not in eoffice
+    # the dashboards run in the hub pod, on loopback, and their login carries the role
+    # pages' scopes; the hub lands each role on its page
+    dashboards = c.JupyterHub.services[3]
+    assert dashboards["name"] == "dashboards" and dashboards["url"].startswith("http://127.")
+    assert "custom:academy:read:records" in dashboards["oauth_client_allowed_scopes"]
+    assert callable(c.JupyterHub.default_url)
     roles = [r["name"] for r in c.JupyterHub.load_roles]
     assert roles[0] == "jupyterhub-idle-culler" and "learner" in roles
 

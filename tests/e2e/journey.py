@@ -5,38 +5,51 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+import time
 
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.platform_process import Platform
 
 MODULE = "ds01-what-a-signature-proves"
-MODULE_TITLE = "What a digital signature proves"
+# the module as My learning and Voila show it by default (Vietnamese; course.toml title_vi)
+MODULE_TITLE = "Chữ ký số chứng minh điều gì?"
 COURSE_TITLE = "Digital signatures in public service"
-# the learner gets q3 wrong on purpose: 5 questions + the practical task = 9 / 10
+COURSE_TITLE_VI = "Chữ ký số trong hoạt động công vụ"  # what My learning shows by default
+# the learner gets q3 wrong on purpose: 5 questions + the practical task = 9 / 10 (the
+# Vietnamese texts of the options; their keys are in courses/digital-signatures/solutions/)
 ANSWERS = {
-    "q1": ["The digest changes completely: almost every character is different"],
+    "q1": ["Mã băm thay đổi hoàn toàn: gần như mọi ký tự đều khác"],
     "q2": [
-        "The document has not been changed since it was signed (integrity)",
-        "It was signed with the private key of the holder named in the certificate (origin)",
-        "The signer cannot later deny having signed it (non-repudiation)",
+        "Văn bản không bị thay đổi kể từ khi được ký (tính toàn vẹn)",
+        "Văn bản được ký bằng khóa bí mật của người có tên trong chứng thư số",
+        "Người ký không thể chối bỏ việc mình đã ký (chống chối bỏ)",
     ],
-    "q3": ["The handwritten signature of the agency's leader"],
-    "q4": ["Refuse: the PIN is yours alone."],
-    "q5": ["Report it at once to your agency's digital-signature focal point"],
-    "q6": ["Stop signing with it and get a new certificate with the new name and title"],
+    "q3": ["Chữ ký tay của lãnh đạo cơ quan"],
+    "q4": ["Từ chối: mã PIN chỉ mình bạn được biết."],
+    "q5": ["Báo ngay cho đầu mối quản lý chữ ký số của cơ quan"],
+    "q6": ["Dừng ký bằng chứng thư số đó và đề nghị cấp chứng thư số mới"],
 }
 EXPECTED_SCORE = "9 / 10"
-# What a question card's status says (course_kit.widgets.NOT_ANSWERED / SAVED): a fresh page,
-# then an answer the kernel has written to responses.json.
-NOT_ANSWERED = "Not answered yet (Chưa trả lời)"
-SAVED = "Saved ✓ (Đã lưu)"
+# What a question card's status says (course_kit.widgets.NOT_ANSWERED / SAVED, in Vietnamese,
+# the page's default language: course_kit/translations): a fresh page, then an answer the
+# kernel has written to responses.json.
+NOT_ANSWERED = "Chưa trả lời"
+SAVED = "Đã lưu ✓"
 # How long the page may take to show what the Voila kernel (or a server) did after an action;
 # a deadline only: every wait below is for a state that the action alone brings about.
 STATE_TIMEOUT = 60_000
 
 
-def log_in(browser: Browser, platform: Platform, username: str) -> Page:
+#: where a learner lands after logging in: their own server's My learning (not a hub page
+#: that merely names it, e.g. /hub/user/...)
+MY_LEARNING = re.compile(r"^https?://[^/]+/user/[^/?#]+/learning(?:[/?#].*)?$")
+#: where the other roles land (hub_config.landing): their home page in the dashboards
+ROLE_HOME = re.compile(r"^https?://[^/]+/services/dashboards/(trainer|hr|admin)/$")
+
+
+def log_in(browser: Browser, platform: Platform, username: str,
+           lands_on: re.Pattern[str] = MY_LEARNING) -> Page:
     account = platform.accounts()[username]
     page = browser.new_page()
     page.set_default_timeout(60_000)
@@ -44,9 +57,7 @@ def log_in(browser: Browser, platform: Platform, username: str) -> Page:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", account.password)
     page.click("input[type=submit], button[type=submit]")
-    # the learner's own server (not a hub page that merely names it, e.g. /hub/user/...)
-    page.wait_for_url(re.compile(r"^https?://[^/]+/user/[^/?#]+/learning(?:[/?#].*)?$"),
-                      timeout=120_000)
+    page.wait_for_url(lands_on, timeout=120_000)
     return page
 
 
@@ -86,7 +97,9 @@ def check_answers_kept(page: Page) -> None:
     """After a reload (a fresh kernel): every answer is read back from responses.json."""
     for qid, texts in ANSWERS.items():
         card = question_card(page, qid)
-        expect(_status(card)).to_contain_text("your earlier answer", timeout=STATE_TIMEOUT)
+        expect(_status(card)).to_contain_text(
+            "câu trả lời trước đây của bạn", timeout=STATE_TIMEOUT
+        )
         for text in texts:
             label = card.locator("label").filter(has_text=text).first
             expect(label.locator("input")).to_be_checked(timeout=STATE_TIMEOUT)
@@ -124,7 +137,7 @@ def digest_changes(page: Page) -> None:
     # 2. one character changed in the copy: its digest, the count and the save are new
     boxes.nth(1).fill(changed)
     expect(digests.nth(1)).to_have_text(_shown_digest(changed_digest), timeout=STATE_TIMEOUT)
-    expect(card).to_contain_text(f"{differing} of 64 characters of the digest changed",
+    expect(card).to_contain_text(f"{differing} trên 64 ký tự của mã băm đã thay đổi",
                                  timeout=STATE_TIMEOUT)
     expect(saved).to_have_text(SAVED, timeout=STATE_TIMEOUT)
     expect(digests.nth(1).locator(".ck-diff")).to_have_count(differing)
@@ -226,7 +239,8 @@ def sign_in_eoffice(browser: Browser, page: Page, platform: Platform) -> None:
         trainer.fill("input[name=username]", trainer_name)
         trainer.fill("input[name=password]", platform.accounts()[trainer_name].password)
         trainer.click("input[type=submit], button[type=submit]")
-        trainer.wait_for_url(re.compile(r"^https?://[^/]+/(user|hub)/(?!login).*"),
+        # a trainer lands on the class overview (hub_config.landing)
+        trainer.wait_for_url(re.compile(r"^https?://[^/]+/services/dashboards/trainer/"),
                              timeout=120_000)
         trainer.goto(f"{eoffice}/signatures/registration")
         trainer.locator("button:has-text('Phê duyệt và cấp')").first.click()
@@ -264,13 +278,14 @@ def sign_in_eoffice(browser: Browser, page: Page, platform: Platform) -> None:
 
 def run_journey(browser: Browser, platform: Platform, learner: str, tmp_path) -> None:
     page = log_in(browser, platform, learner)
-    # My learning: no code, no JupyterLab; the course and the module, not started
-    expect(page.get_by_text("My learning").first).to_be_visible()
-    expect(page.get_by_text(COURSE_TITLE).first).to_be_visible()
-    expect(module_row(page)).to_contain_text("Not started")
+    # My learning (in Vietnamese, the default): no code, no JupyterLab; the course and the
+    # module, not started
+    expect(page.get_by_role("heading", level=1)).to_have_text("Học tập của tôi")
+    expect(page.get_by_role("heading", level=2, name=COURSE_TITLE_VI)).to_be_visible()
+    expect(module_row(page)).to_contain_text("Chưa bắt đầu")
     assert page.locator(".jp-LabShell, #jp-main-dock-panel").count() == 0
 
-    page.click("button:has-text('Start')")
+    module_row(page).locator("button:has-text('Bắt đầu')").first.click()  # not another course's
     page.wait_for_url(re.compile(r"^https?://[^/]+/user/[^/?#]+/voila/render/"), timeout=120_000)
     expect(page.get_by_text(MODULE_TITLE).first).to_be_visible()
     page.wait_for_selector(".widget-radio-box", timeout=120_000)
@@ -292,13 +307,13 @@ def run_journey(browser: Browser, platform: Platform, learner: str, tmp_path) ->
     sign_in_eoffice(browser, page, platform)
 
     page.goto(f"{platform.url}/user/{learner}/learning")
-    expect(module_row(page)).to_contain_text("In progress")
-    module_row(page).locator("button:has-text('Submit')").click()
+    expect(module_row(page)).to_contain_text("Đang học")
+    module_row(page).locator("button:has-text('Nộp bài')").click()
     # the page the submit POST redirects to, once nbgrader has handed the work in
     page.wait_for_url(re.compile(r"/learning\?(?:.*&)?done=submitted(?:&|$)"), timeout=120_000)
     # graded on submit (course.toml): the grading service grades it within a minute, and
     # the page refreshes itself until the score is there; nobody runs a command
-    expect(module_row(page)).to_contain_text("Graded", timeout=90_000)
+    expect(module_row(page)).to_contain_text("Đã chấm điểm", timeout=90_000)
     expect(module_row(page)).to_contain_text(EXPECTED_SCORE)
 
     # the trainer can still grade again, with the same grader
@@ -307,9 +322,9 @@ def run_journey(browser: Browser, platform: Platform, learner: str, tmp_path) ->
     assert f"{learner}: graded 9/10" in grading.stdout
 
     page.goto(f"{platform.url}/user/{learner}/learning")
-    expect(module_row(page)).to_contain_text("Graded")
+    expect(module_row(page)).to_contain_text("Đã chấm điểm")
     expect(module_row(page)).to_contain_text(EXPECTED_SCORE)
-    feedback_link = module_row(page).locator("a:has-text('feedback')").first
+    feedback_link = module_row(page).locator("a:has-text('Xem nhận xét')").first
     page.goto(feedback_link.evaluate("a => a.href"))
     body = page.content()
     # the learner's own results, in words: no code, no tests (grading.feedback)
@@ -319,12 +334,12 @@ def run_journey(browser: Browser, platform: Platform, learner: str, tmp_path) ->
     assert body.count("✓ Correct (Đúng)") == 5 and body.count("✗ Not correct (Chưa đúng)") == 1
     assert body.count("Why (Giải thích)") == 6
     assert "✓ Done (Đã hoàn thành): 4 / 4 points" in body
-    assert "practical" in body.lower()
+    assert "Bài thực hành: 4 điểm." in body  # the trainer's own task text, in Vietnamese
     page.close()
 
     # formgrader works on the same gradebook: the trainer sees the learner's 9 of 10 there
     trainer = next(p.username for p in _roster(platform) if p.role == "trainer")
-    trainer_page = log_in(browser, platform, trainer)
+    trainer_page = log_in(browser, platform, trainer, lands_on=ROLE_HOME)
     formgrader = f"{platform.url}/services/digital-signatures/formgrader"
     trainer_page.goto(formgrader)  # the service's own login (hub OAuth), then its page
     trainer_page.wait_for_url(re.compile(r"/services/digital-signatures/formgrader"),
@@ -337,24 +352,46 @@ def run_journey(browser: Browser, platform: Platform, learner: str, tmp_path) ->
     assert (rows[learner]["score"], rows[learner]["max_score"]) == (9.0, 10.0)
     trainer_page.close()
 
+    # one module of the course's three graded is not a completed course: the trainer records
+    # a completion override on the class overview (the page trainers land on), and the
+    # grading service issues the certificate that follows it
+    person = next(p for p in _roster(platform) if p.username == learner)
+    overview = log_in(browser, platform, trainer, lands_on=ROLE_HOME)
+    learner_row = overview.locator("tr").filter(has_text=person.employee_id).first
+    expect(learner_row).to_contain_text("9 / 10")  # the class overview reads the gradebook
+    learner_row.locator("summary").click()
+    learner_row.locator("input[name=completed][value=yes]").check()
+    learner_row.locator("textarea[name=reason]").fill(
+        "Đã học và kiểm tra trực tiếp hai học phần còn lại tại Sở, kết quả đạt")
+    learner_row.locator("button[type=submit]").click()
+    expect(overview.locator("p.flash.success")).to_contain_text(person.username,
+                                                               timeout=STATE_TIMEOUT)
+    overview.close()
+
     out = platform.data_dir / "hr-records.csv"  # writable by whoever runs the platform
     officer = next(p.username for p in _roster(platform) if p.role == "hr")
-    export = platform.academy("hr", "export", "--format", "csv", "--out", str(out),
-                              "--by", officer)
-    assert export.returncode == 0, export.stdout + export.stderr
-    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
-    person = next(p for p in _roster(platform) if p.username == learner)
-    row = next(r for r in rows if r["employee_id"] == person.employee_id)
+
+    def export_row() -> dict[str, str]:
+        export = platform.academy("hr", "export", "--format", "csv", "--out", str(out),
+                                  "--by", officer)
+        assert export.returncode == 0, export.stdout + export.stderr
+        rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+        return next(r for r in rows if r["employee_id"] == person.employee_id
+                    and r["course_id"] == "digital-signatures")
+
+    # the certificate job is the grading service's: wait for its outcome in the records
+    deadline = time.monotonic() + 120
+    row = export_row()
+    while not row["certificate_id"] and time.monotonic() < deadline:
+        time.sleep(1)  # polling the records for the job's outcome, not waiting for time
+        row = export_row()
     assert row["full_name"] == person.full_name
     assert row["agency"] == person.agency
-    assert row["course_id"] == "digital-signatures"
-    assert (row["score"], row["max_score"], row["passed"]) == ("9", "10", "yes")
+    assert (row["score"], row["passed"], row["overridden"]) == ("9", "yes", "yes")
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["completion_date"])
-    others = [r for r in rows if r["employee_id"] != person.employee_id]
-    assert others and all(r["passed"] == "no" and r["completion_date"] == "" for r in others)
 
-    # the completed course's certificate was issued by the grading itself; anyone holding its
-    # id (the QR code's link) checks it on the public page, without logging in
+    # anyone holding its id (the QR code's link) checks it on the public page, without
+    # logging in
     certificate_id = row["certificate_id"]
     assert certificate_id and row["certificate_url"].endswith(
         f"/services/dashboards/verify/{certificate_id}")
@@ -366,7 +403,7 @@ def run_journey(browser: Browser, platform: Platform, learner: str, tmp_path) ->
     # and the learner downloads it from My learning's "My certificates"
     mine = log_in(browser, platform, learner)
     mine.goto(f"{platform.url}/user/{learner}/learning")
-    mine.click("a:has-text('My certificates')")
+    mine.click("a:has-text('Giấy chứng nhận của tôi')")
     mine.wait_for_url(re.compile(r"/services/dashboards/certificates/$"), timeout=120_000)
     download = mine.locator(f"a[href$='/certificates/{certificate_id}.pdf']")
     expect(download).to_be_visible()

@@ -7,7 +7,8 @@ import shutil
 
 from tests.e2e.platform_process import run_academy
 
-OWN_SERVER = re.compile(r"^https?://[^/]+/user/hr1/")
+# an HR officer lands on the HR dashboard after logging in (hub_config.landing)
+HR_HOME = re.compile(r"^https?://[^/]+/services/dashboards/hr/")
 
 
 def _log_in_form(page, url: str, username: str, password: str) -> None:
@@ -26,7 +27,7 @@ def test_reset_activate_and_lockout_in_the_browser(shared_platform, browser):
     admin = admin_context.new_page()
     admin.set_default_timeout(60_000)
     _log_in_form(admin, url, "admin1", shared_platform.accounts()["admin1"].password)
-    admin.wait_for_url(re.compile(r"^https?://[^/]+/(hub|user)/"))
+    admin.wait_for_url(re.compile(r"^https?://[^/]+/services/dashboards/admin/"))
     admin.goto(f"{url}/hub/reset-account/hr1")
     admin.click("#reset-submit")
     code = admin.inner_text("#reset-code").strip()
@@ -53,7 +54,7 @@ def test_reset_activate_and_lockout_in_the_browser(shared_platform, browser):
     for field in ("#activate-password", "#activate-confirmation"):
         page.fill(field, new_password)
     page.click("#activate-submit")
-    page.wait_for_url(OWN_SERVER, timeout=120_000)  # activated, logged in, server started
+    page.wait_for_url(HR_HOME, timeout=120_000)  # activated, logged in, on the HR dashboard
     # not an admin: the reset page is refused, for GET and POST
     assert page.goto(f"{url}/hub/reset-account/admin1").status == 403
     xsrf = next(c["value"] for c in page.context.cookies() if c["name"] == "_xsrf")
@@ -79,7 +80,7 @@ def test_reset_activate_and_lockout_in_the_browser(shared_platform, browser):
     run_academy(shared_platform.data_dir, "accounts", "unlock", "hr1",
                 run_as=shared_platform.run_as, check=True)
     _log_in_form(page, url, "hr1", new_password)
-    page.wait_for_url(OWN_SERVER, timeout=120_000)
+    page.wait_for_url(HR_HOME, timeout=120_000)
     context.close()
 
 

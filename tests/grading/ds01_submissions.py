@@ -24,12 +24,13 @@ NBGRADER = Path(sys.executable).parent / "nbgrader"
 COURSE_ID = "digital-signatures"
 MODULE = "ds01-what-a-signature-proves"
 NOTEBOOK = "what-a-signature-proves"
+# wrong answers are other options' keys (the same in the Vietnamese and English versions)
 WRONG = {
-    "q1": "Only one character of the digest changes, at the place of the comma",
-    "q2": ["The content of the document is correct and lawful"],
-    "q3": "The password of the agency's e-office account",
+    "q1": "one-character",
+    "q2": ["lawful"],
+    "q3": "account-password",
 }
-PARTIAL = {"q1": CORRECT["q1"], "q3": CORRECT["q3"], "q5": "Wait a few days in case it turns up"}
+PARTIAL = {"q1": CORRECT["q1"], "q3": CORRECT["q3"], "q5": "wait"}
 
 
 def responses(answers: dict[str, Any]) -> str:
@@ -70,6 +71,8 @@ def submit(root: Path, student: str, answers: dict[str, Any] | str, tamper: Any)
         if tamper is not None:
             tamper(nb)
         nbformat.write(nb, folder / f"{NOTEBOOK}.ipynb")
+    # the module's English version (display only), fetched and submitted with it
+    shutil.copy(root / "release" / MODULE / f"{NOTEBOOK}.en.ipynb", folder)
     text = answers if isinstance(answers, str) else responses(answers)
     (folder / "responses.json").write_text(text, encoding="utf-8")
     (folder / "timestamp.txt").write_text("2026-11-20 10:00:00.000000 UTC", encoding="utf-8")

@@ -96,10 +96,11 @@ def test_killed_run_resumes_without_loss_or_duplicates(
     assert {s for s, o in outcomes.items() if o.status is GradeStatus.GRADED} == set(todo)
     assert {s: o.score for s, o in outcomes.items()} == EXPECTED
     assert engine.pending(students) == ([], students)
-    # one submission, one notebook and six graded questions plus the practical task each
+    # one submission, two notebooks (the graded Vietnamese one and its English version,
+    # display only: no grades) and six graded questions plus the practical task each
     assert gradebook_rows(postgres_database_url) == {
         "submitted_assignment": len(students),
-        "submitted_notebook": len(students),
+        "submitted_notebook": 2 * len(students),
         "grade": len(students) * 7,
     }
     for student in students:

@@ -229,6 +229,15 @@ def test_records_are_produced_lazily(sqlite_gradebook: str, tmp_path: Path) -> N
     assert len(list(rows)) == 6 and len(read) == 3
 
 
+def test_worker_processes_read_the_same_records(gradebook_url: str, tmp_path: Path) -> None:
+    """A large export reads the gradebooks in forked worker processes (each opens its own
+    connection, SQLite or PostgreSQL): the same records, in the same order."""
+    urls = urls_for(gradebook_url, tmp_path)
+    here = completion_records(ROSTER, CATALOG, urls, processes=0)
+    assert completion_records(ROSTER, CATALOG, urls, processes=2) == here
+    assert [r.username for r in here] == ["an", "binh", "cuong", "dung", "em", "an", "em"]
+
+
 def test_aggregate_read_agrees_with_nbgrader_column_properties(gradebook_url: str) -> None:
     modules = ["ds01-what-a-signature-proves", "ds02-verify", "eo01-incoming", "nope"]
     slow = read_gradebook(gradebook_url, modules)

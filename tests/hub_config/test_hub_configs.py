@@ -24,8 +24,11 @@ def load_hub_config(data_dir: Path, monkeypatch: pytest.MonkeyPatch,
     layout.site_hub_config_file.unlink(missing_ok=True)
     if site_file is not None:
         shutil.copy(site_file, layout.site_hub_config_file)
+    from course_kit.catalog import load_catalog
+
+    courses = {cid: 18010 + i for i, cid in enumerate(sorted(load_catalog(layout.catalog_dir)))}
     ports = RunPorts(public=18000, hub=18001, proxy_api=18002, eoffice=18003,
-                     dashboards=18005, courses={"digital-signatures": 18004})
+                     dashboards=18005, courses=courses)
     monkeypatch.setenv(DATA_DIR_ENV, str(data_dir))
     monkeypatch.setenv(RunPorts.ENV, ports.to_env())
     app = JupyterHub()
@@ -84,7 +87,10 @@ def test_oidc_example_maps_the_portals_claims_to_roster_usernames_and_groups(
     username = auth.username_claim(userinfo)
     assert username == learner["username"]
     groups = auth.auth_state_groups_key({"oauth_user": userinfo})
-    assert groups == sorted(["learner", "nbgrader-digital-signatures"]) + ["academy-admins"]
+    # the learner's role and courses (the demo roster enrols learners in every course)
+    courses = [f"nbgrader-{cid}" for cid in learner["courses"]]
+    assert "nbgrader-digital-signatures" in courses
+    assert groups == sorted(["learner", *courses]) + ["academy-admins"]
     # someone not on the roster gets no academy group; no employee id is refused
     stranger = auth.auth_state_groups_key({"oauth_user": {"employee_id": "X-1"}})
     assert stranger == []

@@ -64,3 +64,44 @@ def test_every_role_reaches_the_dashboards_service():
     access = "access:services!service=dashboards"
     for group in ("learner", "trainer", "hr"):
         assert access in _scopes_of_group(roles, group), group
+
+
+def test_each_role_page_scope_belongs_to_its_role_only():
+    """The dashboards' role pages: each scope held by exactly the roles that may open the
+    page (the export by HR officers and admins, as the CLI), declared, and carried by the
+    dashboards' login."""
+    from common.roles import CLASSES_SCOPE, EXPORT_SCOPE, PLATFORM_SCOPE, RECORDS_SCOPE
+    from hub_config.rbac import DASHBOARDS_LOGIN_SCOPES
+
+    roles = hub_roles(["digital-signatures"])
+    holders = {
+        scope: {group for group in ("learner", "trainer", "hr", "admin")
+                if scope in _scopes_of_group(roles, group)}
+        for scope in (CLASSES_SCOPE, RECORDS_SCOPE, EXPORT_SCOPE, PLATFORM_SCOPE)
+    }
+    assert holders == {CLASSES_SCOPE: {"trainer"}, RECORDS_SCOPE: {"hr"},
+                       EXPORT_SCOPE: {"hr", "admin"}, PLATFORM_SCOPE: {"admin"}}
+    assert set(holders) <= set(CUSTOM_SCOPES)
+    assert set(DASHBOARDS_LOGIN_SCOPES) == set(holders)
+    for group in ("trainer", "hr", "admin"):
+        assert "access:services!service=dashboards" in _scopes_of_group(roles, group)
+
+
+def test_people_land_on_their_role_home_page():
+    from types import SimpleNamespace
+
+    from hub_config.landing import home_url, role_home_path
+
+    assert role_home_path({"trainer", "formgrade-digital-signatures"}) == \
+        "services/dashboards/trainer/"
+    assert role_home_path({"hr"}) == "services/dashboards/hr/"
+    assert role_home_path({"admin"}) == "services/dashboards/admin/"
+    assert role_home_path({"learner", "nbgrader-digital-signatures"}) == ""
+
+    def handler(*groups):
+        user = SimpleNamespace(groups=[SimpleNamespace(name=g) for g in groups])
+        return SimpleNamespace(current_user=user, base_url="/academy/")
+
+    assert home_url(handler("hr")) == "/academy/services/dashboards/hr/"
+    assert home_url(handler("learner")) == ""  # the hub's default: the learner's server
+    assert home_url(SimpleNamespace(current_user=None, base_url="/")) == ""

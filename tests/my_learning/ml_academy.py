@@ -19,6 +19,8 @@ import nbformat
 import pytest
 import requests
 
+from common.i18n import LANGUAGE_COOKIE, Language
+from my_learning.handlers import FULL_NAME_ENV
 from my_learning.nbgrader_client import NbgraderClient
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,6 +39,8 @@ FRESH_TITLE = "Practice: signing an outgoing document"
 UNRELEASED_ID = "ds03-verify"
 UNRELEASED_TITLE = "Verifying a signed document"
 TOKEN = "test-token-for-my-learning"
+# What the hub's spawner passes from the roster (hub_config.spawner.FullNameFromRoster)
+FULL_NAME = "Nguyễn Thị Thu Hà"
 
 CATALOG_TOML = """\
 id = "{course_id}"
@@ -182,6 +186,7 @@ class Academy:
             JUPYTER_RUNTIME_DIR=str(self.root / "runtime"),
             HOME=str(self.home),
             ACADEMY_CATALOG_DIR=str(self.catalog),
+            **{FULL_NAME_ENV: FULL_NAME},
             PYTHONPATH=os.pathsep.join(
                 p for p in (str(REPO), os.environ.get("PYTHONPATH", "")) if p
             ),
@@ -225,9 +230,12 @@ class Server:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
-    def session(self) -> requests.Session:
-        """A browser-like session: logged in by cookie once, then no token any more."""
+    def session(self, language: Language | None = None) -> requests.Session:
+        """A browser-like session: logged in by cookie once, then no token any more; with
+        the platform's language cookie when `language` is given (none: the default)."""
         session = requests.Session()
+        if language is not None:
+            session.cookies.set(LANGUAGE_COOKIE, language.value, path="/")
         response = session.get(self.url + "learning", params={"token": TOKEN}, timeout=30)
         assert response.status_code == 200, response.text
         assert "_xsrf" in session.cookies

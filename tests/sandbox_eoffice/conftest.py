@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 import secrets
 import shutil
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
@@ -17,7 +15,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from sandbox_eoffice import create_app
 from sandbox_eoffice.database import make_engine, make_session_factory, upgrade
@@ -25,6 +22,7 @@ from sandbox_eoffice.models import Base
 from sandbox_eoffice.request_db import ENGINE_KEY
 from tests.conftest import require_postgres_or_skip
 from tests.service_auth.fake_hub import PREFIX, FakeHubOAuth
+from tests.service_auth.live_server import LiveServers
 
 POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -224,27 +222,6 @@ def csrf_token_from() -> Callable[[str], str]:
 # --- the app over real HTTP, for the browser tests -------------------------------------
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
-        pass
-
-
-def _with_fake_hub(app: Flask, username: str) -> Any:
-    """The app, plus the hub's authorize URL: it approves `username` at once and sends the
-    browser back to the service's callback with a code FakeHubOAuth accepts."""
-
-    def wsgi(environ: dict[str, Any], start_response: Any) -> Any:
-        if environ.get("PATH_INFO") == "/hub/api/oauth2/authorize":
-            query = parse_qs(environ.get("QUERY_STRING", ""))
-            location = query["redirect_uri"][0] + "?" + urlencode(
-                {"code": f"code-{username}", "state": query["state"][0]})
-            start_response("302 Found", [("Location", location), ("Content-Length", "0")])
-            return [b""]
-        return app(environ, start_response)
-
-    return wsgi
-
-
 LiveEoffice = Callable[[str], str]
 
 
@@ -253,20 +230,8 @@ def live_eoffice(app: Flask) -> Iterator[LiveEoffice]:
     """``live_eoffice(username)``: the app served over HTTP on 127.0.0.1 (a free port of its
     own) where the fake hub logs the browser in as `username` (a FakeHubOAuth user: alice,
     bob, trainer); the e-office's URL. Every server is stopped after the test."""
-    servers: list[tuple[Any, threading.Thread]] = []
-
-    def serve(username: str) -> str:
-        server = make_server("127.0.0.1", 0, _with_fake_hub(app, username), threaded=True,
-                             request_handler=_QuietHandler)
-        thread = threading.Thread(target=server.serve_forever, name=f"eoffice-{username}")
-        thread.start()
-        servers.append((server, thread))
-        return f"http://127.0.0.1:{server.server_port}{PREFIX}"
-
+    servers = LiveServers(app, PREFIX)
     try:
-        yield serve
+        yield servers.serve
     finally:
-        for server, thread in servers:
-            server.shutdown()
-            thread.join()
-            server.server_close()
+        servers.stop_all()

@@ -35,7 +35,7 @@ def test_the_openapi_document_is_valid_and_describes_every_route(
         if method != "parameters"
     }
     # the API's own operations and the feature packages' (mail, one-stop, reports)
-    api_blueprints = {"api", "mail_api", "one_stop_api", "reports_api"}
+    api_blueprints = {"api", "mail_api", "one_stop_api", "reports_api", "task_check_api"}
     served = {
         (re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule), method)
         for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")
