@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
-import gettext
 import hashlib
 import json
 import os
@@ -34,7 +33,6 @@ import secrets
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +40,7 @@ from common.clock import to_vietnam
 from common.files import atomic_write
 from common.i18n import N_, Language
 from common.roles import Role
+from grading.i18n import catalogue
 
 if TYPE_CHECKING:
     from course_kit.catalog import Course
@@ -442,14 +441,7 @@ def _vietnam_date(iso: str | None) -> str:
 # --- verifying ----------------------------------------------------------------------------
 
 
-TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
-
-
-@cache
-def _catalogue(language: Language) -> gettext.NullTranslations:
-    """The verification sentences in `language`; a missing Vietnamese catalogue is an error."""
-    return gettext.translation("messages", TRANSLATIONS_DIR, languages=[language.value],
-                               fallback=language is Language.ENGLISH)
+_catalogue = catalogue  # the verification sentences in a language (grading.i18n)
 
 
 class VerificationStatus(StrEnum):

@@ -37,12 +37,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import nbformat
 from nbconvert.preprocessors import Preprocessor
 from nbformat import NotebookNode
 from nbformat.v4 import new_markdown_cell
 from traitlets import Bool
 
+from common.i18n import N_, Language
 from course_kit.questions.draws import drawn_question_ids
+from course_kit.questions.notebook import Explanation
 from grading.answers import (
     ANSWERS_FILE,
     BankSpec,
@@ -50,12 +53,13 @@ from grading.answers import (
     QuestionDefinitionError,
     banks_in,
     check_answers,
-    explanations_in,
     questions_checked_in,
     questions_in,
+    rich_explanations_in,
     slot_checks_in,
 )
 from grading.completion import Score
+from grading.i18n import catalogue
 
 FEEDBACK_PREPROCESSORS = [
     "nbgrader.preprocessors.GetGrades",
@@ -64,8 +68,27 @@ FEEDBACK_PREPROCESSORS = [
 ]
 #: What the grader noted about a submission, beside the autograded notebook (grading.engine).
 NOTES_FILE = "grading-notes.json"
-#: How a true/false answer reads in the feedback.
-TRUE_FALSE_LABELS = ("Đúng (True)", "Sai (False)")
+#: How a true/false answer reads in the feedback (translated where shown).
+TRUE_FALSE_LABELS = (N_("True"), N_("False"))
+#: The feedback's own texts (English msgids, translated where shown).
+NOT_ANSWERED = N_("Not answered")
+YOUR_ANSWER = N_("Your answer:")
+NOT_GRADED = N_("Not graded")
+CORRECT = N_("Correct")
+NOT_CORRECT = N_("Not correct")
+WHY = N_("Why:")
+NOT_GRADED_YET = N_("Not graded yet")
+DONE = N_("Done")
+NOT_DONE_YET = N_("Not done yet")
+RECORDED = N_("The e-office recorded:")
+YOUR_RESULTS = N_("Your results")
+COULD_NOT_GRADE = N_("Your work could not be graded automatically.")
+REASON = N_("Reason:")
+#: The notebook tag (nbconvert writes it as the cell's class ``celltag_<tag>``) and the
+#: attribute that mark a text as one language's: the page shows both, My learning hides the
+#: one the learner does not read (``language_style``).
+LANGUAGE_TAG = "lf-{}"
+LANGUAGE_ATTRIBUTE = "data-lf-lang"
 
 
 def _is_autograder_test(cell: NotebookNode) -> bool:
@@ -81,16 +104,28 @@ def _is_task(cell: NotebookNode) -> bool:
 class AnsweredQuestion:
     question: Question
     answer: Any  # the checked value; None when not answered (or dropped by the check)
-    explanation: str | None
+    explanation: Explanation | None
+    question_en: Question | None = None  # the English version's (same id and keys)
 
     @property
     def answered(self) -> bool:
         return self.answer is not None and self.answer not in ([], {}, "")
 
-    def answer_labels(self) -> list[str]:
+    def shown(self, language: Language) -> Question:
+        """The question as the learner's version wrote it (English when there is one)."""
+        if language is Language.ENGLISH and self.question_en is not None:
+            return self.question_en
+        return self.question
+
+    def answer_labels(self, language: Language = Language.VIETNAMESE) -> list[str]:
         if not self.answered:
             return []
-        return self.question.answer_labels(self.answer, TRUE_FALSE_LABELS)
+        texts = catalogue(language)
+        labels = (texts.gettext(TRUE_FALSE_LABELS[0]), texts.gettext(TRUE_FALSE_LABELS[1]))
+        try:
+            return self.shown(language).answer_labels(self.answer, labels)
+        except (KeyError, ValueError, TypeError):  # an English version that differs
+            return self.question.answer_labels(self.answer, labels)
 
 
 @dataclass(frozen=True)
@@ -114,6 +149,7 @@ class TaskResult:
     score: float | None
     points: float | None
     recorded: str  # what the e-office recorded, or what is missing
+    text_en: str | None = None  # the English version's note on the task (``note-<task>``)
 
 
 @dataclass
@@ -144,12 +180,19 @@ def _drawn(banks: dict[str, BankSpec], bank_id: str, slot: int, student: str | N
     return drawn[slot - 1] if 1 <= slot <= len(drawn) else None
 
 
-def feedback_report(nb: NotebookNode, folder: Path, student: str | None = None
-                    ) -> FeedbackReport:
+def feedback_report(nb: NotebookNode, folder: Path, student: str | None = None,
+                    english: NotebookNode | None = None) -> FeedbackReport:
     """The learner's results, from an autograded notebook (after ``GetGrades``) and the
     checked answers file and grading notes beside it in ``folder``. ``student``: the
-    nbgrader student id, whose draw the bank slots show."""
+    nbgrader student id, whose draw the bank slots show; ``english``: the module's English
+    version, whose prompts, options and task notes the English page shows."""
     report = FeedbackReport()
+    try:
+        questions_en = questions_in(english) if english is not None else {}
+    except QuestionDefinitionError:
+        questions_en = {}
+    notes_en = {c.get("id"): c.get("source", "") for c in (english.cells if english else [])
+                if c.get("cell_type") == "markdown" and str(c.get("id", "")).startswith("note-")}
     try:
         questions = questions_in(nb)
         banks = banks_in(nb)
@@ -158,13 +201,14 @@ def feedback_report(nb: NotebookNode, folder: Path, student: str | None = None
         report.problems.append(f"The questions of this module could not be read: {exc}")
     raw = (folder / ANSWERS_FILE).read_bytes() if (folder / ANSWERS_FILE).is_file() else None
     answers = check_answers(raw, questions).answers
-    explanations = explanations_in(nb)
+    explanations = rich_explanations_in(nb)
     notes = _read_json(folder / NOTES_FILE)
     if isinstance(notes, dict) and isinstance(notes.get("problems"), list):
         report.problems += [str(p) for p in notes["problems"]]
 
     def answered(qid: str) -> AnsweredQuestion:
-        return AnsweredQuestion(questions[qid], answers.get(qid), explanations.get(qid))
+        return AnsweredQuestion(questions[qid], answers.get(qid), explanations.get(qid),
+                                questions_en.get(qid))
 
     shown: set[str] = set()
     position: dict[str, int] = {}
@@ -189,9 +233,10 @@ def feedback_report(nb: NotebookNode, folder: Path, student: str | None = None
             )
             placed.append((min(position.get(q, index) for q in qids), check))
         elif _is_task(cell):
+            task_id = str(meta.get("grade_id", "")).removeprefix("practical-")
             task = TaskResult(
                 cell.source, _number(meta.get("score")), _number(meta.get("points")),
-                str(meta.get("comment") or ""),
+                str(meta.get("comment") or ""), notes_en.get(f"note-{task_id}"),
             )
             placed.append((index, task))
     for qid, question in questions.items():
@@ -237,85 +282,110 @@ def _trainer(value: str) -> str:
     return " ".join(value.split())
 
 
-def _points(score: float | None, points: float | None) -> str:
+def _number_text(value: float, language: Language) -> str:
+    text = f"{value:g}"
+    return text.replace(".", ",") if language is Language.VIETNAMESE else text
+
+
+def _points(score: float | None, points: float | None, language: Language) -> str:
     if score is None or points is None:
         return ""
-    return f"{score:g} / {points:g} points (điểm)"
+    return catalogue(language).gettext("%(score)s / %(points)s points") % {
+        "score": _number_text(score, language), "points": _number_text(points, language)}
 
 
-def _check_html(check: CheckResult) -> str:
+def _in_language(language: Language, block: str) -> str:
+    """`block` marked as `language`'s (My learning hides the language not read)."""
+    return (f'<div {LANGUAGE_ATTRIBUTE}="{language.value}" lang="{language.value}">'
+            f"{block}</div>")
+
+
+def _check_html(check: CheckResult, language: Language) -> str:
+    _ = catalogue(language).gettext
     parts = ['<div class="lf-card">']
     for item in check.questions:
-        parts.append(f'<div class="lf-prompt">{_trainer(item.question.prompt)}</div>')
-        labels = item.answer_labels()
+        parts.append(f'<div class="lf-prompt">{_trainer(item.shown(language).prompt)}</div>')
+        labels = item.answer_labels(language)
         answer = "; ".join(_text(label) for label in labels) if labels else (
-            "<em>Not answered (Chưa trả lời)</em>"
+            f"<em>{_text(_(NOT_ANSWERED))}</em>"
         )
-        parts.append(f'<div class="lf-answer">Your answer (Câu trả lời của bạn): {answer}</div>')
+        parts.append(f'<div class="lf-answer">{_text(_(YOUR_ANSWER))} {answer}</div>')
+    points = _points(check.score, check.points, language)
     if check.score is None:
-        parts.append('<div class="lf-none">Not graded (Không chấm điểm)</div>')
+        parts.append(f'<div class="lf-none">{_text(_(NOT_GRADED))}</div>')
     elif check.correct:
-        parts.append(
-            f'<div class="lf-right">✓ Correct (Đúng): {_points(check.score, check.points)}</div>'
-        )
+        parts.append(f'<div class="lf-right">✓ {_text(_(CORRECT))}: {points}</div>')
     else:
-        parts.append(
-            f'<div class="lf-wrong">✗ Not correct (Chưa đúng): '
-            f"{_points(check.score, check.points)}</div>"
-        )
+        parts.append(f'<div class="lf-wrong">✗ {_text(_(NOT_CORRECT))}: {points}</div>')
     for item in check.questions:
         if item.explanation:
-            parts.append(
-                f'<div class="lf-why"><strong>Why (Giải thích):</strong> '
-                f"{_text(item.explanation)}</div>"
-            )
+            why = item.explanation.render(language)
+            if why:
+                parts.append(f'<div class="lf-why"><strong>{_text(_(WHY))}</strong> '
+                             f"{_text(why)}</div>")
     parts.append("</div>")
-    return "".join(parts)
+    return _in_language(language, "".join(parts))
 
 
-def _task_html(task: TaskResult) -> str:
+def _task_html(task: TaskResult, language: Language) -> str:
+    _ = catalogue(language).gettext
+    points = _points(task.score, task.points, language)
     if task.score is None or task.points is None:
-        verdict = '<div class="lf-none">Not graded yet (Chưa chấm)</div>'
+        verdict = f'<div class="lf-none">{_text(_(NOT_GRADED_YET))}</div>'
     elif task.points and task.score >= task.points:
-        verdict = (
-            f'<div class="lf-right">✓ Done (Đã hoàn thành): '
-            f"{_points(task.score, task.points)}</div>"
-        )
+        verdict = f'<div class="lf-right">✓ {_text(_(DONE))}: {points}</div>'
     else:
-        verdict = (
-            f'<div class="lf-wrong">✗ Not done yet (Chưa hoàn thành): '
-            f"{_points(task.score, task.points)}</div>"
-        )
+        verdict = f'<div class="lf-wrong">✗ {_text(_(NOT_DONE_YET))}: {points}</div>'
     recorded = (
-        f'<div class="lf-answer">The e-office recorded (Hệ thống ghi nhận): '
-        f"{_text(task.recorded)}</div>"
-        if task.recorded
-        else ""
+        f'<div class="lf-answer">{_text(_(RECORDED))} '
+        f"{_text(task.recorded)}</div>" if task.recorded else ""
     )
-    return f'<div class="lf-card">{verdict}{recorded}</div>'
+    return _in_language(language, f'<div class="lf-card">{verdict}{recorded}</div>')
+
+
+def _language_cell(source: str, language: Language | None) -> NotebookNode:
+    """A markdown cell, tagged as one language's (None: every reader's)."""
+    cell = new_markdown_cell(source)
+    if language is not None:
+        cell.metadata["tags"] = [LANGUAGE_TAG.format(language.value)]
+    return cell
 
 
 def render_cells(report: FeedbackReport) -> list[NotebookNode]:
-    """The feedback as markdown cells: no code cell, nothing for nbgrader to score."""
-    cells = [new_markdown_cell(
-        _STYLE + "\n\n## Your results (Kết quả của bạn)\n\n"
-        "Each question with your answer, whether it was right, and why. "
-        "(Từng câu hỏi, câu trả lời của bạn, đúng hay chưa đúng, và giải thích.)"
-    )]
+    """The feedback as markdown cells, each text in both languages (My learning shows the
+    learner's): no code cell, nothing for nbgrader to score."""
+    cells = [new_markdown_cell(_STYLE)]
+    for language in Language:
+        _ = catalogue(language).gettext
+        cells.append(_language_cell(
+            f"## {_(YOUR_RESULTS)}\n\n"
+            + _("Each question with your answer, whether it was right, and why."), language))
     if report.problems:
         lines = "".join(f"<li>{_text(p)}</li>" for p in report.problems)
-        cells.append(new_markdown_cell(
-            '<div class="lf-notice"><strong>Notes from the grader (Ghi chú khi chấm): what '
-            "could not be read scored 0 (phần không đọc được không được tính điểm).</strong>"
-            f"<ul>{lines}</ul></div>"
-        ))
+        notice = N_("Notes from the grader: what could not be read scored 0.")
+        cells.append(new_markdown_cell("".join(_in_language(language, (
+            f'<div class="lf-notice"><strong>{_text(catalogue(language).gettext(notice))}'
+            f"</strong><ul>{lines}</ul></div>")) for language in Language)))
     for item in report.items:
         if isinstance(item, TaskResult):
-            cells.append(new_markdown_cell(item.text))
-            cells.append(new_markdown_cell(_task_html(item)))
+            if item.text_en:
+                cells.append(_language_cell(item.text, Language.VIETNAMESE))
+                cells.append(_language_cell(item.text_en, Language.ENGLISH))
+            else:
+                cells.append(_language_cell(item.text, None))
+            cells.append(new_markdown_cell("".join(_task_html(item, lang) for lang in Language)))
         else:
-            cells.append(new_markdown_cell(_check_html(item)))
+            cells.append(new_markdown_cell("".join(_check_html(item, lang) for lang in Language)))
     return cells
+
+
+def language_style(language: Language) -> str:
+    """What My learning adds to a feedback page's head: the texts of the other languages
+    hidden (the page alone, as formgrader or a download shows it, keeps both)."""
+    hidden = [other.value for other in Language if other is not language]
+    selectors = ", ".join(f".celltag_{LANGUAGE_TAG.format(code)}, "
+                          f"[{LANGUAGE_ATTRIBUTE}={code}]" for code in hidden)
+    return f"<style>{selectors} {{ display: none !important; }}</style>"
 
 
 class LearnerFeedback(Preprocessor):
@@ -328,8 +398,22 @@ class LearnerFeedback(Preprocessor):
     ) -> tuple[NotebookNode, dict[str, Any]]:
         folder = Path(resources.get("metadata", {}).get("path") or ".")
         student = resources.get("nbgrader", {}).get("student")
-        nb.cells = render_cells(feedback_report(nb, folder, student))
+        nb.cells = render_cells(feedback_report(
+            nb, folder, student, english_version(folder, resources.get("nbgrader", {}))))
         return nb, resources
+
+
+def english_version(folder: Path, nbgrader: dict[str, Any]) -> NotebookNode | None:
+    """The module's English version beside the graded notebook (``<notebook>.en.ipynb``,
+    the authoring contract), as the learner submitted it; None when there is none."""
+    notebook = str(nbgrader.get("notebook") or "")
+    if not notebook or notebook.endswith(".en"):
+        return None
+    path = folder / f"{notebook}.en.ipynb"
+    try:
+        return nbformat.read(path, as_version=4) if path.is_file() else None
+    except (OSError, ValueError):
+        return None
 
 
 # --- a submission that could not be graded: the learner is told why ----------------------
@@ -340,19 +424,23 @@ NOT_GRADED_MARK = "(Could not be graded)"
 
 def not_graded_page(notebook_id: str, reason: str) -> str:
     """The feedback page of a submission the grader could not grade (released like any
-    feedback, so that the learner sees why instead of waiting for a score)."""
+    feedback, so that the learner sees why instead of waiting for a score); both languages,
+    My learning shows the learner's."""
+    kept = N_("Your answers are kept. Your trainer sees the same reason in the grading "
+              "report and will grade it or ask you to submit again.")
+    blocks = []
+    for language in Language:
+        _ = catalogue(language).gettext
+        blocks.append(_in_language(language, (
+            f"<p><strong>{_text(_(COULD_NOT_GRADE))}</strong></p>"
+            f"<p>{_text(_(REASON))} {html.escape(reason)}</p>"
+            f"<p>{_text(_(kept))}</p>")))
     return (
         '<!DOCTYPE html>\n<html lang="vi"><head><meta charset="utf-8">'
         f"<title>{html.escape(notebook_id)}</title></head><body>"
         '<div class="panel panel-default"><div class="panel-heading">'
         f"<h4>{html.escape(notebook_id)} {NOT_GRADED_MARK}</h4></div>"
-        '<div class="panel-body">'
-        "<p><strong>Your work could not be graded automatically (Bài làm của bạn không chấm "
-        "tự động được).</strong></p>"
-        f"<p>Reason (Lý do): {html.escape(reason)}</p>"
-        "<p>Your answers are kept. Your trainer sees the same reason in the grading report "
-        "and will grade it or ask you to submit again (Câu trả lời của bạn vẫn được giữ; "
-        "giảng viên sẽ xử lý).</p></div></div></body></html>\n"
+        f'<div class="panel-body">{"".join(blocks)}</div></div></body></html>\n'
     )
 
 

@@ -23,6 +23,7 @@ from typing import TypeVar
 
 from jupyterhub.auth import Authenticator
 from jupyterhub.handlers import BaseHandler
+from jupyterhub.handlers.login import LoginHandler
 from jupyterhub.scopes import needs_scope
 from nativeauthenticator import NativeAuthenticator
 from nativeauthenticator.handlers import ChangePasswordHandler
@@ -32,6 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tornado import web
 from traitlets import Integer, Unicode, default
 
+from hub_config.page_language import PageLanguageMixin
 from people.accounts import (
     AccountPolicy,
     AccountRefused,
@@ -151,10 +153,15 @@ class AcademyAuthenticator(NativeAuthenticator):
 
     def get_handlers(self, app):  # type: ignore[no-untyped-def]
         return [
+            (r"/login", AcademyLoginHandler),
             (r"/activate", ActivateHandler),
             (r"/change-password", ChangePasswordHandler),
             (r"/reset-account/([^/]+)", ResetAccountHandler),
         ]
+
+
+class AcademyLoginHandler(PageLanguageMixin, LoginHandler):
+    """JupyterHub's login page, in the platform's language (``hub_config.page_language``)."""
 
 
 class ActivateHandler(BaseHandler):

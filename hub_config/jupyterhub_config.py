@@ -19,7 +19,7 @@ from common.roles import (
 )
 from course_kit.catalog import load_catalog
 from grading.certificates import VERIFY_URL_ENV
-from hub_config import CONFIG_DIR, rbac
+from hub_config import CONFIG_DIR, page_language, rbac
 from hub_config.proxy import PROXY_TIMEOUT_MS
 from installation.settings import (
     CATALOG_DIR_ENV,
@@ -73,6 +73,11 @@ c.JupyterHub.template_paths = [str(CONFIG_DIR / "templates")]
 c.JupyterHub.template_vars = {
     "academy_mode": s.install.mode,
     "academy_warning": "" if isolated else SHARED_MODE_WARNING,
+    # the pages' texts (hub_config.page_language): the default language's, unless the page's
+    # handler uses the learner's choice (the academy's login page does)
+    "_": page_language.default_texts,
+    "language": page_language.DEFAULT_LANGUAGE.value,
+    "language_links": [],
 }
 
 # --- learners' servers: "My learning" and Voila, no JupyterLab, no terminals --------------

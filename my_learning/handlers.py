@@ -49,6 +49,7 @@ from course_kit.catalog import CatalogError, Course, load_catalog
 from course_kit.i18n import LANGUAGE_PARAMETER
 from course_kit.questions.draws import learner_id
 from grading.completion import Score
+from grading.feedback import language_style
 from installation.settings import CATALOG_DIR_ENV, FULL_NAME_ENV
 
 from .frame import (
@@ -411,6 +412,10 @@ class FeedbackHandler(LearningBaseHandler):
             html = await self.run_blocking(path.read_bytes)
         except OSError as exc:
             raise web.HTTPError(404) from exc
+        # the page holds both languages (grading.feedback): the learner reads theirs
+        style = language_style(self.language).encode("utf-8")
+        html = html.replace(b"<head>", b"<head>" + style, 1) if b"<head>" in html else (
+            style + html)
         self.set_header("Content-Type", "text/html; charset=UTF-8")
         self.set_header("Cache-Control", "no-store")
         # The feedback shows the learner's own notebook: keep its scripts away from this

@@ -60,3 +60,12 @@ fi
 "$venv/bin/pybabel" -q update -i "$pot" -d course_kit/translations -l vi \
   --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching
 "$venv/bin/pybabel" -q compile -d course_kit/translations --statistics
+# hub_config: the hub's login page (hub_config/templates/login.html, hub_config/page_language.py)
+"$venv/bin/pybabel" -q extract -F hub_config/babel.cfg -k N_ \
+  --no-location --sort-output --omit-header -o "$pot" .
+if [ ! -f hub_config/translations/vi/LC_MESSAGES/messages.po ]; then
+  "$venv/bin/pybabel" -q init -i "$pot" -d hub_config/translations -l vi
+fi
+"$venv/bin/pybabel" -q update -i "$pot" -d hub_config/translations -l vi \
+  --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching
+"$venv/bin/pybabel" -q compile -d hub_config/translations --statistics

@@ -13,19 +13,13 @@ from typing import Any
 import nbformat
 import pytest
 from courses_testlib import EvidenceServer
-from test_cs00_course import (
-    GradedModule,
-    check_release,
-    generate,
-    render_both_versions,
-    source_points,
-    submit_and_grade,
-)
+from coursework import Course, check_release, generate, render_both_versions, submit_and_grade
 
 from course_kit.questions.draws import drawn_question_ids
 from course_kit.questions.notebook import read_banks
 
-MODULE = GradedModule(
+COURSE = Course("cybersecurity")
+MODULE = COURSE.graded_module(
     "cs02-phishing",
     question_points={"bank-slot-1": 1, "bank-slot-2": 1, "bank-slot-3": 1, "check-q1": 3,
                      "check-q2": 1, "check-q3": 2, "check-q4": 1, "check-q5": 1,
@@ -67,7 +61,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_points_and_the_lints_solution_agree_with_this_key() -> None:
-    points = source_points(MODULE)
+    points = MODULE.source_points()
     assert points == MODULE.points and sum(points.values()) == MAX_SCORE
     assert MODULE.solution() == {**BANK_KEY, **CORRECT}
     # learners get different questions, or the same in another order

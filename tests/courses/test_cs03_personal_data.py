@@ -8,16 +8,10 @@ from typing import Any
 
 import pytest
 from courses_testlib import EvidenceServer
-from test_cs00_course import (
-    GradedModule,
-    check_release,
-    generate,
-    render_both_versions,
-    source_points,
-    submit_and_grade,
-)
+from coursework import Course, check_release, generate, render_both_versions, submit_and_grade
 
-MODULE = GradedModule(
+COURSE = Course("cybersecurity")
+MODULE = COURSE.graded_module(
     "cs03-personal-data",
     question_points={**{f"check-q{i}": 1 for i in range(1, 9)}, "check-q1": 2},
     task_points={"practical-one-stop-lookup-with-purpose": 3},
@@ -46,7 +40,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_points_and_the_lints_solution_agree_with_this_key() -> None:
-    points = source_points(MODULE)
+    points = MODULE.source_points()
     assert points == MODULE.points and sum(points.values()) == MAX_SCORE
     assert MODULE.solution() == CORRECT
 

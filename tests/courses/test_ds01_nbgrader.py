@@ -2,7 +2,7 @@
 
 generate_assignment -> a learner's submission (both released notebooks + responses.json) ->
 autograde with the evidence API stubbed on 127.0.0.1 -> scores in the gradebook. The module's
-Vietnamese notebook is graded; its English version is display only (test_ds00_course).
+Vietnamese notebook is graded; its English version is display only (test_catalogue_contract).
 """
 
 from __future__ import annotations
@@ -14,15 +14,10 @@ from typing import Any
 import nbformat
 import pytest
 from courses_testlib import EvidenceServer
-from test_ds00_course import (
-    COURSE_DIR,
-    GradedModule,
-    check_release,
-    generate,
-    submit_and_grade,
-)
+from coursework import Course, check_release, generate, submit_and_grade
 
-MODULE = GradedModule(
+COURSE = Course("digital-signatures")
+MODULE = COURSE.graded_module(
     "ds01-what-a-signature-proves",
     question_points={f"check-q{i}": 1 for i in range(1, 7)},
     task_points={"practical-register-incoming-from-so-tai-chinh": 4},
@@ -66,7 +61,7 @@ def test_source_notebook_points_and_diagram() -> None:
 
 
 def test_the_key_is_the_lint_solution() -> None:
-    solution = COURSE_DIR / "solutions" / f"{MODULE.module_id}.json"
+    solution = COURSE.folder / "solutions" / f"{MODULE.module_id}.json"
     assert json.loads(solution.read_text(encoding="utf-8")) == CORRECT
 
 

@@ -6,16 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_ds00_course import execute, learner_copy, module_entry, widget_cells
+from coursework import Course, execute, widget_cells
 
+COURSE = Course("digital-signatures")
 MODULE = "ds01-what-a-signature-proves"
 WIDGETS = ["digest", "q1", "q2", "q3", "q4", "q5", "q6", "task"]
 
 
 @pytest.mark.timeout(240)
 def test_learner_pages_execute_without_errors_or_prints(tmp_path: Path) -> None:
-    folder = learner_copy(tmp_path, MODULE)
-    entry = module_entry(MODULE)
+    folder = COURSE.learner_copy(tmp_path, MODULE)
+    entry = COURSE.entry(MODULE)
     for notebook, language in ((entry["notebook"], "vi"), (entry["notebook_en"], "en")):
         executed = execute(folder, notebook, language)
         assert widget_cells(executed) == WIDGETS, language

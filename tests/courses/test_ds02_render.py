@@ -7,15 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_ds00_course import (
-    COURSE_DIR,
-    execute,
-    learner_copy,
-    module_entry,
-    notebooks,
-    widget_cells,
-)
+from coursework import Course, execute, widget_cells
 
+COURSE = Course("digital-signatures")
 MODULE = "ds02-signing-in-the-eoffice"
 WIDGETS = ["o1", "q1", "n1", "tf1", "digest", "t1", "s1", "m1", "q2", "task-certificate",
            "task-sign", "task-verify"]
@@ -23,8 +17,8 @@ WIDGETS = ["o1", "q1", "n1", "tf1", "digest", "t1", "s1", "m1", "q2", "task-cert
 
 @pytest.mark.timeout(240)
 def test_learner_pages_execute_without_errors_or_prints(tmp_path: Path) -> None:
-    folder = learner_copy(tmp_path, MODULE)
-    entry = module_entry(MODULE)
+    folder = COURSE.learner_copy(tmp_path, MODULE)
+    entry = COURSE.entry(MODULE)
     for notebook, language in ((entry["notebook"], "vi"), (entry["notebook_en"], "en")):
         executed = execute(folder, notebook, language)
         assert widget_cells(executed) == WIDGETS, language
@@ -37,11 +31,11 @@ def test_learner_pages_execute_without_errors_or_prints(tmp_path: Path) -> None:
 
 
 def test_each_version_shows_its_diagram_and_the_clickable_report() -> None:
-    for nb, diagram in zip(notebooks(MODULE), ("signature-appearance.vi.svg",
+    for nb, diagram in zip(COURSE.notebooks(MODULE), ("signature-appearance.vi.svg",
                                                "signature-appearance.svg"), strict=True):
         markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
         assert f"]({diagram})" in markdown
-        assert (COURSE_DIR / "source" / MODULE / diagram).is_file()
+        assert (COURSE.folder / "source" / MODULE / diagram).is_file()
         # one <details> per line of the report: a keyboard-operable disclosure (Tab, Enter)
         assert markdown.count("<details><summary>") == 8
         assert markdown.count("</details>") == 8

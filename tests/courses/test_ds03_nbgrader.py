@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 from courses_testlib import EvidenceServer
-from test_ds00_course import COURSE_DIR, GradedModule, check_release, generate, submit_and_grade
+from coursework import Course, check_release, generate, submit_and_grade
 
-MODULE = GradedModule(
+COURSE = Course("digital-signatures")
+MODULE = COURSE.graded_module(
     "ds03-signature-incidents",
     question_points={"check-q1": 2, "check-n1": 1, "check-o1": 1, "check-tf1": 1,
                      "check-q2": 1, "check-s1": 2, "check-m1": 2},
@@ -41,7 +42,7 @@ def test_module_is_worth_18_points() -> None:
 
 
 def test_the_key_is_the_lint_solution() -> None:
-    solution = COURSE_DIR / "solutions" / f"{MODULE.module_id}.json"
+    solution = COURSE.folder / "solutions" / f"{MODULE.module_id}.json"
     assert json.loads(solution.read_text(encoding="utf-8")) == CORRECT
 
 

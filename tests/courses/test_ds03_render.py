@@ -1,29 +1,25 @@
 """The released ds03 notebooks, Vietnamese and English, render cleanly as Voila would run
-them for a learner: every question card, the two task cards, the timeline diagram and the
-incident playbook (markdown disclosures, one per incident)."""
+them for a learner: the certificate timeline explorer, every question card, the two task
+cards, the timeline diagram and the incident playbook (markdown disclosures, one per
+incident)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from test_ds00_course import (
-    COURSE_DIR,
-    execute,
-    learner_copy,
-    module_entry,
-    notebooks,
-    widget_cells,
-)
+from coursework import Course, execute, widget_cells
 
+COURSE = Course("digital-signatures")
 MODULE = "ds03-signature-incidents"
-WIDGETS = ["q1", "n1", "o1", "tf1", "q2", "s1", "m1", "task-renew", "task-lost"]
+WIDGETS = ["timeline-explorer", "q1", "n1", "o1", "tf1", "q2", "s1", "m1", "task-renew",
+           "task-lost"]
 
 
 @pytest.mark.timeout(240)
 def test_learner_pages_execute_without_errors_or_prints(tmp_path: Path) -> None:
-    folder = learner_copy(tmp_path, MODULE)
-    entry = module_entry(MODULE)
+    folder = COURSE.learner_copy(tmp_path, MODULE)
+    entry = COURSE.entry(MODULE)
     for notebook, language in ((entry["notebook"], "vi"), (entry["notebook_en"], "en")):
         executed = execute(folder, notebook, language)
         assert widget_cells(executed) == WIDGETS, language
@@ -34,9 +30,9 @@ def test_learner_pages_execute_without_errors_or_prints(tmp_path: Path) -> None:
 
 
 def test_each_version_shows_its_timeline_and_the_playbook() -> None:
-    for nb, diagram in zip(notebooks(MODULE), ("signature-timeline.vi.svg",
+    for nb, diagram in zip(COURSE.notebooks(MODULE), ("signature-timeline.vi.svg",
                                                "signature-timeline.svg"), strict=True):
         markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
         assert f"]({diagram})" in markdown
-        assert (COURSE_DIR / "source" / MODULE / diagram).is_file()
+        assert (COURSE.folder / "source" / MODULE / diagram).is_file()
         assert markdown.count("<details><summary>") == markdown.count("</details>") == 5

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -278,6 +279,15 @@ def test_feedback_released_to_exchange(graded: GradedCourse) -> None:
     assert len(released) == 3
 
 
+def _language_blocks(page: str, language: str) -> str:
+    """The texts the feedback marks as `language`'s (grading.feedback.LANGUAGE_ATTRIBUTE)."""
+    from grading.feedback import LANGUAGE_ATTRIBUTE
+
+    return "\n".join(re.findall(
+        rf'<div {LANGUAGE_ATTRIBUTE}="{language}" lang="{language}">(.*?)</div></div>', page,
+        re.DOTALL))
+
+
 def _feedback(graded: GradedCourse, student: str) -> str:
     path = graded.course.root / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html"
     return path.read_text(encoding="utf-8")
@@ -286,23 +296,28 @@ def _feedback(graded: GradedCourse, student: str) -> str:
 @pytest.mark.parametrize(
     ("student", "verdict", "answer", "recorded", "score"),
     [
-        ("bao", "Correct (Đúng): 2 / 2 points", "the leader", "2 registered", (3.0, 3.0)),
-        ("chi", "Not correct (Chưa đúng): 0 / 2 points", "the clerk", "1 registered", (1.0, 3.0)),
-        ("an", "Correct (Đúng): 2 / 2 points", "the leader", "0 registered", (2.0, 3.0)),
+        ("bao", ("Đúng: 2 / 2 điểm", "Correct: 2 / 2 points"), "the leader", "2 registered",
+         (3.0, 3.0)),
+        ("chi", ("Chưa đúng: 0 / 2 điểm", "Not correct: 0 / 2 points"), "the clerk",
+         "1 registered", (1.0, 3.0)),
+        ("an", ("Đúng: 2 / 2 điểm", "Correct: 2 / 2 points"), "the leader", "0 registered",
+         (2.0, 3.0)),
     ],
 )
 def test_feedback_shows_answers_points_and_explanations_but_no_code(
-    graded: GradedCourse, student: str, verdict: str, answer: str, recorded: str,
+    graded: GradedCourse, student: str, verdict: tuple[str, str], answer: str, recorded: str,
     score: tuple[float, float],
 ) -> None:
     page = _feedback(graded, student)
     assert "Who signs an outgoing document?" in page
-    assert f"Your answer (Câu trả lời của bạn): {answer}" in page
-    assert verdict in page
+    # both languages, each marked as such (My learning shows the learner's: test_my_learning)
+    vietnamese, english = _language_blocks(page, "vi"), _language_blocks(page, "en")
+    assert f"Câu trả lời của bạn: {answer}" in vietnamese and verdict[0] in vietnamese
+    assert f"Your answer: {answer}" in english and verdict[1] in english
+    assert "Your answer" not in vietnamese and "Câu trả lời" not in english
     assert html.escape(EXPLANATION) in page
-    assert "The e-office recorded (Hệ thống ghi nhận): Graded from the sandbox e-office's " in (
-        html.unescape(page)
-    )
+    assert "Hệ thống ghi nhận: Graded from the sandbox e-office's " in html.unescape(vietnamese)
+    assert "The e-office recorded: Graded from the sandbox e-office's " in html.unescape(english)
     assert recorded in page
     for code in ("assert answer", "answer(", "explain(", "course_kit", "BEGIN HIDDEN",
                  "not the leader"):

@@ -8,7 +8,8 @@ import re
 
 from babel.messages.pofile import read_po
 
-from grading.certificates import _MESSAGES, TRANSLATIONS_DIR, VerificationStatus
+from grading.certificates import _MESSAGES, VerificationStatus
+from grading.i18n import TRANSLATIONS_DIR
 
 PO = TRANSLATIONS_DIR / "vi" / "LC_MESSAGES" / "messages.po"
 PLACEHOLDER = re.compile(r"\{\w+\}")

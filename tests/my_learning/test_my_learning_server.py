@@ -28,6 +28,7 @@ from ml_academy import (
 )
 
 from common.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE, Language
+from grading.feedback import language_style
 
 COURSE_TITLE_VI = "Chữ ký số trong hoạt động công vụ"
 
@@ -267,6 +268,14 @@ def test_graded_module_shows_score_and_feedback(server: Server) -> None:
     assert feedback.status_code == 200
     assert "(Score: 7.0 / 10.0)" in feedback.text
     assert "sandbox" in feedback.headers["Content-Security-Policy"]
+    # the page holds both languages (grading.feedback); the learner's language shows alone
+    hide_english = language_style(Language.VIETNAMESE)
+    assert "data-lf-lang=en" in hide_english and "celltag_lf-en" in hide_english
+    assert feedback.text.count(hide_english) == 1 and language_style(
+        Language.ENGLISH) not in feedback.text
+    english = server.session(Language.ENGLISH).get(server.url + link.lstrip("/"), timeout=30)
+    assert english.text.count(language_style(Language.ENGLISH)) == 1
+    assert hide_english not in english.text
     missing = session.get(server.url + f"learning/feedback/{COURSE_ID}/nope", timeout=30)
     assert missing.status_code == 404
     assert_friendly(missing.text)
