@@ -853,7 +853,10 @@ def _entry_texts(key: Any) -> Iterator[tuple[str, KeyTextKind]]:
     for entry in key.values():
         if isinstance(entry, Mapping):
             yield from ((t, KeyTextKind.ANSWER) for t in _strings(entry.get("answer")))
-            yield from ((t, KeyTextKind.EXPLANATION) for t in _strings(entry.get("explain")))
+            explain = entry.get("explain")
+            # {"vi": …, "en": …}: the texts, not the language codes ("vi" is a word too)
+            texts = list(explain.values()) if isinstance(explain, Mapping) else [explain]
+            yield from ((t, KeyTextKind.EXPLANATION) for t in _strings(texts))
 
 
 def _texts_of_tests(code: str) -> Iterator[tuple[str, KeyTextKind]]:

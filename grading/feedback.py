@@ -84,9 +84,10 @@ RECORDED = N_("The e-office recorded:")
 YOUR_RESULTS = N_("Your results")
 COULD_NOT_GRADE = N_("Your work could not be graded automatically.")
 REASON = N_("Reason:")
-#: The notebook tag (nbconvert writes it as the cell's class ``celltag_<tag>``) and the
-#: attribute that mark a text as one language's: the page shows both, My learning hides the
-#: one the learner does not read (``language_style``).
+#: The attribute that marks a text as one language's, and the notebook tag of a cell that is
+#: (nbconvert's own templates write it as the class ``celltag_<tag>``; nbgrader's feedback
+#: template does not, hence the attribute on a block inside): the page shows both, My
+#: learning hides the one the learner does not read (``language_style``).
 LANGUAGE_TAG = "lf-{}"
 LANGUAGE_ATTRIBUTE = "data-lf-lang"
 
@@ -344,10 +345,15 @@ def _task_html(task: TaskResult, language: Language) -> str:
 
 
 def _language_cell(source: str, language: Language | None) -> NotebookNode:
-    """A markdown cell, tagged as one language's (None: every reader's)."""
-    cell = new_markdown_cell(source)
-    if language is not None:
-        cell.metadata["tags"] = [LANGUAGE_TAG.format(language.value)]
+    """A markdown cell marked as one language's (None: every reader's): the trainer's
+    markdown inside a marked block (blank lines around it, so that it is still read as
+    markdown), and the cell tagged too."""
+    if language is None:
+        return new_markdown_cell(source)
+    cell = new_markdown_cell(
+        f'<div {LANGUAGE_ATTRIBUTE}="{language.value}" lang="{language.value}">\n\n'
+        f"{source.strip()}\n\n</div>")
+    cell.metadata["tags"] = [LANGUAGE_TAG.format(language.value)]
     return cell
 
 

@@ -18,11 +18,10 @@ from __future__ import annotations
 
 import functools
 import gettext
-import unicodedata
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from common.i18n import Language
+from common.web_paths import is_local_path
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 DOMAIN = "messages"
@@ -47,17 +46,6 @@ def translations(language: Language) -> gettext.NullTranslations:
 
 
 def safe_local_path(target: str | None) -> bool:
-    """True for a path on this site only: never an absolute or protocol-relative URL, nor
-    anything a browser would clean into one (it drops tabs, newlines and other control or
-    blank characters: "/\\t/evil.example" becomes "//evil.example"), nor a backslash,
-    which browsers read as a slash. The same rules as ``service_auth.languages._safe_next``,
-    which needs a Flask app for its fallback and so cannot serve this Tornado server."""
-    return bool(
-        target
-        and target.startswith("/")
-        and not any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in target)
-        and not target.startswith("//")
-        and "\\" not in target
-        and not urlsplit(target).scheme
-        and not urlsplit(target).netloc
-    )
+    """True for a path on this site only (``common.web_paths.is_local_path``, the rule the
+    Flask services' switch uses too)."""
+    return is_local_path(target)

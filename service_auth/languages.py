@@ -4,14 +4,13 @@ default, and the switch link every page carries (``/language/<code>?next=...``).
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, redirect, request, url_for
 from flask_babel import Babel, get_locale
 
 from common.i18n import LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE, Language, language_from
+from common.web_paths import is_local_path
 
 HOME_ENDPOINT_KEY = "LANGUAGE_HOME_ENDPOINT"
 
@@ -34,20 +33,9 @@ def init_languages(app: Flask, translations_dir: Path, home_endpoint: str) -> No
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an absolute or protocol-relative URL, and nothing a
-    browser would clean into one (tabs, newlines and other control or blank characters are
-    dropped by browsers: "/\t/evil.example" becomes "//evil.example")."""
-    if (
-        target
-        and target.startswith("/")
-        and not any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in target)
-        and not target.startswith("//")
-        and "\\" not in target
-        and not urlsplit(target).scheme
-        and not urlsplit(target).netloc
-    ):
-        return target
-    return url_for(current_app.config[HOME_ENDPOINT_KEY])
+    """`target` when it is a path of this site (``common.web_paths``), else the home page."""
+    return target if target and is_local_path(target) else url_for(
+        current_app.config[HOME_ENDPOINT_KEY])
 
 
 @bp.get("/language/<code>")

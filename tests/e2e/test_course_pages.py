@@ -61,9 +61,7 @@ def test_a_module_of_each_course_opens_in_both_languages_and_keeps_an_answer(
     expect(page.get_by_text(course.modules[0].title_vi).first).to_be_visible()
     assert page.locator(".jp-InputArea-editor, .CodeMirror, .cm-editor").count() == 0
     card = _first_choice_card(page)
-    choice = card.locator("input[type=radio]").first
-    label = card.locator("label").filter(has=choice).first
-    label.click()
+    card.locator("label").filter(has=page.locator("input[type=radio]")).first.click()
     expect(card).to_contain_text(SAVED["vi"], timeout=STATE_TIMEOUT)
     index = card.locator("input[type=radio]").evaluate_all(
         "inputs => inputs.findIndex(i => i.checked)")

@@ -253,6 +253,15 @@ def test_key_texts_are_answers_explanations_and_test_lines() -> None:
                                 meta("t", 1, grade=True))])
     assert ("Báo ngay cho đầu mối", "answer", "t") in {
         (k.text, k.kind.value, k.origin) for k in key_texts(old_style, None, "")}
+    # a bank key's bilingual explanation: its texts are key texts, its language codes not
+    # ("vi" is also a Vietnamese word: "hành vi")
+    bank = _notebook([code("b", '### BEGIN HIDDEN TESTS\nbank_key("bank1", {"q1": {"answer": '
+                               '"b", "explain": {"vi": "Vì hành vi này sai luật.", "en": '
+                               '"Because it is unlawful."}}})\n### END HIDDEN TESTS',
+                           meta("b", 1, grade=True))])
+    bank_texts = {k.text for k in key_texts(bank, None, "")}
+    assert {"Vì hành vi này sai luật.", "Because it is unlawful."} <= bank_texts
+    assert "vi" not in bank_texts and "en" not in bank_texts
 
 
 def test_a_release_that_kept_the_hidden_tests_is_a_leak(tmp_path: Path) -> None:

@@ -63,3 +63,40 @@ def test_a_page_for_what_could_not_be_graded(tmp_path: Path) -> None:
     graded = FEEDBACK_HEAD.format(name="lesson", score="7 / 10")
     (tmp_path / "lesson.html").write_text(graded, encoding="utf-8")
     assert not feedback_not_graded(tmp_path)
+    # both languages, each marked, for My learning to show the learner's
+    assert 'data-lf-lang="vi" lang="vi"><p><strong>Bài làm của bạn không chấm tự động' in page
+    assert 'data-lf-lang="en" lang="en"><p><strong>Your work could not be graded' in page
+
+
+def test_each_text_is_written_in_both_languages_and_marked() -> None:
+    """The fixed texts from the grading catalogue, a task's text from each version (the
+    trainer's Vietnamese cell and the English version's note), each block marked with its
+    language; the style My learning adds hides exactly the other language's blocks."""
+    from html import unescape
+
+    from nbconvert.filters.markdown import markdown2html
+
+    from common.i18n import Language
+    from grading.feedback import (
+        LANGUAGE_ATTRIBUTE,
+        FeedbackReport,
+        TaskResult,
+        language_style,
+        render_cells,
+    )
+
+    report = FeedbackReport(items=[TaskResult(
+        "**Bài thực hành: 4 điểm.** Vào sổ văn bản.", 4.0, 4.0, "Registered 12/STC-VP",
+        "**Practical task: 4 points.** Register the document.")])
+    html = unescape("\n".join(markdown2html(c.source) for c in render_cells(report)))
+    vi = f'<div {LANGUAGE_ATTRIBUTE}="vi" lang="vi">'
+    en = f'<div {LANGUAGE_ATTRIBUTE}="en" lang="en">'
+    assert f"{vi}\n\n<p><strong>Bài thực hành: 4 điểm.</strong>" in html
+    assert f"{en}\n\n<p><strong>Practical task: 4 points.</strong>" in html
+    assert f'{vi}<div class="lf-card"><div class="lf-right">✓ Đã hoàn thành: 4 / 4 điểm' in html
+    assert f'{en}<div class="lf-card"><div class="lf-right">✓ Done: 4 / 4 points' in html
+    assert "Hệ thống ghi nhận: Registered 12/STC-VP" in html
+    assert "Kết quả của bạn" in html and "Your results" in html
+    assert f"[{LANGUAGE_ATTRIBUTE}=en]" in language_style(Language.VIETNAMESE)
+    assert f"[{LANGUAGE_ATTRIBUTE}=vi]" in language_style(Language.ENGLISH)
+    assert f"[{LANGUAGE_ATTRIBUTE}=vi]" not in language_style(Language.VIETNAMESE)
