@@ -222,8 +222,12 @@ class AnswerCard(w.VBox):
             return
         self.status.value = status_html(Status.NOT_ANSWERED, self.t(NOT_ANSWERED))
 
-    def _learner_order(self, values: Sequence[Any], purpose: str) -> list[Any]:
-        keys = [json.dumps(v, ensure_ascii=False) for v in values]
+    def _learner_order(self, values: Sequence[Any], purpose: str,
+                       by: Sequence[Any] | None = None) -> list[Any]:
+        """``values`` in this learner's order, fixed by ``by`` (default: the values): give
+        the option keys, never the labels, so that both language versions show the same
+        order."""
+        keys = [json.dumps(v, ensure_ascii=False) for v in (values if by is None else by)]
         return learner_order(list(values), keys, purpose, self.qid, learner_id())
 
 
@@ -242,7 +246,8 @@ class Question(AnswerCard):
     def _build(self, saved: Any) -> list[w.Widget]:
         pairs = list(zip(self.spec.labels, self.spec.options, strict=True))
         self._pairs = pairs
-        shown = self._learner_order(pairs, "options") if self.spec.shuffle else pairs
+        shown = (self._learner_order(pairs, "options", by=[key for _, key in pairs])
+                 if self.spec.shuffle else pairs)
         if self.multiple:
             chosen = {json.dumps(v) for v in saved} if isinstance(saved, list) else set()
             self._boxes = {
@@ -397,7 +402,7 @@ class Matching(AnswerCard):
 
     def _build(self, saved: Any) -> list[w.Widget]:
         right = list(zip(self.spec.labels, self.spec.options, strict=True))
-        shown = self._learner_order(right, "right")
+        shown = self._learner_order(right, "right", by=[key for _, key in right])
         choices = [(self.t("— choose —"), _UNCHOSEN), *shown]
         saved = saved if isinstance(saved, dict) else {}
         self.dropdowns: dict[str, w.Dropdown] = {}

@@ -236,6 +236,27 @@ def test_shuffled_choices_are_per_learner_and_saved_by_value(
     assert on_disk(store) == {"q1": "Option 5"}
 
 
+def test_both_language_versions_shuffle_a_learners_options_the_same_way(
+    store: ResponseStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The order follows the option keys, never the labels: a learner who switches language
+    finds each option where it was (choices, and a matching question's right column)."""
+    monkeypatch.setenv("JUPYTERHUB_USER", "an")
+    keys = [f"k{i}" for i in range(8)]
+    vietnamese = question("q1", "Chọn", [(f"Lựa chọn {i}", k) for i, k in enumerate(keys)],
+                          shuffle=True, store=store)
+    english = question("q1", "Pick", [(f"Option {i}", k) for i, k in enumerate(keys)],
+                       shuffle=True, store=store)
+    order = [v for _, v in vietnamese.choice.options]
+    assert order == [v for _, v in english.choice.options] and order != keys
+    right_vi = [(f"Cột phải {i}", k) for i, k in enumerate(keys)]
+    right_en = [(f"Right {i}", k) for i, k in enumerate(keys)]
+    left = [("Trái", "l1")]
+    shown_vi = matching("m1", "Nối", left, right_vi, store=store).dropdowns["l1"].options
+    shown_en = matching("m1", "Match", left, right_en, store=store).dropdowns["l1"].options
+    assert [v for _, v in shown_vi][1:] == [v for _, v in shown_en][1:] != keys
+
+
 def test_multiple_choice_shuffled_still_saves_in_written_order(
     store: ResponseStore,
 ) -> None:

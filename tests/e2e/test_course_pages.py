@@ -58,7 +58,9 @@ def test_a_module_of_each_course_opens_in_both_languages_and_keeps_an_answer(
     base = isolated_platform.url
     _switch_language(page, base, "vi")  # the default, said again: an earlier test may switch
     _open_first_module(page, course, "vi")
-    expect(page.get_by_text(course.modules[0].title_vi).first).to_be_visible()
+    # the page's frame names the module in the page's language (My learning's catalogue)
+    expect(page.locator(".academy-module")).to_have_text(course.modules[0].title_vi,
+                                                         timeout=STATE_TIMEOUT)
     assert page.locator(".jp-InputArea-editor, .CodeMirror, .cm-editor").count() == 0
     card = _first_choice_card(page)
     card.locator("label").filter(has=page.locator("input[type=radio]")).first.click()
@@ -70,7 +72,8 @@ def test_a_module_of_each_course_opens_in_both_languages_and_keeps_an_answer(
     # the English version: its own texts, the same answer read back from the answers file
     _switch_language(page, base, "en")
     _open_first_module(page, course, "en")
-    expect(page.get_by_text(course.modules[0].title).first).to_be_visible()
+    expect(page.locator(".academy-module")).to_have_text(course.modules[0].title,
+                                                         timeout=STATE_TIMEOUT)
     card = _first_choice_card(page)
     expect(card).to_contain_text(EARLIER["en"], timeout=STATE_TIMEOUT)
     expect(card.locator("input[type=radio]").first).to_be_checked()
