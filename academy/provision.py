@@ -14,6 +14,7 @@ from academy import unix_accounts
 from academy.courses import course_workspace
 from common.files import atomic_write
 from course_kit.catalog import Course, load_catalog
+from grading.contest import Contest, contest_folders, load_contest
 from grading.feedback import FEEDBACK_PREPROCESSORS
 from grading.kernel_sandbox import SANDBOX_ACCOUNT
 from grading.nbgrader_runner import NbgraderRunner
@@ -64,6 +65,7 @@ class Installation:
         catalog = load_catalog(courses_src)
         if not catalog:
             raise FileNotFoundError(f"{courses_src}: no course (no */course.toml)")
+        contests = self.contests_in(courses_src)  # checked before anything changes
         if self._planned_mode() is Mode.ISOLATED:
             self.check_reachable_by_accounts(sorted(catalog))
         settings = self._settings(sorted(catalog), urls)
@@ -76,6 +78,7 @@ class Installation:
         self._homes(people, isolated)
         for course in catalog.values():
             self._course(course, courses_src / course.id, settings, people, isolated)
+        self._contests(contests)
         self._eoffice(settings, people, isolated)
         ensure_academy_pki(self.layout.pki_dir)
         return settings
@@ -156,7 +159,7 @@ class Installation:
         # traversable but not listable: learners reach the exchange and their homes only
         os.chmod(L.root, 0o711 if isolated else 0o700)
         for private in (L.secrets_dir, L.hub_dir, L.logs_dir, L.pki_dir,
-                        L.certificates_dir, L.records_dir):
+                        L.certificates_dir, L.records_dir, L.contests_dir):
             private.mkdir(exist_ok=True)
             os.chmod(private, 0o700)
         for shared in (L.catalog_dir, L.courses_dir, L.homes_dir):
@@ -305,6 +308,36 @@ class Installation:
                 runner.run_checked("generate_assignment", module.id, "--force")
                 runner.run_checked("release_assignment", module.id, "--force")
                 self.log(f"Course {course.id}: module {module.id} released")
+
+    @staticmethod
+    def contests_in(courses_src: Path) -> list[Contest]:
+        """The catalogue's contests (``*/contest.toml``, docs/contest.md), each checked:
+        ``grading.contest.ContestError`` names the file and the problem."""
+        return [load_contest(folder) for folder in contest_folders(courses_src)]
+
+    def _contests(self, contests: list[Contest]) -> None:
+        """Each contest's files (contest.toml and its bank notebooks) copied to
+        ``<data>/contests/<id>/``. The bank holds the key, so like a course's sources it is
+        closed to learners: folders 0700 and files 0600 of the account running `academy init`
+        (root in isolated mode), which the dashboards (the hub's account) reads. A contest
+        already installed is kept as it is, as a course's sources are: the draws of the
+        people who started depend on its bank; its modes are set again."""
+        L = self.layout
+        L.contests_dir.mkdir(exist_ok=True)
+        os.chmod(L.contests_dir, 0o700)
+        for contest in contests:
+            target = L.contests_dir / contest.contest_id
+            if not target.exists():
+                staging = L.contests_dir / f".{contest.contest_id}.new"
+                shutil.rmtree(staging, ignore_errors=True)
+                staging.mkdir(mode=0o700)
+                for name in contest.files:
+                    shutil.copyfile(contest.folder / name, staging / name)
+                os.rename(staging, target)  # whole or not at all
+                self.log(f"Contest {contest.contest_id}: copied from {contest.folder}")
+            os.chmod(target, 0o700)
+            for path in target.iterdir():
+                os.chmod(path, 0o600 if path.is_file() else 0o700)
 
     @staticmethod
     def _gradebook_students(db_url: str, course_id: str, people: list[Person]) -> None:

@@ -2,7 +2,8 @@
 certificates (no login: anyone holding a certificate, or its id, can check it), a learner's
 own certificates to download (hub login), and the home pages of trainers (class overview),
 HR officers (training records) and admins (platform status, audit log), each refused to
-every other role (docs/dashboards.md).
+every other role (docs/dashboards.md), and the digital transformation contest, open to
+everyone on the roster (docs/contest.md).
 
 Run under JupyterHub as the service ``dashboards``:  gunicorn 'dashboards:create_app()'
 """
@@ -17,6 +18,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from dashboards import (
     admin,
+    contest,
     hr,
     learner_certificates,
     learner_records,
@@ -46,6 +48,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # the home pages of the roles other than the learner's, each behind its hub scope
     for blueprint in (trainer.bp, hr.bp, admin.bp, records_export.bp):
         app.register_blueprint(blueprint)
+    # the contest: everyone on the roster (its own guard)
+    app.register_blueprint(contest.bp)
     init_navigation(app)
     app.jinja_env.filters["vietnam_date"] = verification.vietnam_date
     app.wsgi_app = PrefixMiddleware(app.wsgi_app, app.config["URL_PREFIX"])  # type: ignore[method-assign]

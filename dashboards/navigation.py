@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from common.roles import CLASSES_SCOPE, PLATFORM_SCOPE, RECORDS_SCOPE, Role
 from dashboards.config import layout_of
+from grading.contest import contest_folders
 from people.roster import load_roster
 from service_auth.hub_login import current_hub_user, has_scopes, refuse_unless, resolve_hub_user
 
@@ -30,6 +31,8 @@ ROLE_PAGES = (
     RolePage("hr.dashboard", RECORDS_SCOPE, _l("Training records")),
     RolePage("admin.status", PLATFORM_SCOPE, _l("Platform administration")),
 )
+
+CONTESTS_LABEL = _l("Contests")
 
 
 def refuse_unless_role(scope: str, *roles: Role) -> Response | None:
@@ -55,9 +58,16 @@ def refuse_unless_role(scope: str, *roles: Role) -> Response | None:
     return None
 
 
+def _contests_installed() -> bool:
+    return bool(contest_folders(layout_of(current_app).contests_dir))
+
+
 def role_links() -> list[tuple[str, str]]:
     """(label, url) of the role pages the logged-in person may open; none without a login
-    (the hub is asked only when the session holds a login)."""
+    (the hub is asked only when the session holds a login). A person without a role page (a
+    learner) gets the contests instead, when there are some (docs/contest.md): the header of
+    a role's home page names that home alone, and the trainers' class overview links to the
+    contests."""
     from flask import session
 
     from service_auth.hub_login import LOGIN_SESSION_KEY
@@ -70,8 +80,11 @@ def role_links() -> list[tuple[str, str]]:
         return []
     if user is None:
         return []
-    return [(str(page.label), url_for(page.endpoint)) for page in ROLE_PAGES
-            if has_scopes(user, page.scope)]
+    links = [(str(page.label), url_for(page.endpoint)) for page in ROLE_PAGES
+             if has_scopes(user, page.scope)]
+    if not links and _contests_installed():
+        links.append((str(CONTESTS_LABEL), url_for("contest.index")))
+    return links
 
 
 _MESSAGES = {

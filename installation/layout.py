@@ -99,6 +99,18 @@ class DataLayout:
         """Append-only JSON Lines of trainers' completion overrides, 0600."""
         return self.records_dir / "completion-overrides.jsonl"
 
+    def contest_results_file(self, contest_id: str) -> Path:
+        """Append-only JSON Lines of one contest's starts and submits (``grading.contest``),
+        0600."""
+        return self.records_dir / "contests" / f"{contest_id}.jsonl"
+
+    @property
+    def contests_dir(self) -> Path:
+        """The contests (``<id>/contest.toml`` and the bank notebooks, docs/contest.md):
+        copied by `academy init`, read by the dashboards; the banks hold the key, so root
+        only (0700), never the learners'."""
+        return self.root / "contests"
+
     # --- service accounts (0700 each) -------------------------------------------------
     @property
     def eoffice_dir(self) -> Path:
