@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shlex
 import shutil
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +41,14 @@ Log = Callable[[str], None]
 SANDBOX_PKI_URL = "http://127.0.0.1:8000/services/eoffice/pki/"
 
 
+def _same_file(source: Path, installed: Path) -> bool:
+    """Whether ``installed`` holds the bytes of ``source`` (a missing file differs)."""
+    try:
+        return installed.read_bytes() == source.read_bytes()
+    except FileNotFoundError:
+        return False
+
+
 @dataclass(frozen=True)
 class DatabaseUrls:
     hub: str = ""
@@ -68,6 +78,7 @@ class Installation:
         contests = self.contests_in(courses_src)  # checked before anything changes
         if self._planned_mode() is Mode.ISOLATED:
             self.check_reachable_by_accounts(sorted(catalog))
+            self.warn_readable_contests(contests)
         settings = self._settings(sorted(catalog), urls)
         isolated = settings.isolated
         self._directories(isolated)
@@ -309,6 +320,27 @@ class Installation:
                 runner.run_checked("release_assignment", module.id, "--force")
                 self.log(f"Course {course.id}: module {module.id} released")
 
+    def warn_readable_contests(self, contests: list[Contest]) -> None:
+        """Isolated mode: a contest's bank holds the key, and the learners have accounts on
+        this machine. A contest folder of the courses source (the checkout) whose files other
+        accounts can read (``o+r``, with every folder above enterable) would hand them the
+        key whatever the installed copy's modes: said loudly, with the chmod that closes it.
+        The checkout is not changed here (it is the administrator's)."""
+        for contest in contests:
+            folder = contest.folder.resolve()
+            if unix_accounts.closed_folder_above(folder) is not None:
+                continue  # a folder on the way is closed to others: nothing readable
+            readable = [f"{name} ({stat.S_IMODE((folder / name).stat().st_mode):04o})"
+                        for name in contest.files
+                        if (folder / name).stat().st_mode & stat.S_IROTH]
+            if readable:
+                self.log(
+                    f"WARNING: isolated mode: the contest {contest.contest_id} in {folder} can "
+                    f"be read by other users of this machine, learners included: "
+                    f"{', '.join(readable)}; its bank holds the right answers. Close it with "
+                    f"`chmod -R go-rwx {shlex.quote(str(folder))}` (academy init installs its "
+                    "own copy, root's only, and does not change the checkout).")
+
     @staticmethod
     def contests_in(courses_src: Path) -> list[Contest]:
         """The catalogue's contests (``*/contest.toml``, docs/contest.md), each checked:
@@ -321,13 +353,23 @@ class Installation:
         closed to learners: folders 0700 and files 0600 of the account running `academy init`
         (root in isolated mode), which the dashboards (the hub's account) reads. A contest
         already installed is kept as it is, as a course's sources are: the draws of the
-        people who started depend on its bank; its modes are set again."""
+        people who started depend on its bank; its modes are set again, and when it differs
+        from the checkout's that is said, with how to install the checkout's."""
         L = self.layout
         L.contests_dir.mkdir(exist_ok=True)
         os.chmod(L.contests_dir, 0o700)
         for contest in contests:
             target = L.contests_dir / contest.contest_id
-            if not target.exists():
+            if target.exists():
+                differ = [name for name in contest.files
+                          if not _same_file(contest.folder / name, target / name)]
+                if differ:
+                    self.log(
+                        f"Contest {contest.contest_id}: the installed copy {target} differs from "
+                        f"{contest.folder} ({', '.join(differ)}) and is kept as it is. To install "
+                        f"the checkout's, remove {target} and run `academy init` again, but not "
+                        "while people take the contest (docs/contest.md)")
+            else:
                 staging = L.contests_dir / f".{contest.contest_id}.new"
                 shutil.rmtree(staging, ignore_errors=True)
                 staging.mkdir(mode=0o700)

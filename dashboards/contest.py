@@ -8,7 +8,9 @@ blueprint needs a hub login and a person on the roster (any role: learners first
 trainers, HR officers and admins may take part too); answers are data, checked against the
 person's drawn questions and their option keys, anything else refused with 400.
 
-The clock is ``app.config["CONTEST_CLOCK"]`` (tests set it), else Vietnam's time now.
+The clock is ``app.config["CONTEST_CLOCK"]`` (tests set it), else Vietnam's time now. A
+request's arrival is read first thing (``g.received_at``): a submit is timed by it, not by
+when its turn at the store's lock came.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    g,
     redirect,
     render_template,
     request,
@@ -39,6 +42,7 @@ from course_kit.questions.specs import QuestionKind
 from dashboards.config import layout_of
 from grading.completion import format_points
 from grading.contest import (
+    AGENCY_MINIMUM,
     FIELD_PREFIX,
     GRACE,
     AnswerError,
@@ -64,6 +68,9 @@ log = logging.getLogger(__name__)
 bp = Blueprint("contest", __name__, url_prefix="/contests")
 
 CLOCK_KEY = "CONTEST_CLOCK"
+#: the form sends itself this many seconds before the time limit: the server's clock decides
+#: (with its grace), and the answers must reach it in time
+AUTO_SUBMIT_SECONDS = 10
 
 
 class StartForm(FlaskForm):
@@ -86,7 +93,8 @@ def _roster() -> list[Person]:
 def _guard() -> Response | None:
     """Every route: a browser without a login goes to the hub's login; a login without the
     dashboards' access, or of someone not on the roster (a service account, a person who
-    left), is refused (403)."""
+    left), is refused (403). The request's arrival time is read first of all."""
+    g.received_at = _now()
     denied = login_required(_allowed)()
     if denied is not None:
         return denied
@@ -149,6 +157,15 @@ def _message(message: str, status: int, contest: Contest | None = None) -> tuple
 
 def vietnam_time(moment: datetime | None) -> str:
     return f"{to_vietnam(moment):%d/%m/%Y %H:%M}" if moment else ""
+
+
+def answers_time(contest: Contest) -> str:
+    """When the right answers are shown (``Contest.answers_shown_at``), said to the next
+    whole minute: the page must not name a minute at which they are not there yet."""
+    moment = contest.answers_shown_at
+    if moment.second or moment.microsecond:
+        moment = moment.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return vietnam_time(moment)
 
 
 def duration(seconds: int | None) -> str:
@@ -215,11 +232,16 @@ def _labels(contest: Contest, qid: str, value: Any, language: Language) -> list[
 
 
 def _review(contest: Contest, attempt: Attempt, language: Language) -> list[dict[str, Any]]:
-    """Each drawn question with the person's answer, the key and the explanation."""
+    """Each drawn question with the person's answer, the key and the explanation; "right"
+    is None when the answers were not marked (a late submission scores 0 whatever they were,
+    a timed-out attempt sent none)."""
+    marked = attempt.submitted and not attempt.late
     rows = []
     for number, qid in enumerate(attempt.question_ids, start=1):
         given = attempt.answers.get(qid)
-        right = contest.mark({qid: given}, [qid]) == 1.0 if given is not None else False
+        right: bool | None = None
+        if marked:
+            right = contest.mark({qid: given}, [qid]) == 1.0 if given is not None else False
         rows.append({
             "number": number, "prompt": contest.question(qid, language).prompt,
             "given": _labels(contest, qid, given, language),
@@ -244,6 +266,16 @@ def _standings(contest: Contest, now: datetime) -> Leaderboard:
     return leaderboard(contest, _store(contest).attempts(), _roster(), now)
 
 
+def _running(contest: Contest, attempt: Attempt | None, now: datetime) -> bool:
+    """Whether ``attempt`` still takes answers: started, not submitted, within its time."""
+    return (attempt is not None and not attempt.submitted
+            and now <= contest.deadline(attempt.started_at) + GRACE)
+
+
+def _to_page(contest: Contest) -> Response:
+    return redirect(url_for("contest.page", contest_id=contest.contest_id), code=303)
+
+
 @bp.get("/<contest_id>/")
 def page(contest_id: str) -> str | tuple[str, int]:
     """What the person sees now: the rules and the Start button, their questions while
@@ -254,21 +286,28 @@ def page(contest_id: str) -> str | tuple[str, int]:
     language = _language()
     attempt = _store(contest).attempt(username)
     common = {"contest": contest, "language": language, "window_text": window_text,
-              "vietnam_time": vietnam_time, "duration": duration, "points": format_points}
+              "vietnam_time": vietnam_time, "duration": duration, "points": format_points,
+              "answers_time": answers_time}
     if attempt is None:
         return render_template("contest/rules.html", now=now,
                                grace=int(GRACE.total_seconds()), **common)
+    # the key travels only once nobody can answer any more: a start may come until the
+    # contest closes and runs its whole time
+    review = (_review(contest, attempt, language) if now >= contest.answers_shown_at
+              else None)
     if not attempt.submitted:
         deadline = contest.deadline(attempt.started_at)
-        if now > deadline + GRACE:
+        if not _running(contest, attempt, now):
             return render_template("contest/result.html", attempt=attempt, standing=None,
-                                   review=None, timed_out=True, now=now, **common)
+                                   review=review, timed_out=True, now=now, **common)
         return render_template(
             "contest/form.html", attempt=attempt, deadline=deadline,
             questions=_shown(contest, username, attempt.question_ids, language),
-            seconds_left=max(0, int((deadline - now).total_seconds())), **common)
+            seconds_left=max(0, int((deadline - now).total_seconds())),
+            auto_submit_seconds=AUTO_SUBMIT_SECONDS,
+            draft_key=f"contest:{contest.contest_id}:{username}:"
+                      f"{attempt.started_at.isoformat()}", **common)
     board = _standings(contest, now)
-    review = _review(contest, attempt, language) if now >= contest.closes else None
     return render_template("contest/result.html", attempt=attempt, standing=board.of(username),
                            participants=len(board.people), review=review, timed_out=False,
                            now=now, outcome_label=outcome_label, **common)
@@ -283,8 +322,11 @@ def start(contest_id: str) -> Response | tuple[str, int]:
     try:
         _store(contest).start(contest, username)
     except AttemptRefused as refused:
+        if refused.refusal is Refusal.ALREADY_STARTED and _running(contest, refused.attempt,
+                                                                   _now()):
+            return _to_page(contest)  # Start sent twice (a double click): the form
         return _refusal(contest, refused)
-    return redirect(url_for("contest.page", contest_id=contest.contest_id), code=303)
+    return _to_page(contest)
 
 
 def _refusal(contest: Contest, refused: AttemptRefused) -> tuple[str, int]:
@@ -298,9 +340,6 @@ def _refusal(contest: Contest, refused: AttemptRefused) -> tuple[str, int]:
                             contest)
         case Refusal.ALREADY_STARTED:
             return _message(_("You have already started this contest: each person has one "
-                              "attempt only."), 409, contest)
-        case Refusal.ALREADY_SUBMITTED:
-            return _message(_("You have already submitted your answers: each person has one "
                               "attempt only."), 409, contest)
         case _:
             return _message(_("You have not started this contest: press Start first."), 409,
@@ -327,14 +366,15 @@ def submit(contest_id: str) -> Response | tuple[str, int]:
     username = current_hub_user()["name"]
     store = _store(contest)
     attempt = store.attempt(username)
-    if attempt is None or attempt.submitted:
-        return _refusal(contest, AttemptRefused(
-            Refusal.NOT_STARTED if attempt is None else Refusal.ALREADY_SUBMITTED, attempt))
+    if attempt is None:
+        return _refusal(contest, AttemptRefused(Refusal.NOT_STARTED))
+    if attempt.submitted:
+        return _to_page(contest)  # submitted twice (a double click): the result
     fields = {name: request.form.getlist(name) for name in request.form if name != "csrf_token"}
     questions = {qid: contest.question(qid) for qid in attempt.question_ids}
     try:
         answers = answers_from_form(questions, fields)
-        recorded = store.submit(contest, username, answers)
+        store.submit(contest, username, answers, at=g.received_at)
     except AnswerError as problem:
         log.warning("contest %s: %s sent answers that are not answers (%s)",
                     contest.contest_id, username, problem)
@@ -342,12 +382,11 @@ def submit(contest_id: str) -> Response | tuple[str, int]:
             "Nothing was recorded: go back to the contest's page and submit again."), 400,
             contest)
     except AttemptRefused as refused:
+        if refused.refusal is Refusal.ALREADY_SUBMITTED:
+            return _to_page(contest)  # two submits racing: the first one's result
         return _refusal(contest, refused)
-    if recorded.late:
-        return _message(_(
-            "The time limit of %(minutes)d minutes had passed when your answers arrived: they "
-            "were recorded as late and score 0.", minutes=contest.minutes), 410, contest)
-    return redirect(url_for("contest.page", contest_id=contest.contest_id), code=303)
+    # on time or late (recorded with score 0): the result page says which
+    return _to_page(contest)
 
 
 @bp.get("/<contest_id>/leaderboard")
@@ -358,7 +397,7 @@ def standings(contest_id: str) -> str:
         "contest/leaderboard.html", contest=contest, board=_standings(contest, now), now=now,
         language=_language(), points=format_points, duration=duration,
         outcome_label=outcome_label, window_text=window_text, Outcome=Outcome,
-        me=current_hub_user()["name"])
+        me=current_hub_user()["name"], agency_minimum=AGENCY_MINIMUM)
 
 
 # --- for other pages: the trainer's class overview ----------------------------------------

@@ -14,7 +14,11 @@ refuses a contest naming the file and what is wrong.
 
 **The store** is an append-only JSON-lines file per contest (``DataLayout.contest_results_file``,
 0600 in the records folder). Each change is made holding an exclusive ``flock`` of that file:
-read every event, decide, append one line, fsync. Two events:
+read every event, decide, append one whole line (or nothing: a failed write is cut back),
+fsync. A last line without its newline was never acknowledged (a crash mid-write): readers
+leave it out and the next change cuts it off, saying so in the log. Any other line that is no
+event stops the contest (``ContestError``): skipping it could skip a start, and so give a
+second attempt. Two events:
 
 * ``start``  (user, at, the drawn question ids): refused if the person has started before
   (whatever happened next: one attempt), or outside the contest's window;
@@ -22,13 +26,15 @@ read every event, decide, append one line, fsync. Two events:
   person's drawn questions and each question's option keys; later than the start + the time
   limit + ``GRACE`` is recorded as late with score 0 (the answers kept for the record).
 
-The clock is a parameter (``Clock``), so tests can move time.
+The clock is a parameter (``Clock``), so tests can move time; a submit may also be given the
+time its request arrived (``at``), so that waiting for the lock does not make it late.
 """
 
 from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import re
 import tomllib
@@ -63,6 +69,8 @@ from course_kit.questions.specs import BankSpec, QuestionDefinitionError, Questi
 from installation.layout import DataLayout
 from people.roster import Person
 
+log = logging.getLogger(__name__)
+
 CONTEST_FILE = "contest.toml"
 #: how late a submit may come after the time limit and still count (the browser's round trip)
 GRACE = timedelta(seconds=30)
@@ -77,6 +85,9 @@ REQUIRED = FIELDS - {"bank_en"}
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 #: the form field of a question: ``q-<question id>``
 FIELD_PREFIX = "q-"
+#: an agency is ranked on the leaderboard once this many of its people have finished: the
+#: mean of one or two people says little about an agency (docs/contest.md)
+AGENCY_MINIMUM = 3
 
 Clock = Callable[[], datetime]
 
@@ -118,6 +129,13 @@ class Contest:
     def deadline(self, started_at: datetime) -> datetime:
         """The time limit of an attempt started at ``started_at`` (the grace comes on top)."""
         return started_at + self.time_limit
+
+    @property
+    def answers_shown_at(self) -> datetime:
+        """When the right answers and explanations may be shown: a start may come until the
+        contest closes and runs its whole time limit (and the grace), so only after that
+        has nobody an attempt left to answer."""
+        return self.closes + self.time_limit + GRACE
 
     def drawn(self, username: str) -> tuple[str, ...]:
         """The questions ``username`` gets, in order: the kit's draw, seeded by the username
@@ -471,14 +489,26 @@ def _event_line(event: Mapping[str, Any]) -> bytes:
     return json.dumps(event, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
 
 
+def _moment_of(value: Any) -> datetime:
+    """An event's ``at``: an ISO date and time with its time zone (a hand-edited time without
+    one cannot be compared with the server's clock)."""
+    at = datetime.fromisoformat(value)
+    if at.tzinfo is None:
+        raise ValueError(f"'at' = {value!r} has no time zone (write it as "
+                         "2026-11-02T08:00:00+07:00)")
+    return at
+
+
 def _attempts(lines: Iterable[bytes], path: Path) -> dict[str, Attempt]:
+    """The attempts told by the store's whole lines (each with its newline taken off);
+    ContestError naming the first line that is no event."""
     attempts: dict[str, Attempt] = {}
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
             event = json.loads(line)
-            kind, user, at = event["event"], event["user"], datetime.fromisoformat(event["at"])
+            kind, user, at = event["event"], event["user"], _moment_of(event["at"])
             if kind == "start":
                 if user in attempts:
                     raise ValueError(f"{user} started twice")
@@ -512,14 +542,27 @@ class ContestStore:
     def now(self) -> datetime:
         return to_vietnam(self.clock())
 
+    def _make_folders(self) -> None:
+        """The store's folder and any missing folder above it, each 0700 (the records are
+        root's alone: a parent made with the default mode would be listable by all)."""
+        missing = []
+        folder = self.path.parent
+        while not folder.exists():
+            missing.append(folder)
+            folder = folder.parent
+        for made in reversed(missing):
+            made.mkdir(mode=0o700, exist_ok=True)
+            os.chmod(made, 0o700)
+
     @contextmanager
     def _locked(self, exclusive: bool) -> Iterator[tuple[dict[str, Attempt], int]]:
         if exclusive:
-            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+            self._make_folders()
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW,
+                         0o600)
         else:
             try:
-                fd = os.open(self.path, os.O_RDONLY)
+                fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW)
             except FileNotFoundError:
                 yield {}, -1
                 return
@@ -529,13 +572,33 @@ class ContestStore:
             if size > MAX_STORE_BYTES:
                 raise ContestError(f"{self.path}: larger than {MAX_STORE_BYTES} bytes")
             data = os.pread(fd, size, 0)
+            whole = data.rfind(b"\n") + 1  # the bytes up to the last newline
+            if whole < len(data):
+                # a line cut off by a crash mid-write: never acknowledged, so not an event;
+                # readers leave it out, a change cuts it off before appending
+                if exclusive:
+                    log.warning("%s: the last line has no end (a write cut off): removed %r",
+                                self.path, data[whole:][:200])
+                    os.ftruncate(fd, whole)
+                data = data[:whole]
             yield _attempts(data.splitlines(), self.path), fd
         finally:
             os.close(fd)  # releases the lock
 
     def _append(self, fd: int, event: Mapping[str, Any]) -> None:
-        os.write(fd, _event_line(event))
-        os.fsync(fd)
+        """One whole line, fsynced, or nothing: a write that fails part way is cut back to
+        the size before, so that no half line is left (the caller holds the exclusive
+        lock)."""
+        line = _event_line(event)
+        before = os.fstat(fd).st_size
+        try:
+            written = 0
+            while written < len(line):
+                written += os.write(fd, line[written:])
+            os.fsync(fd)
+        except BaseException:
+            os.ftruncate(fd, before)
+            raise
 
     def attempts(self) -> dict[str, Attempt]:
         """Every person's attempt so far, by username."""
@@ -561,13 +624,15 @@ class ContestStore:
                               "questions": list(attempt.question_ids)})
             return attempt
 
-    def submit(self, contest: Contest, username: str, answers: Mapping[str, Any]) -> Attempt:
-        """Record ``username``'s answers (question id -> value) and their score, now.
-        AnswerError for answers that are not answers to their drawn questions, AttemptRefused
-        without a start or after a submit; both record nothing. After the time limit and
-        ``GRACE`` the answers are recorded as late, with score 0."""
+    def submit(self, contest: Contest, username: str, answers: Mapping[str, Any],
+               at: datetime | None = None) -> Attempt:
+        """Record ``username``'s answers (question id -> value) and their score, at ``at``
+        (when the request arrived; now if not given). AnswerError for answers that are not
+        answers to their drawn questions, AttemptRefused without a start or after a submit;
+        both record nothing. After the time limit and ``GRACE`` the answers are recorded as
+        late, with score 0."""
         with self._locked(exclusive=True) as (attempts, fd):
-            now = self.now()
+            now = to_vietnam(at) if at is not None else self.now()
             attempt = attempts.get(username)
             if attempt is None:
                 raise AttemptRefused(Refusal.NOT_STARTED)
@@ -608,7 +673,7 @@ class Standing:
 
 @dataclass(frozen=True)
 class AgencyStanding:
-    rank: int
+    rank: int | None  # None: fewer than AGENCY_MINIMUM participants, not ranked yet
     agency: str
     participants: int
     mean_score: float
@@ -641,12 +706,20 @@ def _name_order(name: str) -> tuple[str, str]:
     return ascii_fold(unicodedata.normalize("NFC", name)).casefold(), name
 
 
+def agency_name(text: str) -> str:
+    """An agency as the leaderboard groups it: the roster's text in NFC, trimmed, spaces
+    inside made single (so that "Sở Nội vụ" typed on two machines is one agency)."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
 def leaderboard(contest: Contest, attempts: Mapping[str, Attempt], roster: Iterable[Person],
                 now: datetime) -> Leaderboard:
     """Everyone who has finished: by score, then the shorter time, then the earlier submit;
     an attempt whose time ran out without a submit counts as 0 in the whole time limit
-    (attempts still running are left out). Agencies (the roster's) by mean score, then best
-    score, then participants."""
+    (attempts still running are left out). Agencies (the roster's, ``agency_name``; people
+    without one or no longer on the roster count for none) by mean score, then best score,
+    then participants; those with fewer than ``AGENCY_MINIMUM`` participants follow, not
+    ranked."""
     people = {p.username: p for p in roster}
     rows = []
     for username, attempt in attempts.items():
@@ -657,17 +730,22 @@ def leaderboard(contest: Contest, attempts: Mapping[str, Attempt], roster: Itera
         person = people.get(username)
         rows.append((score, seconds, at, username,
                      person.full_name if person else username,
-                     person.agency if person else "", outcome, len(attempt.question_ids)))
+                     agency_name(person.agency) if person else "", outcome,
+                     len(attempt.question_ids)))
     rows.sort(key=lambda r: (-r[0], r[1], r[2], r[3]))
     standings = [Standing(rank, username, name, agency, score, points, seconds, at, outcome)
                  for rank, (score, seconds, at, username, name, agency, outcome, points)
                  in enumerate(rows, start=1)]
     by_agency: dict[str, list[float]] = {}
     for standing in standings:
-        by_agency.setdefault(standing.agency, []).append(standing.score)
+        if standing.agency and standing.username in people:
+            by_agency.setdefault(standing.agency, []).append(standing.score)
     order = sorted(by_agency.items(), key=lambda item: (
-        -sum(item[1]) / len(item[1]), -max(item[1]), -len(item[1]), _name_order(item[0])))
-    agencies = [AgencyStanding(rank, agency, len(scores), sum(scores) / len(scores),
-                               max(scores))
-                for rank, (agency, scores) in enumerate(order, start=1)]
+        len(item[1]) < AGENCY_MINIMUM, -sum(item[1]) / len(item[1]), -max(item[1]),
+        -len(item[1]), _name_order(item[0])))
+    agencies = []
+    for agency, scores in order:
+        ranked = len(scores) >= AGENCY_MINIMUM
+        agencies.append(AgencyStanding(len(agencies) + 1 if ranked else None, agency,
+                                       len(scores), sum(scores) / len(scores), max(scores)))
     return Leaderboard(standings, agencies)

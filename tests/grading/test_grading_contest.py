@@ -5,10 +5,14 @@ leaderboards by person and by agency."""
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import multiprocessing
+import os
 import stat
 import threading
+import unicodedata
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +25,7 @@ from common.i18n import Language
 from course_kit.questions.draws import drawn_question_ids
 from course_kit.questions.specs import QuestionKind
 from grading.contest import (
+    AGENCY_MINIMUM,
     GRACE,
     AnswerError,
     AnswerProblem,
@@ -29,6 +34,7 @@ from grading.contest import (
     ContestStore,
     Outcome,
     Refusal,
+    agency_name,
     answers_from_form,
     leaderboard,
     load_contest,
@@ -165,6 +171,13 @@ def test_a_contest_loads_with_its_window_in_vietnam_time(contest) -> None:  # ty
     assert not contest.is_open(contest.closes)
     assert contest.title_in(Language.VIETNAMESE) == "Cuộc thi thử"
     assert contest.explanation("t1", Language.ENGLISH) == "Decision 505."
+
+
+def test_the_answers_are_shown_only_once_the_last_attempt_has_ended(contest) -> None:  # type: ignore[no-untyped-def]
+    """A start may come until the contest closes and runs its whole time (and the grace):
+    only then may the key travel."""
+    assert contest.answers_shown_at == contest.closes + timedelta(minutes=15) + GRACE
+    assert contest.answers_shown_at == contest.deadline(contest.closes) + GRACE
 
 
 WITHOUT_T2 = [q for q in QUESTIONS if q["id"] != "t2"]
@@ -411,12 +424,125 @@ def test_a_submit_after_the_time_limit_is_late_and_scores_0(contest, store: Cont
     assert store.attempt("binh").late  # type: ignore[union-attr]
 
 
-def test_a_broken_store_line_is_named(contest, store: ContestStore) -> None:  # type: ignore[no-untyped-def]
+def test_a_start_just_before_closing_runs_its_whole_time(contest, store: ContestStore,  # type: ignore[no-untyped-def]
+                                                          clock: Clock) -> None:
+    clock.now = contest.closes - timedelta(minutes=1)
+    store.start(contest, "an")
+    clock.now = contest.closes + timedelta(minutes=14)  # closed, but her time runs to 14:00
+    done = store.submit(contest, "an", {qid: RIGHT[qid] for qid in contest.drawn("an")})
+    assert (done.late, done.score) == (False, 3)
+    assert done.submitted_at < contest.answers_shown_at
+
+
+def test_a_submit_is_timed_by_when_it_arrived(contest, store: ContestStore,  # type: ignore[no-untyped-def]
+                                              clock: Clock) -> None:
+    """The request's arrival, not the moment its turn at the lock came, is what counts."""
+    started = store.start(contest, "an")
+    arrived = started.started_at + contest.time_limit + GRACE  # the last moment that counts
+    clock.now = arrived + timedelta(minutes=2)  # it waited for the lock
+    done = store.submit(contest, "an", {}, at=arrived)
+    assert (done.late, done.submitted_at) == (False, arrived)
+    assert _events(store)[-1]["at"] == arrived.isoformat()
+
+
+def test_a_broken_store_line_is_named_and_not_skipped(contest, store: ContestStore) -> None:  # type: ignore[no-untyped-def]
+    """A whole line that is no event stops the contest: skipping it might skip a start, and
+    give that person a second attempt."""
     store.start(contest, "an")
     with store.path.open("a", encoding="utf-8") as handle:
         handle.write("{not json\n")
     with pytest.raises(ContestError, match=r"line 2 is not a contest event"):
         store.attempts()
+    with pytest.raises(ContestError, match=r"line 2 is not a contest event"):
+        store.start(contest, "binh")
+    assert store.path.read_text(encoding="utf-8").endswith("{not json\n")  # left as it was
+
+
+def test_an_event_time_without_a_time_zone_is_named(contest, store: ContestStore) -> None:  # type: ignore[no-untyped-def]
+    """A hand-edited ``at`` without its zone cannot be compared with the server's clock: said
+    plainly (a ContestError, the pages' 503), not a TypeError later."""
+    store.start(contest, "an")
+    event = {"event": "start", "user": "binh", "at": "2026-11-02T08:00:00",
+             "questions": list(contest.drawn("binh"))}
+    with store.path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(event) + "\n")
+    with pytest.raises(ContestError, match=r"line 2 is not a contest event \('at' = "
+                                           r"'2026-11-02T08:00:00' has no time zone"):
+        store.attempts()
+
+
+def test_a_line_cut_off_by_a_crash_is_left_out_then_cut_off(
+        contest, store: ContestStore, caplog: pytest.LogCaptureFixture) -> None:  # type: ignore[no-untyped-def]
+    """A last line without its newline was never acknowledged (the writer died mid-write):
+    readers leave it out, the next change cuts it off and says so, and the file is whole
+    lines again."""
+    store.start(contest, "an")
+    whole = store.path.read_bytes()
+    with store.path.open("ab") as handle:
+        handle.write(b'{"event": "submit", "user": "an", "at": "2026-11-02T08:0')
+    assert list(store.attempts()) == ["an"]  # no error; the half line is no submit
+    assert not store.attempt("an").submitted  # type: ignore[union-attr]
+    with caplog.at_level(logging.WARNING, logger="grading.contest"):
+        store.start(contest, "binh")
+    assert "the last line has no end" in caplog.text and str(store.path) in caplog.text
+    data = store.path.read_bytes()
+    assert data.startswith(whole) and data.endswith(b"\n")
+    assert [(e["event"], e["user"]) for e in _events(store)] == [("start", "an"),
+                                                                 ("start", "binh")]
+
+
+def test_a_write_is_repeated_until_the_whole_line_is_written(
+        contest, store: ContestStore, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """``os.write`` may write part of a line (a signal, a full disk): the rest follows."""
+    real_write = os.write
+
+    def short_write(fd: int, data: bytes) -> int:
+        if b'"event"' in data or fd == short_write.fd:  # type: ignore[attr-defined]
+            short_write.fd = fd  # type: ignore[attr-defined]
+            return real_write(fd, bytes(data[:7]))
+        return real_write(fd, data)
+
+    short_write.fd = -1  # type: ignore[attr-defined]
+    monkeypatch.setattr(os, "write", short_write)
+    store.start(contest, "an")
+    monkeypatch.undo()
+    assert [(e["event"], e["user"]) for e in _events(store)] == [("start", "an")]
+
+
+def test_a_failed_write_leaves_nothing(contest, store: ContestStore,  # type: ignore[no-untyped-def]
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write that fails part way (no space left) is cut back to the size before: no half
+    line, nothing recorded, the error goes up (the request fails), and the next start works."""
+    store.start(contest, "an")
+    before = store.path.read_bytes()
+    real_write = os.write
+    calls = []
+
+    def failing_write(fd: int, data: bytes) -> int:
+        if b'"binh"' in data or calls:
+            calls.append(len(data))
+            if len(calls) > 1:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            return real_write(fd, bytes(data[:len(data) // 2]))
+        return real_write(fd, data)
+
+    monkeypatch.setattr(os, "write", failing_write)
+    with pytest.raises(OSError, match="No space left"):
+        store.start(contest, "binh")
+    monkeypatch.undo()
+    assert store.path.read_bytes() == before
+    assert list(store.attempts()) == ["an"]
+    store.start(contest, "binh")
+    assert [e["user"] for e in _events(store)] == ["an", "binh"]
+
+
+def test_the_store_s_folders_are_made_private(contest, tmp_path: Path, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+    """Every folder the store makes is 0700, the records folder above it too."""
+    layout = DataLayout.at(tmp_path / "new" / "academy")
+    store = ContestStore.of(layout, "thu-nghiem", clock)
+    store.start(contest, "an")
+    for folder in (store.path.parent, layout.records_dir, layout.root, tmp_path / "new"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
 
 
 # --- leaderboards -----------------------------------------------------------------------------
@@ -469,12 +595,54 @@ def test_leaderboards_by_person_and_by_agency(contest, store: ContestStore,  # t
                                          (2, "Sở Tài chính", 3, 1.6667, 3)]
 
 
-def test_an_agency_ranks_by_its_mean_score(contest, store: ContestStore, clock: Clock) -> None:  # type: ignore[no-untyped-def]
-    for user, right in (("an", 3), ("dung", 3), ("binh", 3), ("chi", 0)):
+def _take_all(contest, store: ContestStore, clock: Clock,  # type: ignore[no-untyped-def]
+              takers: tuple[tuple[str, int], ...]) -> None:
+    for user, right in takers:
         clock.now = OPEN_DAY
         store.start(contest, user)
         clock.advance(minutes=2)
         store.submit(contest, user, _answers(contest, user, right))
+
+
+def test_an_agency_ranks_by_its_mean_score(contest, store: ContestStore, clock: Clock) -> None:  # type: ignore[no-untyped-def]
+    _take_all(contest, store, clock, (("an", 3), ("dung", 3), ("hoa", 3), ("binh", 3),
+                                      ("chi", 0), ("giang", 0)))
     board = leaderboard(contest, store.attempts(), ROSTER, clock.now)
-    assert [(a.agency, a.participants, a.mean_score, a.best_score) for a in board.agencies] == [
-        ("Sở Tài chính", 2, 3, 3), ("Sở Nội vụ", 2, 1.5, 3)]
+    assert [(a.rank, a.agency, a.participants, a.mean_score, a.best_score)
+            for a in board.agencies] == [(1, "Sở Tài chính", 3, 3, 3), (2, "Sở Nội vụ", 3, 1, 3)]
+
+
+def test_an_agency_needs_a_minimum_of_participants_to_be_ranked(  # type: ignore[no-untyped-def]
+        contest, store: ContestStore, clock: Clock) -> None:
+    """One or two people's mean says little about an agency: with fewer than the minimum it
+    follows the ranked ones, not ranked, however high its mean."""
+    assert AGENCY_MINIMUM == 3
+    _take_all(contest, store, clock, (("an", 3), ("dung", 3), ("binh", 2), ("chi", 1),
+                                      ("giang", 0)))
+    board = leaderboard(contest, store.attempts(), ROSTER, clock.now)
+    assert [(a.rank, a.agency, a.participants, a.mean_score) for a in board.agencies] == [
+        (1, "Sở Nội vụ", 3, 1), (None, "Sở Tài chính", 2, 3)]
+
+
+def test_agencies_are_grouped_by_their_normalised_text_and_need_an_agency(  # type: ignore[no-untyped-def]
+        contest, store: ContestStore, clock: Clock) -> None:
+    """The roster's agency in NFC, trimmed, single spaces: one agency typed two ways is one
+    row. People without an agency, or no longer on the roster, count for none (they keep
+    their row by person)."""
+    decomposed = unicodedata.normalize("NFD", "Sở Nội vụ")
+    assert decomposed != "Sở Nội vụ" and agency_name(decomposed) == "Sở Nội vụ"
+    roster = [
+        Person("an", "Nguyễn Văn An", "learner", agency="Sở Nội vụ"),
+        Person("binh", "Trần Thị Bình", "learner", agency=f"  {decomposed} "),
+        Person("chi", "Lê Thị Chi", "learner", agency="Sở  Nội vụ"),
+        Person("dung", "Phạm Văn Dũng", "learner", agency=""),
+        Person("giang", "Đỗ Thị Giang", "trainer", agency="   "),
+    ]
+    _take_all(contest, store, clock, (("an", 1), ("binh", 2), ("chi", 3), ("dung", 3),
+                                      ("giang", 3), ("hoa", 3)))  # hoa: left the roster
+    board = leaderboard(contest, store.attempts(), roster, clock.now)
+    assert [(a.rank, a.agency, a.participants, a.mean_score) for a in board.agencies] == [
+        (1, "Sở Nội vụ", 3, 2)]
+    assert {s.username: s.agency for s in board.people} == {
+        "an": "Sở Nội vụ", "binh": "Sở Nội vụ", "chi": "Sở Nội vụ", "dung": "", "giang": "",
+        "hoa": ""}
