@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from tests.e2e.platform_process import new_data_dir, start_platform
+from tests.e2e.platform_process import FULL_CATALOGUE, new_data_dir, start_platform
 
 SHARED_MODE_USER = "academy-e2e"  # an ordinary account for the shared-mode journey
 
@@ -39,7 +39,8 @@ def isolated_platform():
     if os.geteuid() != 0:
         pytest.fail("isolated mode is tested as root (CI runs as root)")
     data_dir = new_data_dir()
-    platform = start_platform(data_dir)
+    # every course: a module of each is opened in the browser (test_course_pages.py)
+    platform = start_platform(data_dir, courses_dir=FULL_CATALOGUE)
     remember_ports(platform)
     yield platform
     _stop_and_check(platform)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import pwd
 import re
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -23,6 +25,26 @@ from installation.settings import InstallSettings, runtime_file
 
 REPO = Path(__file__).resolve().parents[2]
 VENV_BIN = Path(sys.executable).parent
+#: the whole catalogue of the checkout
+FULL_CATALOGUE = REPO / "courses"
+#: the course most platforms of the tests need (the journey's): each course more is a
+#: course service to start and modules to release at every `academy up`
+ONE_COURSE = "digital-signatures"
+_one_course_catalogue: Path | None = None
+
+
+def one_course_catalogue() -> Path:
+    """A catalogue folder holding only ONE_COURSE (a copy, made once per test process,
+    readable by the shared mode's ordinary user, removed at exit)."""
+    global _one_course_catalogue
+    if _one_course_catalogue is None:
+        folder = Path(tempfile.mkdtemp(prefix="academy-e2e-catalogue-", dir="/tmp"))
+        shutil.copytree(FULL_CATALOGUE / ONE_COURSE, folder / ONE_COURSE)
+        for path in [folder, *folder.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        atexit.register(shutil.rmtree, folder, True)
+        _one_course_catalogue = folder
+    return _one_course_catalogue
 
 
 def port_open(port: int) -> bool:
@@ -47,6 +69,7 @@ class Platform:
     run_as: str | None
     output_path: Path
     output_file: object = None
+    courses_dir: Path = FULL_CATALOGUE
 
     @property
     def layout(self) -> DataLayout:
@@ -69,7 +92,8 @@ class Platform:
                 *ports["courses"].values()]
 
     def academy(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
-        return run_academy(self.data_dir, *args, run_as=self.run_as, check=check)
+        return run_academy(self.data_dir, *args, run_as=self.run_as, check=check,
+                           courses_dir=self.courses_dir)
 
     def stop(self) -> int:
         if self.proc.poll() is None:
@@ -91,9 +115,9 @@ def _user_kwargs(run_as: str | None) -> dict:
     return {"user": entry.pw_uid, "group": entry.pw_gid, "extra_groups": []}
 
 
-def _env(run_as: str | None) -> dict[str, str]:
+def _env(run_as: str | None, courses_dir: Path = FULL_CATALOGUE) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "ACADEMY_"))}
-    env["ACADEMY_COURSES_DIR"] = str(REPO / "courses")
+    env["ACADEMY_COURSES_DIR"] = str(courses_dir)
     if run_as:
         env["HOME"] = pwd.getpwnam(run_as).pw_dir
         env["USER"] = run_as
@@ -101,10 +125,13 @@ def _env(run_as: str | None) -> dict[str, str]:
 
 
 def run_academy(data_dir: Path, *args: str, run_as: str | None = None,
-                check: bool = False) -> subprocess.CompletedProcess[str]:
+                check: bool = False, courses_dir: Path | None = None
+                ) -> subprocess.CompletedProcess[str]:
+    """The `academy` command on `data_dir`; ``courses_dir`` as in ``start_platform``."""
+    env = _env(run_as, courses_dir or one_course_catalogue())
     result = subprocess.run(
         [str(VENV_BIN / "academy"), "--data-dir", str(data_dir), *args],
-        capture_output=True, text=True, env=_env(run_as), cwd=REPO, timeout=600,
+        capture_output=True, text=True, env=env, cwd=REPO, timeout=600,
         check=False, **_user_kwargs(run_as),
     )
     if check and result.returncode != 0:
@@ -120,23 +147,29 @@ def new_data_dir(run_as: str | None = None) -> Path:
     return path
 
 
-def start_platform(data_dir: Path, run_as: str | None = None, timeout: float = 240) -> Platform:
+def start_platform(data_dir: Path, run_as: str | None = None, timeout: float = 240,
+                   courses_dir: Path | None = None) -> Platform:
     """Run `academy up --port P` as a user would, and wait until the whole platform runs.
+
+    ``courses_dir``: the catalogue to install; by default ONE_COURSE alone (the whole
+    catalogue where a test needs every course: FULL_CATALOGUE).
 
     `academy up` prints "Press Ctrl-C to stop" once the hub and the e-office answer, but the
     courses' formgraders may still be starting; the hub logs "JupyterHub is now running"
     once every service is up. Both are waited
     for as they are written (tail -F), not by reading the files again and again.
     """
+    courses_dir = courses_dir or one_course_catalogue()
     port = free_port()
     output_path = data_dir.parent / f"{data_dir.name}.up.log"
     out = open(output_path, "w")  # noqa: SIM115 (closed when the process ends)
     proc = subprocess.Popen(
         [str(VENV_BIN / "academy"), "--data-dir", str(data_dir), "up", "--port", str(port)],
-        stdout=out, stderr=subprocess.STDOUT, env=_env(run_as), cwd=REPO,
+        stdout=out, stderr=subprocess.STDOUT, env=_env(run_as, courses_dir), cwd=REPO,
         start_new_session=True, **_user_kwargs(run_as),
     )
-    platform = Platform(data_dir, f"http://127.0.0.1:{port}", proc, run_as, output_path, out)
+    platform = Platform(data_dir, f"http://127.0.0.1:{port}", proc, run_as, output_path, out,
+                        courses_dir)
     deadline = time.monotonic() + timeout
     # a new data directory: both files hold this run's output only
     running = _wait_for_text(output_path, "Press Ctrl-C to stop", proc, deadline) and (

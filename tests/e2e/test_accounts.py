@@ -71,7 +71,8 @@ def test_reset_activate_and_lockout_in_the_browser(shared_platform, browser):
     page.set_default_timeout(60_000)
     for _ in range(5):
         _log_in_form(page, url, "hr1", "not-the-password")
-        assert "Invalid username or password" in page.inner_text("p.login_error")
+        # the login page speaks Vietnamese by default (hub_config.page_language)
+        assert "Tên đăng nhập hoặc mật khẩu không đúng" in page.inner_text("p.login_error")
     _log_in_form(page, url, "hr1", new_password)
     assert "locked" in page.inner_text("p.login_error")
     listed = run_academy(shared_platform.data_dir, "roster", "list",
