@@ -12,60 +12,33 @@ cd "$(dirname "$0")/.."
 venv="$(scripts/venv.sh test)"
 pot="$(mktemp --suffix=.pot)"
 trap 'rm -f "$pot"' EXIT
-"$venv/bin/pybabel" -q extract -F sandbox_eoffice/babel.cfg -k lazy_gettext -k _l \
-  --no-location --sort-output --omit-header -o "$pot" .
-"$venv/bin/pybabel" -q update -i "$pot" -d sandbox_eoffice/translations -l vi \
-  --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching
-"$venv/bin/pybabel" -q compile -d sandbox_eoffice/translations --statistics
-# dashboards: the academy's own pages (public certificate verification, role pages)
-"$venv/bin/pybabel" -q extract -F dashboards/babel.cfg -k lazy_gettext -k _l \
-  --no-location --sort-output --omit-header -o "$pot" .
-if [ ! -f dashboards/translations/vi/LC_MESSAGES/messages.po ]; then
-  "$venv/bin/pybabel" -q init -i "$pot" -d dashboards/translations -l vi
-fi
-"$venv/bin/pybabel" -q update -i "$pot" -d dashboards/translations -l vi \
-  --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching
-"$venv/bin/pybabel" -q compile -d dashboards/translations --statistics
-# my_learning: the learner's My learning page (templates, and texts marked with N_)
-"$venv/bin/pybabel" -q extract -F my_learning/babel.cfg -k N_ \
-  --no-location --sort-output --omit-header -o "$pot" .
-if [ ! -f my_learning/translations/vi/LC_MESSAGES/messages.po ]; then
-  "$venv/bin/pybabel" -q init -i "$pot" -d my_learning/translations -l vi
-fi
-"$venv/bin/pybabel" -q update -i "$pot" -d my_learning/translations -l vi \
-  --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching
-"$venv/bin/pybabel" -q compile -d my_learning/translations --statistics
-# grading: the certificate verification's sentences, marked with N_ (grading/babel.cfg)
-"$venv/bin/pybabel" -q extract -F grading/babel.cfg -k N_ \
-  --no-location --sort-output --omit-header -o "$pot" .
-if [ ! -f grading/translations/vi/LC_MESSAGES/messages.po ]; then
-  "$venv/bin/pybabel" -q init -i "$pot" -d grading/translations -l vi
-fi
-"$venv/bin/pybabel" -q update -i "$pot" -d grading/translations -l vi \
-  --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching
-"$venv/bin/pybabel" -q compile -d grading/translations --statistics
-# signing: texts marked with N_ (signing/babel.cfg)
-"$venv/bin/pybabel" -q extract -F signing/babel.cfg -k N_ \
-  --no-location --sort-output --omit-header -o "$pot" .
-"$venv/bin/pybabel" -q update -i "$pot" -d signing/translations -l vi \
-  --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching
-"$venv/bin/pybabel" -q compile -d signing/translations --statistics
-# course_kit: the authoring kit's texts (question cards, answers file notices, task card),
-# marked with N_, gettext/_ and the cards' self.t (course_kit/babel.cfg)
-"$venv/bin/pybabel" -q extract -F course_kit/babel.cfg -k N_ -k t \
-  --no-location --sort-output --omit-header -o "$pot" .
-if [ ! -f course_kit/translations/vi/LC_MESSAGES/messages.po ]; then
-  "$venv/bin/pybabel" -q init -i "$pot" -d course_kit/translations -l vi
-fi
-"$venv/bin/pybabel" -q update -i "$pot" -d course_kit/translations -l vi \
-  --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching
-"$venv/bin/pybabel" -q compile -d course_kit/translations --statistics
-# hub_config: the hub's login page (hub_config/templates/login.html, hub_config/page_language.py)
-"$venv/bin/pybabel" -q extract -F hub_config/babel.cfg -k N_ \
-  --no-location --sort-output --omit-header -o "$pot" .
-if [ ! -f hub_config/translations/vi/LC_MESSAGES/messages.po ]; then
-  "$venv/bin/pybabel" -q init -i "$pot" -d hub_config/translations -l vi
-fi
-"$venv/bin/pybabel" -q update -i "$pot" -d hub_config/translations -l vi \
-  --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching
-"$venv/bin/pybabel" -q compile -d hub_config/translations --statistics
+# catalogue PACKAGE KEYWORD...: extract PACKAGE's texts with PACKAGE/babel.cfg and the
+# keywords (besides Babel's defaults), merge them into PACKAGE/translations (made on first
+# use) and compile it
+catalogue() {
+  local package="$1"; shift
+  local keywords=()
+  for keyword in "$@"; do keywords+=(-k "$keyword"); done
+  "$venv/bin/pybabel" -q extract -F "$package/babel.cfg" "${keywords[@]}" \
+    --no-location --sort-output --omit-header -o "$pot" .
+  if [ ! -f "$package/translations/vi/LC_MESSAGES/messages.po" ]; then
+    "$venv/bin/pybabel" -q init -i "$pot" -d "$package/translations" -l vi
+  fi
+  "$venv/bin/pybabel" -q update -i "$pot" -d "$package/translations" -l vi \
+    --ignore-obsolete --ignore-pot-creation-date --no-fuzzy-matching
+  "$venv/bin/pybabel" -q compile -d "$package/translations" --statistics
+}
+# the e-office (Flask-Babel: lazy_gettext, _l)
+catalogue sandbox_eoffice lazy_gettext _l
+# the academy's own pages: certificate verification, role pages, the contest
+catalogue dashboards lazy_gettext _l
+# My learning (templates, and texts marked with N_)
+catalogue my_learning N_
+# grading: the feedback's and the certificate verification's texts, marked with N_
+catalogue grading N_
+# signing: texts marked with N_
+catalogue signing N_
+# the authoring kit (question cards, answers file notices, task card): N_, gettext/_, self.t
+catalogue course_kit N_ t
+# the hub's login page (hub_config/templates/login.html, hub_config/page_language.py)
+catalogue hub_config N_
