@@ -1,12 +1,10 @@
 #!/usr/bin/env bash
-# Extract the e-office's texts, merge them into its gettext catalogues and compile them;
-# the same for the dashboards (dashboards/), the certificate verification's sentences
-# (grading/certificates.py) and the signing library's sentences for learners
-# (signing/explanations.py).
-# Run after changing a text in sandbox_eoffice or signing; then translate the new or fuzzy
-# entries in sandbox_eoffice/translations/vi/LC_MESSAGES/messages.po and
-# signing/translations/vi/LC_MESSAGES/messages.po and run this again (tests check that the
-# catalogues are complete and compiled). Usage: scripts/update-translations.sh
+# Extract the texts of every package with a gettext catalogue (the e-office, the dashboards,
+# My learning, grading, signing, the course kit, the hub's login page), merge them into its
+# Vietnamese catalogue (<package>/translations/vi/LC_MESSAGES/messages.po) and compile it.
+# Run after changing a text; then translate the new or fuzzy entries in the .po files and run
+# it again (tests check that the catalogues are complete and compiled).
+# Usage: scripts/update-translations.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv="$(scripts/venv.sh test)"
