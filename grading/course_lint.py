@@ -1222,17 +1222,17 @@ async def render_problems(path: Path, source_path: Path, language: Language,
     # free and then bound by the kernel can be taken in between by anything else on the
     # machine (a parallel lint, a test's server), and the kernel dies "Address already in use"
     sockets = Path(tempfile.mkdtemp(prefix="academy-lint-"))  # short: socket paths ≤ 107 bytes
-    km = AsyncKernelManager(kernel_name=kernel, transport="ipc",
-                            connection_file=str(sockets / "kernel.json"),
-                            ip=str(sockets / "kernel-ipc"))
-    executor = VoilaExecutor(
-        nb, km=km, kernel_name=kernel, resources={"metadata": {"path": str(path.parent)}},
-        show_tracebacks=True, allow_errors=True, timeout=options.cell_timeout,
-        interrupt_on_timeout=True, log=_quiet_logger(),
-    )
     # the kernel's own stderr (its start-up notices, a crash) is kept apart from the lint's
     kernel_log = path.parent.parent / f"kernel-{language.value}.log"
     try:
+        km = AsyncKernelManager(kernel_name=kernel, transport="ipc",
+                                connection_file=str(sockets / "kernel.json"),
+                                ip=str(sockets / "kernel-ipc"))
+        executor = VoilaExecutor(
+            nb, km=km, kernel_name=kernel, resources={"metadata": {"path": str(path.parent)}},
+            show_tracebacks=True, allow_errors=True, timeout=options.cell_timeout,
+            interrupt_on_timeout=True, log=_quiet_logger(),
+        )
         with open(kernel_log, "wb") as stderr:
             # cleanup_kc: the executor shuts down a kernel it did not create only if asked
             await executor.async_execute(env=render_environment(language), stderr=stderr,

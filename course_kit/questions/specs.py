@@ -194,6 +194,8 @@ class QuestionSpec:
         if value is None:
             return []
         match self.kind:
+            case QuestionKind.SINGLE:
+                return [self.label_of(value)]
             case QuestionKind.MULTIPLE | QuestionKind.SPOT_THE_SIGNS:
                 return [self.label_of(v) for v in value]
             case QuestionKind.TRUE_FALSE:

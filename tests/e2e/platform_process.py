@@ -69,7 +69,7 @@ class Platform:
     run_as: str | None
     output_path: Path
     output_file: object = None
-    courses_dir: Path = FULL_CATALOGUE
+    courses_dir: Path | None = None  # None: as start_platform's default (ONE_COURSE)
 
     @property
     def layout(self) -> DataLayout:

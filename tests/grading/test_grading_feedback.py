@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -100,3 +102,64 @@ def test_each_text_is_written_in_both_languages_and_marked() -> None:
     assert f"[{LANGUAGE_ATTRIBUTE}=en]" in language_style(Language.VIETNAMESE)
     assert f"[{LANGUAGE_ATTRIBUTE}=vi]" in language_style(Language.ENGLISH)
     assert f"[{LANGUAGE_ATTRIBUTE}=vi]" not in language_style(Language.VIETNAMESE)
+
+
+def test_the_english_page_shows_the_english_versions_prompts_options_and_task_note(
+        tmp_path: Path) -> None:
+    """A graded Vietnamese notebook (after GetGrades) and its English version beside it: the
+    Vietnamese block shows the Vietnamese prompt and option text, the English block the
+    English ones, never the option key; the task's English note reaches the English block;
+    the explanation in each language."""
+    import json
+
+    import nbformat
+    from nbconvert.filters.markdown import markdown2html
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    from grading.feedback import LANGUAGE_ATTRIBUTE, feedback_report, render_cells
+
+    def nb(cells: list) -> nbformat.NotebookNode:
+        notebook = new_notebook(cells=cells)
+        notebook.metadata["kernelspec"] = {"name": "python3", "language": "python",
+                                           "display_name": "Python 3"}
+        return notebook
+
+    def meta(cell, grade_id: str, **flags):
+        cell.metadata["nbgrader"] = {"grade_id": grade_id, "locked": True, "solution": False,
+                                     "grade": False, "task": False, "schema_version": 3,
+                                     **flags}
+        return cell
+
+    ask = ('question("q1", "{prompt}", [("{right}", "revoke"), ("{wrong}", "wait")])')
+    graded = nb([
+        meta(new_code_cell(ask.format(prompt="Mất token thì làm gì?", right="Thu hồi ngay",
+                                      wrong="Chờ xem")), "q1"),
+        meta(new_code_cell(
+            '### BEGIN HIDDEN TESTS\ncheck("q1", "revoke")\nexplain("q1", vi="Thu hồi để '
+            'không ai ký thay.", en="Revoke so that nobody signs in your name.")\n'
+            '### END HIDDEN TESTS'), "check-q1", grade=True, points=1, score=1.0),
+        meta(new_markdown_cell("**Bài thực hành: 2 điểm.** Báo mất token."),
+             "practical-report-lost-token", task=True, points=2, score=0.0),
+    ])
+    graded.cells[1].metadata["academy"] = {"competencies": ["sign.incidents"]}
+    english = nb([
+        meta(new_code_cell(ask.format(prompt="Lost your token: what now?",
+                                      right="Revoke it at once", wrong="Wait and see")), "q1"),
+        meta(new_markdown_cell("**Practical task: 2 points.** Report the lost token."),
+             "note-report-lost-token"),
+    ])
+    english.cells[1].id = "note-report-lost-token"
+    (tmp_path / "responses.json").write_text(json.dumps(
+        {"version": 1, "answers": {"q1": {"value": "revoke", "saved_at": "2026-11-24T08:00:00Z"}}}),
+        encoding="utf-8")
+    report = feedback_report(graded, tmp_path, "an", english)
+    html = "\n".join(markdown2html(c.source) for c in render_cells(report))
+    blocks = {language: "\n".join(re.findall(
+        rf'<div {LANGUAGE_ATTRIBUTE}="{language}" lang="{language}">(.*?)</div>\n?(?:</div>)',
+        html, re.DOTALL)) for language in ("vi", "en")}
+    vi, en = (unescape(blocks["vi"]), unescape(blocks["en"]))
+    assert "Mất token thì làm gì?" in vi and "Câu trả lời của bạn: Thu hồi ngay" in vi
+    assert "Lost your token: what now?" in en and "Your answer: Revoke it at once" in en
+    assert "revoke" not in (vi + en).replace("Revoke", "")  # the key is never shown
+    assert "Thu hồi để không ai ký thay." in vi and "Revoke so that nobody signs" in en
+    assert "Bài thực hành: 2 điểm." in unescape(html) and "Practical task: 2 points." in en
