@@ -25,6 +25,7 @@ import psutil
 
 from academy.unix_accounts import closed_folder_above
 from common.files import atomic_write
+from common.processes import process_alive
 from common.roles import EOFFICE_SERVICE
 from hub_config import CONFIG_DIR
 from installation.layout import DATA_DIR_ENV, DataLayout
@@ -152,7 +153,7 @@ def start(
     existing = runtime_file(layout)
     if existing.exists():
         info = json.loads(existing.read_text())
-        if _pid_alive(info.get("pid", 0)):
+        if process_alive(info.get("pid", 0)):
             raise PlatformError(
                 f"this installation is already running (pid {info['pid']}, {info['url']})"
             )
@@ -203,21 +204,9 @@ def running_ports(layout: DataLayout) -> RunPorts | None:
     if not path.exists():
         return None
     info = json.loads(path.read_text())
-    if not _pid_alive(info.get("pid", 0)):
+    if not process_alive(info.get("pid", 0)):
         return None
     return RunPorts(**info["ports"])
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _tail(path: Path, lines: int = 25) -> str:

@@ -39,6 +39,7 @@ from typing import Any
 
 from common.clock import vietnam_now
 from common.files import atomic_write
+from common.processes import process_alive
 from installation.layout import DataLayout
 
 SPOOL_FOLDER = "grading-jobs"
@@ -319,19 +320,6 @@ class JobSpool:
                     self._path(job.job_id).unlink(missing_ok=True)
                     removed += 1
         return removed
-
-
-def process_alive(pid: int) -> bool:
-    """True while a process with this id exists (one of another account included)."""
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class JobRunner:

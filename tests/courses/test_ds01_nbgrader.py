@@ -7,7 +7,6 @@ Vietnamese notebook is graded; its English version is display only (test_catalog
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +60,7 @@ def test_source_notebook_points_and_diagram() -> None:
 
 
 def test_the_key_is_the_lint_solution() -> None:
-    solution = COURSE.folder / "solutions" / f"{MODULE.module_id}.json"
-    assert json.loads(solution.read_text(encoding="utf-8")) == CORRECT
+    assert MODULE.solution() == CORRECT
 
 
 def test_release_contains_no_answer_key(course: Path) -> None:

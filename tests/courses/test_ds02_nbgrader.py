@@ -4,7 +4,6 @@ practical tasks scored from the stubbed e-office evidence."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +44,7 @@ def test_module_is_worth_20_points_half_of_them_practical() -> None:
 
 
 def test_the_key_is_the_lint_solution() -> None:
-    solution = COURSE.folder / "solutions" / f"{MODULE.module_id}.json"
-    assert json.loads(solution.read_text(encoding="utf-8")) == CORRECT
+    assert MODULE.solution() == CORRECT
 
 
 def test_release_contains_no_answer_key(course: Path) -> None:
