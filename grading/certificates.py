@@ -582,17 +582,23 @@ def _verify_id(text: str, registry_dir: Path) -> VerificationResult:
 
 def _verify_file(data: bytes, registry_dir: Path, pki_dir: Path,
                  now: dt.datetime | None) -> VerificationResult:
-    from signing.academy_identity import academy_trust, issued_by_root
-    from signing.verification import UnusablePdf, read_pdf, verify_pdf
+    from common.bubblewrap import SandboxError
+    from signing.academy_identity import academy_trust
+    from signing.pdf_inspection import InspectionFailed, inspect_pdf_isolated
+    from signing.verification import UnusablePdf
 
+    trust = academy_trust(pki_dir, now)
     try:
-        reader = read_pdf(data)
-        trust = academy_trust(pki_dir, now)
-        report = verify_pdf(data, trust, now=now)
-        ours = issued_by_root(data, trust.roots[0])
-    except UnusablePdf as error:
+        # the file may come from anyone (the public page): read in a sandbox, never here
+        report = inspect_pdf_isolated(data, trust, now)
+    except (UnusablePdf, InspectionFailed) as error:
         return _result(VerificationStatus.UNUSABLE, detail=str(error))
-    certificate_id = _certificate_id_in(reader)
+    except SandboxError as error:
+        raise CertificateError(f"cannot read a PDF safely here: {error}") from error
+    if report.unusable is not None:
+        return _result(VerificationStatus.UNUSABLE, detail=report.unusable)
+    ours = report.issued_by_root
+    certificate_id = _certificate_id_in(report.keywords)
     if not report.signatures:
         return _result(VerificationStatus.NOT_SIGNED, certificate_id=certificate_id)
     signatures = report.signatures
@@ -629,15 +635,10 @@ def _verify_file(data: bytes, registry_dir: Path, pki_dir: Path,
     return _result(VerificationStatus.VALID, record, signature=summary, checks=checks)
 
 
-def _certificate_id_in(reader: Any) -> str | None:
+def _certificate_id_in(keywords: str) -> str | None:
     """The id in the PDF's keywords (`academy-certificate-id:<id>`), if well formed."""
     from grading.certificate_pdf import ID_KEYWORD
 
-    try:
-        info = reader.trailer_view.get("/Info")
-        keywords = str(info.get_object().get("/Keywords", "")) if info is not None else ""
-    except Exception:  # noqa: BLE001 - a damaged info dictionary carries no id
-        return None
     for word in keywords.replace(",", " ").split():
         if word.startswith(ID_KEYWORD + ":"):
             try:

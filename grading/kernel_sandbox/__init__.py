@@ -26,8 +26,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import pwd
-import shutil
 import signal
 import subprocess
 import sys
@@ -37,12 +35,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-SANDBOX_ACCOUNT = "academy-sandbox"
+from common.bubblewrap import (
+    SANDBOX_ACCOUNT,
+    SANDBOX_TMP,
+    SandboxAccount,
+    SandboxError,
+    isolation_flags,
+    sandbox_account,
+)
+
+__all__ = ["SANDBOX_ACCOUNT", "SandboxAccount", "SandboxError", "SandboxLimits", "Zygote",
+           "sandbox_account"]
+
 ZYGOTE_SCRIPT = Path(__file__).with_name("zygote.py")
 #: Where the trainer's kernel-side packages appear inside the sandbox (read-only).
 KIT_ROOT = Path("/opt/academy-kernel")
-#: The sandbox's own /tmp: a fresh tmpfs per zygote, seen by nothing else.
-SANDBOX_TMP = "/tmp"  # noqa: S108
 #: The academy packages a grading kernel may import: the course kit and what it uses.
 KERNEL_PACKAGES = ("course_kit", "common")
 #: Imported once by the zygote, so that a kernel's start costs a fork, not a Python start:
@@ -59,12 +66,6 @@ PRELOAD = (
     "course_kit.widgets",
     "course_kit.grading",
 )
-BWRAP = "bwrap"
-
-
-class SandboxError(RuntimeError):
-    """The grading sandbox cannot start (bubblewrap missing, no user namespaces, ...)."""
-
 
 @dataclass(frozen=True)
 class SandboxLimits:
@@ -88,30 +89,6 @@ class SandboxLimits:
         }
 
 
-@dataclass(frozen=True)
-class SandboxAccount:
-    name: str
-    uid: int
-    gid: int
-
-
-def sandbox_account(name: str = SANDBOX_ACCOUNT) -> SandboxAccount | None:
-    """The account kernels run as: ``name`` when grading runs as root, else None (the
-    caller's own account, still inside the namespaces)."""
-    if os.geteuid() != 0:
-        return None
-    try:
-        entry = pwd.getpwnam(name)
-    except KeyError:
-        raise SandboxError(
-            f"the grading sandbox account {name!r} does not exist; run `academy init` "
-            f"(it creates it) or `useradd --system --no-create-home {name}`"
-        ) from None
-    if entry.pw_uid == 0:
-        raise SandboxError(f"{name!r} is root: grading kernels must not run as root")
-    return SandboxAccount(entry.pw_name, entry.pw_uid, entry.pw_gid)
-
-
 def _kernel_packages_root() -> Path:
     import course_kit
 
@@ -120,27 +97,9 @@ def _kernel_packages_root() -> Path:
 
 def bwrap_command(scratch: Path, preload: tuple[str, ...] = PRELOAD) -> list[str]:
     """The bubblewrap command line that starts a zygote with ``scratch`` writable."""
-    if shutil.which(BWRAP) is None:
-        raise SandboxError(
-            "bubblewrap is not installed: `apt-get install bubblewrap` (make test and "
-            "scripts/system-deps.sh install it)"
-        )
     venv = Path(sys.prefix)
     packages = _kernel_packages_root()
-    cmd = [
-        BWRAP,
-        "--unshare-all",  # user, mount, pid, net, ipc, uts, cgroup namespaces
-        "--die-with-parent",
-        "--new-session",
-        "--ro-bind", "/usr", "/usr",
-        "--symlink", "usr/lib", "/lib",
-        "--symlink", "usr/lib64", "/lib64",
-        "--symlink", "usr/bin", "/bin",
-        "--proc", "/proc",
-        "--dev", "/dev",
-        "--tmpfs", SANDBOX_TMP,
-        "--ro-bind", str(venv), str(venv),
-    ]
+    cmd = isolation_flags(venv)
     for package in KERNEL_PACKAGES:
         cmd += ["--ro-bind", str(packages / package), str(KIT_ROOT / package)]
     cmd += [

@@ -26,7 +26,7 @@ CHART_KEYS = {
     "hub": {"image", "db", "extraEnv", "extraVolumes", "extraVolumeMounts", "extraConfig",
             "networkPolicy", "resources", "config", "services", "loadRoles", "cookieSecret",
             "concurrentSpawnLimit", "activeServerLimit", "templatePaths", "templateVars",
-            "nodeSelector", "tolerations", "baseUrl"},
+            "nodeSelector", "tolerations", "baseUrl", "containerSecurityContext"},
     "hub.db": {"type", "url", "password", "upgrade", "pvc"},
     "singleuser": {"image", "defaultUrl", "cmd", "cpu", "memory", "storage",
                    "networkPolicy", "extraEnv", "uid", "fsGid", "extraLabels",
@@ -68,6 +68,12 @@ def test_values_use_only_the_charts_keys_and_the_academys_choices():
     assert values["singleuser"]["networkPolicy"]["enabled"]
     assert not rules["privateIPs"] and not rules["nonPrivateIPs"]  # no database, no grader
     compile(values["hub"]["extraConfig"]["academy"], "extraConfig", "exec")
+    # the chart's own hardening kept (uid 1000, no escalation); only the profiles that
+    # refuse bubblewrap's user namespaces (the PDF sandbox of the verification page) relaxed
+    hub_context = values["hub"]["containerSecurityContext"]
+    assert hub_context["runAsUser"] != 0 and hub_context["allowPrivilegeEscalation"] is False
+    assert hub_context["seccompProfile"] == hub_context["appArmorProfile"] == {
+        "type": "Unconfined"}
 
 
 KUBECONFIG = """
