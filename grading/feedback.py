@@ -84,6 +84,11 @@ RECORDED = N_("The e-office recorded:")
 YOUR_RESULTS = N_("Your results")
 COULD_NOT_GRADE = N_("Your work could not be graded automatically.")
 REASON = N_("Reason:")
+AWAITING_MANUAL_GRADE = N_("Your trainer still has to grade some of your answers by hand: "
+                           "the score is not final, and the module counts as done once they "
+                           "have.")
+#: The attribute of the notice above: My learning reads it (``feedback_awaits_manual_grade``)
+AWAITING_ATTRIBUTE = "data-academy-awaiting-manual-grade"
 #: The attribute that marks a text as one language's, and the notebook tag of a cell that is
 #: (nbconvert's own templates write it as the class ``celltag_<tag>``; nbgrader's feedback
 #: template does not, hence the attribute on a block inside): the page shows both, My
@@ -157,6 +162,7 @@ class TaskResult:
 class FeedbackReport:
     items: list[CheckResult | TaskResult] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    awaiting_manual_grade: bool = False  # a grade still waits for the trainer (gradebook)
 
 
 def _read_json(path: Path) -> Any:
@@ -366,6 +372,11 @@ def render_cells(report: FeedbackReport) -> list[NotebookNode]:
         cells.append(_language_cell(
             f"## {_(YOUR_RESULTS)}\n\n"
             + _("Each question with your answer, whether it was right, and why."), language))
+    if report.awaiting_manual_grade:
+        cells.append(new_markdown_cell(f'<div class="lf-notice" {AWAITING_ATTRIBUTE}="yes">'
+                                       + "".join(_in_language(language, (
+            f"<strong>{_text(catalogue(language).gettext(AWAITING_MANUAL_GRADE))}</strong>"))
+            for language in Language) + "</div>"))
     if report.problems:
         lines = "".join(f"<li>{_text(p)}</li>" for p in report.problems)
         notice = N_("Notes from the grader: what could not be read scored 0.")
@@ -403,10 +414,28 @@ class LearnerFeedback(Preprocessor):
         self, nb: NotebookNode, resources: dict[str, Any]
     ) -> tuple[NotebookNode, dict[str, Any]]:
         folder = Path(resources.get("metadata", {}).get("path") or ".")
-        student = resources.get("nbgrader", {}).get("student")
-        nb.cells = render_cells(feedback_report(
-            nb, folder, student, english_version(folder, resources.get("nbgrader", {}))))
+        nbgrader = resources.get("nbgrader", {})
+        report = feedback_report(nb, folder, nbgrader.get("student"),
+                                 english_version(folder, nbgrader))
+        report.awaiting_manual_grade = _awaits_manual_grade(nbgrader)
+        nb.cells = render_cells(report)
         return nb, resources
+
+
+def _awaits_manual_grade(nbgrader: dict[str, Any]) -> bool:
+    """Whether a grade of this submitted notebook still waits for a trainer's manual grade,
+    in the gradebook (what the records count as not graded yet, ``grading.gradebook_totals``)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    if not all(nbgrader.get(key) for key in ("db_url", "notebook", "assignment", "student")):
+        return False
+    with Gradebook(nbgrader["db_url"]) as gradebook:
+        try:
+            notebook = gradebook.find_submission_notebook(
+                nbgrader["notebook"], nbgrader["assignment"], nbgrader["student"])
+        except MissingEntry:
+            return False
+        return bool(notebook.needs_manual_grade)
 
 
 def english_version(folder: Path, nbgrader: dict[str, Any]) -> NotebookNode | None:
@@ -448,6 +477,31 @@ def not_graded_page(notebook_id: str, reason: str) -> str:
         f"<h4>{html.escape(notebook_id)} {NOT_GRADED_MARK}</h4></div>"
         f'<div class="panel-body">{"".join(blocks)}</div></div></body></html>\n'
     )
+
+
+class _AwaitingParser(HTMLParser):
+    """Finds the notice of ``render_cells`` (an element carrying ``AWAITING_ATTRIBUTE``); a
+    learner's text is escaped, so it can never make one."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found = self.found or any(name == AWAITING_ATTRIBUTE for name, _ in attrs)
+
+
+def feedback_awaits_manual_grade(feedback_dir: Path) -> bool:
+    """Whether the fetched feedback says a trainer still has to grade answers by hand."""
+    for path in sorted(feedback_dir.glob("*.html")):
+        parser = _AwaitingParser()
+        try:
+            parser.feed(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            continue
+        if parser.found:
+            return True
+    return False
 
 
 def feedback_not_graded(feedback_dir: Path) -> bool:

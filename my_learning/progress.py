@@ -12,7 +12,9 @@ Pure logic, no server and no exchange calls. Inputs are the dictionaries nbgrade
   feedback HTML sits in).
 
 Status of a module, first match wins:
-  graded       the latest submission has feedback fetched into the learner's folder
+  graded       the latest submission has feedback fetched into the learner's folder (and
+               the feedback does not say a trainer still grades answers by hand: then it
+               is "submitted", and its provisional score is not counted)
   submitted    there is a submission (a newer one than any graded one)
   in progress  the assignment has been fetched into the learner's folder
   not started  released, not fetched
@@ -51,7 +53,12 @@ from grading.completion import (
     course_completion,
     meets_pass_mark,
 )
-from grading.feedback import feedback_not_graded, feedback_notebook_ids, read_feedback_score
+from grading.feedback import (
+    feedback_awaits_manual_grade,
+    feedback_not_graded,
+    feedback_notebook_ids,
+    read_feedback_score,
+)
 
 Listing = Sequence[Mapping[str, Any]]
 
@@ -82,6 +89,8 @@ class ModuleProgress:
     #: the English version, once fetched: relative to the server root like ``open_path``
     open_path_en: str | None = None
     minutes: int | None = None  # the catalog's estimated time
+    #: graded automatically, a trainer still grades answers by hand (status "submitted")
+    awaiting_manual_grade: bool = False
 
     def title_in(self, language: Language) -> str:
         return self.title_vi if language is Language.VIETNAMESE and self.title_vi else self.title
@@ -161,7 +170,8 @@ class CourseProgress:
     @property
     def grading_now(self) -> bool:
         """A submission waits for the grading service (the page refreshes itself)."""
-        return self.grade_on_submit and any(m.status is Status.SUBMITTED for m in self.modules)
+        return self.grade_on_submit and any(
+            m.status is Status.SUBMITTED and not m.awaiting_manual_grade for m in self.modules)
 
     def module(self, assignment_id: str) -> ModuleProgress | None:
         return next((m for m in self.modules if m.assignment_id == assignment_id), None)
@@ -266,6 +276,7 @@ def _module_progress(
             open_path_en = _open_path(english, root_dir) if english.is_file() else None
 
     score = None
+    awaiting_manual_grade = False
     feedback_notebooks: tuple[str, ...] = ()
     feedback_dir = _feedback_dir(graded) if graded is not None else None
     if feedback_dir is not None:
@@ -277,6 +288,10 @@ def _module_progress(
         score = read_feedback_score(feedback_dir)
         if status is Status.GRADED and feedback_not_graded(feedback_dir):
             status = Status.NOT_GRADED
+        elif status is Status.GRADED and feedback_awaits_manual_grade(feedback_dir):
+            # a trainer still grades answers by hand: like the records, not graded yet (the
+            # feedback stays readable, its score is not counted)
+            status, score, awaiting_manual_grade = Status.SUBMITTED, None, True
 
     passed = None
     if score is not None and course is not None:
@@ -297,6 +312,7 @@ def _module_progress(
         title_vi=module.title_vi if module else "",
         open_path_en=open_path_en,
         minutes=module.minutes if module else None,
+        awaiting_manual_grade=awaiting_manual_grade,
     )
 
 

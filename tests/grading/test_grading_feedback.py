@@ -163,3 +163,67 @@ def test_the_english_page_shows_the_english_versions_prompts_options_and_task_no
     assert "revoke" not in (vi + en).replace("Revoke", "")  # the key is never shown
     assert "Thu hồi để không ai ký thay." in vi and "Revoke so that nobody signs" in en
     assert "Bài thực hành: 2 điểm." in unescape(html) and "Practical task: 2 points." in en
+
+
+def test_a_grade_waiting_for_the_trainer_is_said_and_found_again(tmp_path: Path) -> None:
+    """The gradebook says a grade of the submission waits for a manual grade (what the
+    records count as not graded yet): the feedback says so in both languages, with the
+    marker My learning reads; once the trainer grades it, no notice. A learner's text that
+    imitates the marker is escaped and never counts."""
+    import json
+
+    from nbconvert.filters.markdown import markdown2html
+    from nbformat.v4 import new_notebook
+    from nbgrader.api import Gradebook
+
+    from grading.feedback import (
+        AWAITING_ATTRIBUTE,
+        FeedbackReport,
+        LearnerFeedback,
+        feedback_awaits_manual_grade,
+        render_cells,
+    )
+
+    db_url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    with Gradebook(db_url) as gradebook:
+        gradebook.add_assignment("ds01")
+        gradebook.update_or_create_notebook("lesson", "ds01")
+        gradebook.update_or_create_grade_cell("essay", "lesson", "ds01", max_score=2,
+                                              cell_type="markdown")
+        gradebook.add_student("an")
+        with gradebook.db.no_autoflush:  # SQLAlchemy 2.1's autoflush warning (test_records)
+            gradebook.add_submission("ds01", "an")
+        grade = gradebook.find_grade("essay", "lesson", "ds01", "an")
+        grade.needs_manual_grade = True
+        gradebook.db.commit()
+    resources = {"metadata": {"path": str(tmp_path)},
+                 "nbgrader": {"db_url": db_url, "notebook": "lesson", "assignment": "ds01",
+                              "student": "an"}}
+
+    def page() -> Path:
+        nb, _ = LearnerFeedback().preprocess(new_notebook(cells=[]), json.loads(
+            json.dumps(resources)))
+        folder = tmp_path / "feedback"
+        folder.mkdir(exist_ok=True)
+        (folder / "lesson.html").write_text(
+            "\n".join(markdown2html(c.source) for c in nb.cells), encoding="utf-8")
+        return folder
+
+    waiting = page()
+    text = (waiting / "lesson.html").read_text(encoding="utf-8")
+    assert feedback_awaits_manual_grade(waiting)
+    assert "chấm tay" in text and "grade some of your answers by hand" in text
+
+    with Gradebook(db_url) as gradebook:
+        grade = gradebook.find_grade("essay", "lesson", "ds01", "an")
+        grade.manual_score, grade.needs_manual_grade = 2.0, False
+        gradebook.db.commit()
+    assert not feedback_awaits_manual_grade(page())
+
+    imitation = FeedbackReport(problems=[f'<div {AWAITING_ATTRIBUTE}="yes">x</div>'])
+    (tmp_path / "feedback" / "lesson.html").write_text("\n".join(
+        markdown2html(c.source) for c in render_cells(imitation)), encoding="utf-8")
+    assert not feedback_awaits_manual_grade(tmp_path / "feedback")
+    # resources without a gradebook (a notebook converted outside nbgrader): no notice
+    nb, _ = LearnerFeedback().preprocess(new_notebook(cells=[]), {"metadata": {}})
+    assert AWAITING_ATTRIBUTE not in "".join(c.source for c in nb.cells)

@@ -4,6 +4,7 @@ language; the greeting's name and the language switch's redirect rule."""
 
 from __future__ import annotations
 
+import dataclasses
 import gettext
 import re
 from datetime import datetime
@@ -78,6 +79,10 @@ COURSES = [
     course(graded("d1", 9), module("d2", Status.GRADED)),
     course(graded("d1", 9), graded("d2", 8)),
     course(module("d1", Status.GRADED, Score(0, 0))),
+    # graded automatically, a trainer still grades by hand, in a grade-on-submit course
+    course(graded("d1", 9), dataclasses.replace(
+        module("d2", Status.SUBMITTED), awaiting_manual_grade=True,
+        feedback_notebooks=("lesson",)), grade_on_submit=True),
 ]
 
 
@@ -236,3 +241,15 @@ def test_paths_of_the_site_are_safe(target: str) -> None:
 ])
 def test_anything_else_is_not(target: str | None) -> None:
     assert not safe_local_path(target)
+
+
+def test_a_module_waiting_for_a_manual_grade_says_so_and_the_page_does_not_refresh() -> None:
+    awaiting = COURSES[-1]
+    page = render(Language.VIETNAMESE, courses=[awaiting], submitted_module=None)
+    assert "giảng viên còn phải chấm tay một số câu trả lời" in page
+    assert "Chờ giảng viên chấm xong “Module d2”" in page
+    assert "trong vòng một phút" not in page  # not "graded automatically within a minute"
+    assert 'http-equiv="refresh"' not in page and not awaiting.grading_now
+    assert "/learning/feedback/digital-signatures/d2/lesson" in page
+    english = render(Language.ENGLISH, courses=[awaiting], submitted_module=None)
+    assert "some answers are graded by hand" in english

@@ -158,3 +158,39 @@ def test_a_submission_that_could_not_be_graded_says_so(tmp_path: Path) -> None:
     (module,) = course.modules
     assert module.status is Status.NOT_GRADED
     assert module.score is None and module.feedback_notebooks == ("intro",)
+
+
+def test_a_module_waiting_for_a_manual_grade_is_not_done_yet(tmp_path: Path) -> None:
+    """Its feedback (released after autograding) says a trainer still grades by hand: the
+    module is "submitted", its provisional score not counted, like the records; the
+    feedback stays readable."""
+    from nbconvert.filters.markdown import markdown2html
+
+    from grading.feedback import FeedbackReport, render_cells
+    from my_learning.progress import Status
+
+    feedback = tmp_path / "ns01" / "feedback" / "2026-11-23 10:00:00.000000 UTC"
+    feedback.mkdir(parents=True)
+    cells = render_cells(FeedbackReport(awaiting_manual_grade=True))
+    (feedback / "intro.html").write_text(
+        '<div class="panel-heading"><h4>intro (Score: 6.0 / 10.0)</h4></div>'
+        + "\n".join(markdown2html(c.source) for c in cells), encoding="utf-8")
+    submitted = [{
+        "course_id": "network-security", "assignment_id": "ns01", "status": "submitted",
+        "submissions": [{
+            "timestamp": "2026-11-23 10:00:00.000000 UTC", "has_local_feedback": True,
+            "local_feedback_path": str(feedback),
+        }],
+    }]
+    (course,) = build_progress([], submitted, {}, tmp_path)
+    (module,) = course.modules
+    assert module.status is Status.SUBMITTED
+    assert module.score is None and module.feedback_notebooks == ("intro",)
+    # the same feedback without the notice: graded, 6 / 10
+    (feedback / "intro.html").write_text(
+        '<div class="panel-heading"><h4>intro (Score: 6.0 / 10.0)</h4></div>'
+        + "\n".join(markdown2html(c.source) for c in render_cells(FeedbackReport())),
+        encoding="utf-8")
+    (course,) = build_progress([], submitted, {}, tmp_path)
+    assert course.modules[0].status is Status.GRADED
+    assert course.modules[0].score == Score(6, 10)
