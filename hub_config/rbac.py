@@ -167,21 +167,9 @@ def hub_roles(course_ids: Iterable[str]) -> list[dict]:
             # `academy roster import` adds new people and their groups to a running hub
             "scopes": ["admin:users", "admin:groups", "list:users", "list:groups"],
         },
-        {
-            "name": "course-service",
-            "services": course_ids,
-            # what nbgrader's formgrader needs to manage course groups (nbgrader issue 1900)
-            "scopes": [
-                "read:users:groups",
-                "list:users",
-                "list:services",
-                "groups",
-                "admin:groups",
-                "admin:users",
-            ],
-        },
     ]
     for course_id in course_ids:
+        roles.append(course_service_role(course_id))
         roles.append(
             {
                 "name": f"formgrade-{course_id}",
@@ -202,3 +190,31 @@ def hub_roles(course_ids: Iterable[str]) -> list[dict]:
             }
         )
     return roles
+
+
+def course_service_role(course_id: str) -> dict:
+    """The token of one course's service (its formgrader, a ``jupyterhub-singleuser`` running
+    as ``grader-<course>``, where trainers run code): what nbgrader's hub plugin
+    (``nbgrader.auth.jupyterhub``) does with it, on this course only.
+
+    - ``GET /users/grader-<course>``: the courses of the service's own account (``student_id``
+      ``*``: formgrader's exchange listing, the course list);
+    - ``GET /groups``, ``POST`` and ``DELETE /groups/nbgrader-<course>/users``: a trainer
+      adding a learner to the class or removing them (``groups`` includes listing and
+      reading that group; the hub creates the group itself, from ``load_groups``);
+    - ``GET /services``: the course list finds its formgrader's prefix.
+
+    Nothing on users (no creating, deleting or making anyone admin) nor on any other group
+    (``admin``, ``formgrade-<course>``, another course's class).
+    """
+    class_group = f"{COURSE_GROUP_PREFIX}{course_id}"
+    return {
+        "name": f"course-service-{course_id}",
+        "services": [course_id],
+        "scopes": [
+            f"read:users:groups!user={grader_account(course_id)}",
+            f"groups!group={class_group}",
+            f"list:services!service={course_id}",
+            f"read:services!service={course_id}",
+        ],
+    }

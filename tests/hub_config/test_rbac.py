@@ -105,3 +105,62 @@ def test_people_land_on_their_role_home_page():
     assert home_url(handler("hr")) == "/academy/services/dashboards/hr/"
     assert home_url(handler("learner")) == ""  # the hub's default: the learner's server
     assert home_url(SimpleNamespace(current_user=None, base_url="/")) == ""
+
+
+COURSES = ["digital-signatures", "e-documents"]
+
+
+def _course_service_roles(roles):
+    return {r["name"]: r for r in roles if r["name"].startswith("course-service")}
+
+
+def test_each_course_service_token_has_a_role_of_its_own():
+    """One role per course, held by that course's service only (no shared role: one
+    course's grader account acts on its own course and no other)."""
+    from jupyterhub.scopes import _check_scopes_exist
+
+    roles = hub_roles(COURSES)
+    course_roles = _course_service_roles(roles)
+    assert set(course_roles) == {f"course-service-{c}" for c in COURSES}
+    for course in COURSES:
+        role = course_roles[f"course-service-{course}"]
+        assert role["services"] == [course]
+        assert not role.get("users") and not role.get("groups")
+        _check_scopes_exist(role["scopes"])  # every scope is one the hub knows
+
+
+def test_no_course_service_token_administers_users_or_groups():
+    from jupyterhub.scopes import expand_scopes
+
+    for role in _course_service_roles(hub_roles(COURSES)).values():
+        expanded = expand_scopes(role["scopes"])
+        unfiltered = {s for s in expanded if "!" not in s}
+        # every scope it holds is filtered to one group, user or service
+        assert not unfiltered, unfiltered
+        bases = {s.split("!", 1)[0] for s in expanded}
+        for forbidden in ("admin:users", "admin:groups", "users", "delete:users",
+                          "delete:groups", "admin:servers", "servers", "tokens",
+                          "read:users", "list:users", "access:servers"):
+            assert forbidden not in bases, (role["name"], forbidden)
+
+
+def test_each_course_service_token_acts_on_its_own_course_only():
+    """Group scopes on the course's class (nbgrader-<course>) only: never `admin`,
+    `formgrade-<course>` (which opens a formgrader) nor another course's groups; users'
+    groups read of its own grader account only; services of its own course only."""
+    from jupyterhub.scopes import expand_scopes
+
+    course_roles = _course_service_roles(hub_roles(COURSES))
+    for course in COURSES:
+        expanded = expand_scopes(course_roles[f"course-service-{course}"]["scopes"])
+        filters = {s.split("!", 1)[1] for s in expanded}
+        assert filters == {f"group=nbgrader-{course}", f"user=grader-{course}",
+                           f"service={course}"}, filters
+        # what nbgrader's hub plugin calls: add to and remove from the class, list the
+        # class, the grader account's courses; the course list's service prefix
+        assert f"groups!group=nbgrader-{course}" in expanded
+        assert f"list:groups!group=nbgrader-{course}" in expanded
+        assert f"read:users:groups!user=grader-{course}" in expanded
+        assert f"read:services!service={course}" in expanded
+        group_scopes = {s for s in expanded if "!group=" in s}
+        assert all(s.endswith(f"!group=nbgrader-{course}") for s in group_scopes)
