@@ -11,6 +11,12 @@ Pages it adds to the hub:
 - ``/hub/change-password``: NativeAuthenticator's page, for a logged-in person;
 - ``/hub/reset-account/<username>``: admins only; a new activation code, shown once.
 
+Like the login page, they speak the platform's language (``hub_config.page_language``:
+Vietnamese by default, English on switch). ``people.accounts`` says why it refuses with a
+``Refusal`` and a bilingual message for logs and the command line; the pages show the
+refusal's own text from ``REFUSAL_MESSAGES`` and ``PASSWORD_PROBLEMS`` (English msgids of
+``hub_config/translations``), in the page's language.
+
 It uses its own database connections (the hub's shared session is deprecated for
 authenticators), on the hub's database.
 """
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 
 from jupyterhub.auth import Authenticator
@@ -33,11 +40,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from tornado import web
 from traitlets import Integer, Unicode, default
 
-from hub_config.page_language import PageLanguageMixin
+from common.i18n import DEFAULT_LANGUAGE, N_
+from hub_config.page_language import PageLanguageMixin, catalogue
 from people.accounts import (
+    MAX_PASSWORD_BYTES,
     AccountPolicy,
     AccountRefused,
     AccountState,
+    PasswordProblem,
     Refusal,
     activate,
     check_login,
@@ -45,9 +55,74 @@ from people.accounts import (
     issue_code,
     password_problem,
     set_password,
+    utc_now,
 )
 
 T = TypeVar("T")
+Texts = Callable[[str], str]
+
+# --- what the pages say, as English msgids (translated where they are shown) ---------------
+#: why a login or an activation was refused. A wrong password at login is the hub's own
+#: "Invalid username or password"; a weak password says which rule it breaks
+#: (PASSWORD_PROBLEMS); a lock says for how long (``minutes``).
+REFUSAL_MESSAGES: dict[Refusal, str] = {
+    Refusal.WRONG: N_("Invalid username or password"),
+    Refusal.DEACTIVATED: N_("This account is deactivated (no longer on the staff roster); "
+                            "its records are kept"),
+    Refusal.NOT_ACTIVATED: N_("This account is not activated yet: activate it with the code "
+                              "from your HR office"),
+    Refusal.LOCKED: N_("Too many failed attempts: the account is locked, try again in "
+                       "%(minutes)d min"),
+    Refusal.ALREADY_ACTIVE: N_("This account is already active: log in, or ask an "
+                               "administrator to reset it"),
+    Refusal.NO_CODE: N_("No activation code has been issued for this account yet: ask your "
+                        "HR office"),
+    Refusal.CODE_EXPIRED: N_("The activation code has expired: ask your HR office for a new "
+                             "one"),
+    Refusal.WEAK_PASSWORD: N_("This password cannot be used: choose another one"),
+}
+#: Refusal.WRONG on the activation page: an unknown username or a wrong code
+WRONG_CODE_MESSAGE = N_("Invalid username or activation code")
+#: what ``people.accounts.password_problem`` finds (``min_length`` and ``max_bytes`` filled in)
+PASSWORD_PROBLEMS: dict[PasswordProblem, str] = {
+    PasswordProblem.TOO_LONG: N_("The password is too long (%(max_bytes)d bytes at most)."),
+    PasswordProblem.TOO_SHORT: N_("The password must have at least %(min_length)d "
+                                  "characters."),
+    PasswordProblem.COMMON: N_("This password is too common and easy to guess."),
+    PasswordProblem.CONTAINS_USERNAME: N_("The password must not contain the username."),
+}
+PASSWORDS_DIFFER_MESSAGE = N_("The two passwords do not match")
+NO_SUCH_ACCOUNT_MESSAGE = N_("No such account")
+WRONG_CURRENT_PASSWORD_MESSAGE = N_("Your current password is incorrect.")
+PASSWORD_CHANGED_MESSAGE = N_("Your password has been changed.")
+PASSWORD_NOT_CHANGED_MESSAGE = N_("The password could not be changed.")
+
+
+def password_problem_text(problem: PasswordProblem | None, policy: AccountPolicy,
+                          texts: Texts) -> str:
+    """Why a new password is refused, in the language of ``texts``."""
+    if problem is None:
+        return texts(REFUSAL_MESSAGES[Refusal.WEAK_PASSWORD])
+    values = {"min_length": policy.min_password_length, "max_bytes": MAX_PASSWORD_BYTES}
+    return texts(PASSWORD_PROBLEMS[problem]) % values
+
+
+def refusal_text(refused: AccountRefused, policy: AccountPolicy, texts: Texts, *,
+                 activation: bool = False, now: datetime | None = None) -> str:
+    """Why ``refused``, in the language of ``texts``: on the activation page
+    (``activation``) or the login page."""
+    refusal = refused.refusal
+    if refusal is Refusal.WEAK_PASSWORD:
+        return password_problem_text(refused.password_problem, policy, texts)
+    if refusal is Refusal.WRONG and activation:
+        return texts(WRONG_CODE_MESSAGE)
+    if refusal is Refusal.LOCKED:
+        minutes = policy.lock_minutes
+        if refused.locked_until is not None:  # as people.accounts counts them
+            left = (refused.locked_until - (now or utc_now())).total_seconds()
+            minutes = max(1, round(left / 60))
+        return texts(REFUSAL_MESSAGES[refusal]) % {"minutes": minutes}
+    return texts(REFUSAL_MESSAGES[refusal])
 
 
 class AcademyAuthenticator(NativeAuthenticator):
@@ -125,7 +200,11 @@ class AcademyAuthenticator(NativeAuthenticator):
             self.log.warning("Login refused for %r: %s", username, refused.refusal)
             if refused.refusal is Refusal.WRONG:
                 return None  # the hub's own "invalid username or password"
-            raise web.HTTPError(403, refused.message) from None
+            # the login page (or the activation page logging the person in) says why, in
+            # its language
+            texts = (handler.page_texts() if isinstance(handler, PageLanguageMixin)
+                     else catalogue(DEFAULT_LANGUAGE).gettext)
+            raise web.HTTPError(403, refusal_text(refused, self.policy, texts)) from None
         return username
 
     # --- what NativeAuthenticator's change-password page calls ------------------------------
@@ -155,7 +234,7 @@ class AcademyAuthenticator(NativeAuthenticator):
         return [
             (r"/login", AcademyLoginHandler),
             (r"/activate", ActivateHandler),
-            (r"/change-password", ChangePasswordHandler),
+            (r"/change-password", AcademyChangePasswordHandler),
             (r"/reset-account/([^/]+)", ResetAccountHandler),
         ]
 
@@ -164,7 +243,7 @@ class AcademyLoginHandler(PageLanguageMixin, LoginHandler):
     """JupyterHub's login page, in the platform's language (``hub_config.page_language``)."""
 
 
-class ActivateHandler(BaseHandler):
+class ActivateHandler(PageLanguageMixin, BaseHandler):
     """``/hub/activate``: the first password, chosen with the activation code."""
 
     async def get(self) -> None:
@@ -177,10 +256,11 @@ class ActivateHandler(BaseHandler):
         code = self.get_body_argument("code", "")
         password = self.get_body_argument("password", "", strip=False)
         confirmation = self.get_body_argument("password_confirmation", "", strip=False)
+        texts = self.page_texts()
         if password != confirmation:
             self.set_status(400)
-            await self._page(username=username, code=code, error=(
-                "Hai mật khẩu không khớp / The two passwords do not match"))
+            await self._page(username=username, code=code,
+                             error=texts(PASSWORDS_DIFFER_MESSAGE))
             return
         try:
             await asyncio.to_thread(authenticator.in_transaction, lambda s: activate(
@@ -188,7 +268,8 @@ class ActivateHandler(BaseHandler):
         except AccountRefused as refused:
             self.log.warning("Activation refused for %r: %s", username, refused.refusal)
             self.set_status(403 if refused.refusal is Refusal.LOCKED else 400)
-            await self._page(username=username, code=code, error=refused.message)
+            await self._page(username=username, code=code, error=refusal_text(
+                refused, authenticator.policy, texts, activation=True))
             return
         self.log.info("Account activated: %s", username)
         user = await self.login_user({"username": username, "password": password})
@@ -206,7 +287,7 @@ class ActivateHandler(BaseHandler):
         self.finish(html)
 
 
-class ResetAccountHandler(BaseHandler):
+class ResetAccountHandler(PageLanguageMixin, BaseHandler):
     """``/hub/reset-account/<username>`` (admins): remove the password, issue a new code."""
 
     @needs_scope("admin:users")
@@ -217,7 +298,7 @@ class ResetAccountHandler(BaseHandler):
     async def post(self, username: str) -> None:
         authenticator: AcademyAuthenticator = self.authenticator
         if authenticator.get_user(username) is None:
-            raise web.HTTPError(404, "Không có tài khoản này / No such account")
+            raise web.HTTPError(404, self.page_texts()(NO_SUCH_ACCOUNT_MESSAGE))
         code, expires = authenticator.in_transaction(
             lambda s: issue_code(s, username, authenticator.policy))
         self.log.info("Account reset by %s: %s", self.current_user.name, username)
@@ -225,9 +306,48 @@ class ResetAccountHandler(BaseHandler):
 
     async def _page(self, username: str, code: str = "", expires: str = "") -> None:
         if self.authenticator.get_user(username) is None:
-            raise web.HTTPError(404, "Không có tài khoản này / No such account")
+            raise web.HTTPError(404, self.page_texts()(NO_SUCH_ACCOUNT_MESSAGE))
         html = await self.render_template(
             "reset-account.html", account=username, code=code, expires=expires,
             activate_url=self.hub.base_url + "activate",
         )
         self.finish(html)
+
+
+class AcademyChangePasswordHandler(PageLanguageMixin, ChangePasswordHandler):
+    """NativeAuthenticator's ``/hub/change-password`` (its GET, our template), saying in the
+    page's language what went wrong, and which password rule a refused password breaks."""
+
+    @web.authenticated
+    async def post(self) -> None:
+        user = await self.get_current_user()
+        authenticator: AcademyAuthenticator = self.authenticator
+        old_password = self.get_body_argument("old_password", strip=False)
+        new_password = self.get_body_argument("new_password", strip=False)
+        confirmation = self.get_body_argument("new_password_confirmation", strip=False)
+        texts = self.page_texts()
+        account = authenticator.get_user(user.name)
+        alert = "alert-danger"
+        problem = password_problem(new_password, user.name, authenticator.policy)
+        if account is None or not _password_is(account, old_password):
+            message = texts(WRONG_CURRENT_PASSWORD_MESSAGE)
+        elif new_password != confirmation:
+            message = texts(PASSWORDS_DIFFER_MESSAGE)
+        elif problem:
+            message = password_problem_text(problem, authenticator.policy, texts)
+        elif authenticator.change_password(user.name, new_password):
+            alert, message = "alert-success", texts(PASSWORD_CHANGED_MESSAGE)
+        else:
+            message = texts(PASSWORD_NOT_CHANGED_MESSAGE)
+        html = await self.render_template(
+            "change-password.html", user_name=user.name, result_message=message, alert=alert)
+        self.finish(html)
+
+
+def _password_is(account: UserInfo, password: str) -> bool:
+    """NativeAuthenticator's check; False, not an error, when the account holds no bcrypt
+    hash (``people.accounts.NO_SECRET``)."""
+    try:
+        return bool(account.is_valid_password(password))
+    except ValueError:  # bcrypt: "Invalid salt"
+        return False

@@ -70,15 +70,8 @@ rbac.apply_access(c, people, course_ids, s.install.hub_url(layout))
 
 # --- look: the academy's name, and a loud banner in shared mode ---------------------------
 c.JupyterHub.template_paths = [str(CONFIG_DIR / "templates")]
-c.JupyterHub.template_vars = {
-    "academy_mode": s.install.mode,
-    "academy_warning": "" if isolated else SHARED_MODE_WARNING,
-    # the pages' texts (hub_config.page_language): the default language's, unless the page's
-    # handler uses the learner's choice (the academy's login page does)
-    "_": page_language.default_texts,
-    "language": page_language.DEFAULT_LANGUAGE.value,
-    "language_links": [],
-}
+c.JupyterHub.template_vars = page_language.hub_template_vars(
+    s.install.mode, "" if isolated else SHARED_MODE_WARNING)
 
 # --- learners' servers: "My learning" and Voila, no JupyterLab, no terminals --------------
 if isolated:

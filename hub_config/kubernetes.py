@@ -29,7 +29,7 @@ from common.roles import (
     GRADING_SERVICE,
 )
 from course_kit.catalog import load_catalog
-from hub_config import CONFIG_DIR, rbac
+from hub_config import CONFIG_DIR, page_language, rbac
 from hub_config.spawner import roster_names
 from installation.layout import DATA_DIR_ENV, DataLayout
 from installation.settings import (
@@ -69,7 +69,7 @@ def configure(c: Any, data_dir: str | None = None) -> None:
     rbac.apply_access(c, people, course_ids, install.hub_url(layout))
     c.JupyterHub.load_roles = chart_roles + c.JupyterHub.load_roles
     c.JupyterHub.template_paths = [str(CONFIG_DIR / "templates")]
-    c.JupyterHub.template_vars = {"academy_mode": Mode.ISOLATED, "academy_warning": ""}
+    c.JupyterHub.template_vars = page_language.hub_template_vars(Mode.ISOLATED, "")
 
     # --- learners' pods ----------------------------------------------------------------------
     c.JupyterHub.spawner_class = "kubespawner.KubeSpawner"

@@ -9,6 +9,7 @@ are English msgids in the templates (``{{ _("...") }}``) and here (``N_``), tran
 from __future__ import annotations
 
 import gettext
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,10 @@ class PageLanguageMixin:
         cookie = self.get_cookie(LANGUAGE_COOKIE)  # type: ignore[attr-defined]
         return language_from(cookie) if cookie else DEFAULT_LANGUAGE
 
+    def page_texts(self) -> Callable[[str], str]:
+        """``gettext`` in this page's language, for the handler's own messages (``N_``)."""
+        return catalogue(self.page_language()).gettext
+
     def language_links(self, current: Language) -> list[dict[str, Any]]:
         """This page in each language: the same path and query, ``lang`` replaced."""
         request = self.request  # type: ignore[attr-defined]
@@ -84,3 +89,16 @@ def default_texts(_user: Any) -> Any:
     """``c.JupyterHub.template_vars["_"]``: the default language's ``gettext`` for a page
     whose handler does not choose one (another authenticator's login page)."""
     return catalogue(DEFAULT_LANGUAGE).gettext
+
+
+def hub_template_vars(mode: Any, warning: str) -> dict[str, Any]:
+    """``c.JupyterHub.template_vars`` of every hub (one machine and Kubernetes alike): the
+    installation's mode and its banner, and the pages' texts in the default language unless
+    the page's handler uses the learner's choice (``PageLanguageMixin`` does)."""
+    return {
+        "academy_mode": mode,
+        "academy_warning": warning,
+        "_": default_texts,
+        "language": DEFAULT_LANGUAGE.value,
+        "language_links": [],
+    }

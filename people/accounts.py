@@ -87,11 +87,13 @@ class Refusal(StrEnum):
 class AccountRefused(Exception):
     """A login or activation was refused; ``message`` says why, in Vietnamese and English."""
 
-    def __init__(self, refusal: Refusal, message: str, locked_until: datetime | None = None):
+    def __init__(self, refusal: Refusal, message: str, locked_until: datetime | None = None,
+                 password_problem: PasswordProblem | None = None):
         super().__init__(message)
         self.refusal = refusal
         self.message = message
         self.locked_until = locked_until
+        self.password_problem = password_problem  # with Refusal.WEAK_PASSWORD
 
 
 def utc_now() -> datetime:
@@ -273,29 +275,51 @@ def activate(
         raise AccountRefused(Refusal.CODE_EXPIRED, CODE_EXPIRED_MESSAGE)
     problem = password_problem(password, username, policy)
     if problem:
-        raise AccountRefused(Refusal.WEAK_PASSWORD, problem)
+        raise AccountRefused(Refusal.WEAK_PASSWORD, describe_password_problem(problem, policy),
+                             password_problem=problem)
     info.password = bcrypt.hashpw(password.encode(), bcrypt.gensalt())
     info.is_authorized = True
     state.activated_at, state.code_expires, state.failures = now, None, 0
 
 
-def password_problem(password: str, username: str, policy: AccountPolicy) -> str | None:
-    """What is wrong with a new password (None if nothing): too short, a common password,
-    or the username in it."""
+class PasswordProblem(StrEnum):
+    """Why a new password is refused (the pages say it in their language, hub_config)."""
+
+    TOO_LONG = "too_long"
+    TOO_SHORT = "too_short"
+    COMMON = "common"
+    CONTAINS_USERNAME = "contains_username"
+
+
+def password_problem(password: str, username: str,
+                     policy: AccountPolicy) -> PasswordProblem | None:
+    """What is wrong with a new password (None if nothing): too long for bcrypt, too short,
+    a common password, or the username in it."""
     if len(password.encode()) > MAX_PASSWORD_BYTES:
-        return ("Mật khẩu quá dài (tối đa 72 byte) / "
-                "The password is too long (72 bytes at most).")
+        return PasswordProblem.TOO_LONG
     if len(password) < policy.min_password_length:
-        n = policy.min_password_length
-        return (f"Mật khẩu phải có ít nhất {n} ký tự / "
-                f"The password must have at least {n} characters.")
+        return PasswordProblem.TOO_SHORT
     if password.lower() in common_passwords():
-        return ("Mật khẩu này quá phổ biến, dễ bị đoán / "
-                "This password is too common and easy to guess.")
+        return PasswordProblem.COMMON
     if username and username.lower() in password.lower():
-        return ("Mật khẩu không được chứa tên đăng nhập / "
-                "The password must not contain the username.")
+        return PasswordProblem.CONTAINS_USERNAME
     return None
+
+
+def describe_password_problem(problem: PasswordProblem, policy: AccountPolicy) -> str:
+    """``problem`` in Vietnamese and English, for logs and the command line."""
+    n = policy.min_password_length
+    return {
+        PasswordProblem.TOO_LONG: (f"Mật khẩu quá dài (tối đa {MAX_PASSWORD_BYTES} byte) / "
+                                   f"The password is too long ({MAX_PASSWORD_BYTES} bytes "
+                                   "at most)."),
+        PasswordProblem.TOO_SHORT: (f"Mật khẩu phải có ít nhất {n} ký tự / "
+                                    f"The password must have at least {n} characters."),
+        PasswordProblem.COMMON: ("Mật khẩu này quá phổ biến, dễ bị đoán / "
+                                 "This password is too common and easy to guess."),
+        PasswordProblem.CONTAINS_USERNAME: ("Mật khẩu không được chứa tên đăng nhập / "
+                                            "The password must not contain the username."),
+    }[problem]
 
 
 @cache

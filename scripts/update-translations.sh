@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Extract the texts of every package with a gettext catalogue (the e-office, the dashboards,
-# My learning, grading, signing, the course kit, the hub's login page), merge them into its
+# My learning, grading, signing, the course kit, the hub's own pages), merge them into its
 # Vietnamese catalogue (<package>/translations/vi/LC_MESSAGES/messages.po) and compile it.
 # Run after changing a text; then translate the new or fuzzy entries in the .po files and run
 # it again (tests check that the catalogues are complete and compiled).
@@ -38,5 +38,8 @@ catalogue grading N_
 catalogue signing N_
 # the authoring kit (question cards, answers file notices, task card): N_, gettext/_, self.t
 catalogue course_kit N_ t
-# the hub's login page (hub_config/templates/login.html, hub_config/page_language.py)
+# the hub's own pages: login, activation, change of password, reset (hub_config/templates,
+# hub_config/authenticator.py, hub_config/page_language.py)
 catalogue hub_config N_
+# the venv holds a copy of the project (not editable): install it again with the new catalogues
+scripts/venv.sh test >/dev/null

@@ -120,6 +120,10 @@ def test_hub_config_with_kubespawner_builds_a_learners_pod(
     assert dashboards["name"] == "dashboards" and dashboards["url"].startswith("http://127.")
     assert "custom:academy:read:records" in dashboards["oauth_client_allowed_scopes"]
     assert callable(c.JupyterHub.default_url)
+    # the hub's pages get their texts as on one machine (a login page of another
+    # authenticator, SSO, renders the academy's template with them)
+    texts = c.JupyterHub.template_vars["_"](None)  # JupyterHub calls it with the user
+    assert texts("Sign in") == "Đăng nhập" and c.JupyterHub.template_vars["language"] == "vi"
     roles = [r["name"] for r in c.JupyterHub.load_roles]
     assert roles[0] == "jupyterhub-idle-culler" and "learner" in roles
 

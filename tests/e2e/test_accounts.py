@@ -37,9 +37,10 @@ def test_reset_activate_and_lockout_in_the_browser(shared_platform, browser):
     context = browser.new_context()
     page = context.new_page()
     page.set_default_timeout(60_000)
-    # the old password no longer works, and the login page says why
+    # the old password no longer works, and the login page says why (in Vietnamese, the
+    # default: hub_config.page_language)
     _log_in_form(page, url, "hr1", old_password)
-    assert "not activated" in page.inner_text("p.login_error")
+    assert "Tài khoản chưa được kích hoạt" in page.inner_text("p.login_error")
     assert page.locator("#academy-activate-link a").first.get_attribute("href") \
         == "/hub/activate"
 
@@ -49,7 +50,7 @@ def test_reset_activate_and_lockout_in_the_browser(shared_platform, browser):
     for field in ("#activate-password", "#activate-confirmation"):
         page.fill(field, "password123")
     page.click("#activate-submit")
-    assert "too common" in page.inner_text("#activate-error")
+    assert page.inner_text("#activate-error").strip() == "Mật khẩu này quá phổ biến, dễ bị đoán."
     new_password = "Sen-hong-nở-giữa-hè"
     for field in ("#activate-password", "#activate-confirmation"):
         page.fill(field, new_password)
@@ -74,7 +75,7 @@ def test_reset_activate_and_lockout_in_the_browser(shared_platform, browser):
         # the login page speaks Vietnamese by default (hub_config.page_language)
         assert "Tên đăng nhập hoặc mật khẩu không đúng" in page.inner_text("p.login_error")
     _log_in_form(page, url, "hr1", new_password)
-    assert "locked" in page.inner_text("p.login_error")
+    assert "Tài khoản tạm khoá do nhập sai nhiều lần" in page.inner_text("p.login_error")
     listed = run_academy(shared_platform.data_dir, "roster", "list",
                          run_as=shared_platform.run_as, check=True).stdout
     assert re.search(r"^hr1\s+\S+\s+locked", listed, re.M), listed
