@@ -32,6 +32,7 @@ import html
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -491,30 +492,38 @@ class _AwaitingParser(HTMLParser):
         self.found = self.found or any(name == AWAITING_ATTRIBUTE for name, _ in attrs)
 
 
-def feedback_awaits_manual_grade(feedback_dir: Path) -> bool:
-    """Whether the fetched feedback says a trainer still has to grade answers by hand."""
+def _any_page(feedback_dir: Path, says: Callable[[str], bool]) -> bool:
+    """Whether one of the fetched feedback pages in ``feedback_dir`` ``says`` so."""
     for path in sorted(feedback_dir.glob("*.html")):
-        parser = _AwaitingParser()
         try:
-            parser.feed(path.read_text(encoding="utf-8", errors="replace"))
+            page = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
-        if parser.found:
+        if says(page):
             return True
     return False
+
+
+def _has_awaiting_notice(page: str) -> bool:
+    parser = _AwaitingParser()
+    parser.feed(page)
+    return parser.found
+
+
+def _heading_not_graded(page: str) -> bool:
+    parser = _FeedbackHeadingParser()
+    parser.feed(page)
+    return parser.text is not None and parser.text.endswith(NOT_GRADED_MARK)
+
+
+def feedback_awaits_manual_grade(feedback_dir: Path) -> bool:
+    """Whether the fetched feedback says a trainer still has to grade answers by hand."""
+    return _any_page(feedback_dir, _has_awaiting_notice)
 
 
 def feedback_not_graded(feedback_dir: Path) -> bool:
     """Whether the fetched feedback says the submission could not be graded."""
-    for path in sorted(feedback_dir.glob("*.html")):
-        parser = _FeedbackHeadingParser()
-        try:
-            parser.feed(path.read_text(encoding="utf-8", errors="replace"))
-        except OSError:
-            continue
-        if parser.text is not None and parser.text.endswith(NOT_GRADED_MARK):
-            return True
-    return False
+    return _any_page(feedback_dir, _heading_not_graded)
 
 
 # --- reading the score back out of a released feedback file ---------------------------

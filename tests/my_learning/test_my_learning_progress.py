@@ -140,6 +140,17 @@ def test_courses_missing_from_the_catalog_show_their_ids(tmp_path: Path) -> None
     assert courses[0].modules == ()
 
 
+def submitted_with_feedback(feedback: Path) -> list[dict]:
+    """nbgrader's cached listing: one submission of ns01, its feedback fetched to ``feedback``."""
+    return [{
+        "course_id": "network-security", "assignment_id": "ns01", "status": "submitted",
+        "submissions": [{
+            "timestamp": "2026-11-23 10:00:00.000000 UTC", "has_local_feedback": True,
+            "local_feedback_path": str(feedback),
+        }],
+    }]
+
+
 def test_a_submission_that_could_not_be_graded_says_so(tmp_path: Path) -> None:
     from grading.feedback import not_graded_page
     from my_learning.progress import Status
@@ -147,13 +158,7 @@ def test_a_submission_that_could_not_be_graded_says_so(tmp_path: Path) -> None:
     feedback = tmp_path / "ns01" / "feedback" / "2026-11-23 10:00:00.000000 UTC"
     feedback.mkdir(parents=True)
     (feedback / "intro.html").write_text(not_graded_page("intro", "cell c2 ran too long"))
-    submitted = [{
-        "course_id": "network-security", "assignment_id": "ns01", "status": "submitted",
-        "submissions": [{
-            "timestamp": "2026-11-23 10:00:00.000000 UTC", "has_local_feedback": True,
-            "local_feedback_path": str(feedback),
-        }],
-    }]
+    submitted = submitted_with_feedback(feedback)
     (course,) = build_progress([], submitted, {}, tmp_path)
     (module,) = course.modules
     assert module.status is Status.NOT_GRADED
@@ -175,13 +180,7 @@ def test_a_module_waiting_for_a_manual_grade_is_not_done_yet(tmp_path: Path) -> 
     (feedback / "intro.html").write_text(
         '<div class="panel-heading"><h4>intro (Score: 6.0 / 10.0)</h4></div>'
         + "\n".join(markdown2html(c.source) for c in cells), encoding="utf-8")
-    submitted = [{
-        "course_id": "network-security", "assignment_id": "ns01", "status": "submitted",
-        "submissions": [{
-            "timestamp": "2026-11-23 10:00:00.000000 UTC", "has_local_feedback": True,
-            "local_feedback_path": str(feedback),
-        }],
-    }]
+    submitted = submitted_with_feedback(feedback)
     (course,) = build_progress([], submitted, {}, tmp_path)
     (module,) = course.modules
     assert module.status is Status.SUBMITTED
