@@ -5,9 +5,10 @@ Two users: the grading kernels (``grading.kernel_sandbox``: a zygote that forks 
 per notebook) and the reading of PDFs that anyone may upload to the public certificate
 verification page (``signing.pdf_inspection``). Both start from the same isolation: new
 user, mount, pid, network, ipc, uts and cgroup namespaces (no network at all), a file
-system of ``/usr``, the Python environment read-only and an empty ``/tmp``; whatever else
-a caller binds in is all that is there. When the caller is root, the process runs as the
-sandbox account (``academy-sandbox``, made by ``academy init``), never as root.
+system of ``/usr``, the Python environment read-only and an empty ``/tmp`` (or none);
+whatever else a caller binds in is all that is there. When the caller is root, the
+process runs as the sandbox account (``academy-sandbox``, made by ``academy init``), never
+as root.
 """
 
 from __future__ import annotations
@@ -53,9 +54,11 @@ def sandbox_account(name: str = SANDBOX_ACCOUNT) -> SandboxAccount | None:
     return SandboxAccount(entry.pw_name, entry.pw_uid, entry.pw_gid)
 
 
-def isolation_flags(venv: Path | None = None) -> list[str]:
+def isolation_flags(venv: Path | None = None, *, writable_tmp: bool = True) -> list[str]:
     """``bwrap`` and its options for the common isolation (module docstring); the caller
-    adds its own binds, environment and command. SandboxError without bubblewrap."""
+    adds its own binds, environment and command (and ``--remount-ro /`` for a file system
+    it cannot write at all: with ``writable_tmp=False`` there is no ``/tmp``).
+    SandboxError without bubblewrap."""
     if shutil.which(BWRAP) is None:
         raise SandboxError(
             "bubblewrap is not installed: `apt-get install bubblewrap` (make test and "
@@ -73,6 +76,6 @@ def isolation_flags(venv: Path | None = None) -> list[str]:
         "--symlink", "usr/bin", "/bin",
         "--proc", "/proc",
         "--dev", "/dev",
-        "--tmpfs", SANDBOX_TMP,
+        *(["--tmpfs", SANDBOX_TMP] if writable_tmp else []),
         "--ro-bind", str(venv), str(venv),
     ]

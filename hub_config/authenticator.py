@@ -50,6 +50,7 @@ from people.accounts import (
     PasswordProblem,
     Refusal,
     activate,
+    change_own_password,
     check_login,
     find_account,
     issue_code,
@@ -95,7 +96,6 @@ PASSWORDS_DIFFER_MESSAGE = N_("The two passwords do not match")
 NO_SUCH_ACCOUNT_MESSAGE = N_("No such account")
 WRONG_CURRENT_PASSWORD_MESSAGE = N_("Your current password is incorrect.")
 PASSWORD_CHANGED_MESSAGE = N_("Your password has been changed.")
-PASSWORD_NOT_CHANGED_MESSAGE = N_("The password could not be changed.")
 
 
 def password_problem_text(problem: PasswordProblem | None, policy: AccountPolicy,
@@ -315,39 +315,38 @@ class ResetAccountHandler(PageLanguageMixin, BaseHandler):
 
 
 class AcademyChangePasswordHandler(PageLanguageMixin, ChangePasswordHandler):
-    """NativeAuthenticator's ``/hub/change-password`` (its GET, our template), saying in the
-    page's language what went wrong, and which password rule a refused password breaks."""
+    """NativeAuthenticator's ``/hub/change-password`` (its GET, our template). The change is
+    ``people.accounts.change_own_password``: the current password checked like a login (a
+    wrong one counts toward the lockout), bcrypt off the hub's event loop; what went wrong
+    said in the page's language, with 400 (or 403 for a locked account)."""
 
     @web.authenticated
     async def post(self) -> None:
         user = await self.get_current_user()
         authenticator: AcademyAuthenticator = self.authenticator
-        old_password = self.get_body_argument("old_password", strip=False)
-        new_password = self.get_body_argument("new_password", strip=False)
-        confirmation = self.get_body_argument("new_password_confirmation", strip=False)
+        current = self.get_body_argument("old_password", "", strip=False)
+        new_password = self.get_body_argument("new_password", "", strip=False)
+        confirmation = self.get_body_argument("new_password_confirmation", "", strip=False)
         texts = self.page_texts()
-        account = authenticator.get_user(user.name)
-        alert = "alert-danger"
-        problem = password_problem(new_password, user.name, authenticator.policy)
-        if account is None or not _password_is(account, old_password):
-            message = texts(WRONG_CURRENT_PASSWORD_MESSAGE)
-        elif new_password != confirmation:
+        alert, status = "alert-danger", 400
+        if new_password != confirmation:
             message = texts(PASSWORDS_DIFFER_MESSAGE)
-        elif problem:
-            message = password_problem_text(problem, authenticator.policy, texts)
-        elif authenticator.change_password(user.name, new_password):
-            alert, message = "alert-success", texts(PASSWORD_CHANGED_MESSAGE)
         else:
-            message = texts(PASSWORD_NOT_CHANGED_MESSAGE)
+            try:
+                await asyncio.to_thread(authenticator.in_transaction, lambda s: (
+                    change_own_password(s, user.name, current, new_password,
+                                        authenticator.policy)))
+            except AccountRefused as refused:
+                self.log.warning("Password change refused for %r: %s", user.name,
+                                 refused.refusal)
+                status = 403 if refused.refusal is Refusal.LOCKED else 400
+                message = (texts(WRONG_CURRENT_PASSWORD_MESSAGE)
+                           if refused.refusal is Refusal.WRONG
+                           else refusal_text(refused, authenticator.policy, texts))
+            else:
+                self.log.info("Password changed: %s", user.name)
+                alert, status, message = "alert-success", 200, texts(PASSWORD_CHANGED_MESSAGE)
+        self.set_status(status)
         html = await self.render_template(
             "change-password.html", user_name=user.name, result_message=message, alert=alert)
         self.finish(html)
-
-
-def _password_is(account: UserInfo, password: str) -> bool:
-    """NativeAuthenticator's check; False, not an error, when the account holds no bcrypt
-    hash (``people.accounts.NO_SECRET``)."""
-    try:
-        return bool(account.is_valid_password(password))
-    except ValueError:  # bcrypt: "Invalid salt"
-        return False

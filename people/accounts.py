@@ -282,6 +282,21 @@ def activate(
     state.activated_at, state.code_expires, state.failures = now, None, 0
 
 
+def change_own_password(
+    session: Session, username: str, current: str, new: str, policy: AccountPolicy,
+    now: datetime | None = None,
+) -> None:
+    """A logged-in person changes their password: ``current`` is checked as a login is (a
+    wrong one counts toward the lockout, a locked or deactivated account is refused), then
+    ``new`` against the password rules. AccountRefused says what is wrong."""
+    check_login(session, username, current, policy, now)
+    problem = password_problem(new, username, policy)
+    if problem:
+        raise AccountRefused(Refusal.WEAK_PASSWORD, describe_password_problem(problem, policy),
+                             password_problem=problem)
+    set_password(session, username, new)
+
+
 class PasswordProblem(StrEnum):
     """Why a new password is refused (the pages say it in their language, hub_config)."""
 

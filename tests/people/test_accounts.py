@@ -19,9 +19,11 @@ from people.accounts import (
     NO_SECRET,
     AccountPolicy,
     AccountRefused,
+    PasswordProblem,
     Refusal,
     activate,
     add_pending,
+    change_own_password,
     check_login,
     import_legacy_hashes,
     issue_code,
@@ -143,6 +145,33 @@ def test_repeated_failures_lock_the_account_for_a_while(session):
     # after the lock time the right password works, and the count starts again
     check_login(session, "nva", GOOD, POLICY, now=now + timedelta(minutes=16))
     assert statuses(session, now + timedelta(minutes=16)) == {"nva": AccountStatus.ACTIVE}
+
+
+def test_changing_ones_password_checks_the_current_one_like_a_login(session):
+    """A wrong current password counts toward the lock (someone at a shared office PC with
+    a session left open cannot guess without limit); a weak new one is refused and changes
+    nothing; the change works with the right one."""
+    set_password(session, "nva", GOOD)
+    session.commit()
+    now = utc_now()
+    better = "Sen-hồng-nở-2027"
+    with pytest.raises(AccountRefused) as caught:
+        change_own_password(session, "nva", GOOD, "password123", POLICY, now=now)
+    assert caught.value.refusal is Refusal.WEAK_PASSWORD
+    assert caught.value.password_problem is PasswordProblem.COMMON
+    check_login(session, "nva", GOOD, POLICY, now=now)  # unchanged
+    for _ in range(POLICY.max_failures):
+        assert refusal(change_own_password, session, "nva", "wrong-wrong", better, POLICY,
+                       now=now) is Refusal.WRONG
+    session.commit()
+    assert statuses(session, now) == {"nva": AccountStatus.LOCKED}
+    assert refusal(change_own_password, session, "nva", GOOD, better, POLICY,
+                   now=now + timedelta(minutes=1)) is Refusal.LOCKED
+    later = now + timedelta(minutes=16)
+    change_own_password(session, "nva", GOOD, better, POLICY, now=later)
+    session.commit()
+    check_login(session, "nva", better, POLICY, now=later)
+    assert refusal(check_login, session, "nva", GOOD, POLICY, now=later) is Refusal.WRONG
 
 
 def test_wrong_codes_count_toward_the_lock_and_an_admin_can_unlock(session):

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from common.bubblewrap import sandbox_account
+from common.bubblewrap import SandboxError, sandbox_account
+from signing import pdf_inspection
 from signing.academy_identity import academy_trust, load_identity, sign_with_identity
 from signing.pdf_inspection import (
     CODE_ROOT,
+    MAX_ANSWER_BYTES,
     InspectionFailed,
     InspectionLimits,
     PdfInspection,
@@ -65,6 +67,14 @@ try:
     found["network"] = True
 except OSError:
     found["network"] = False
+found["writable"] = []
+for folder in ("/", "/tmp", "/dev/shm", sys.prefix, "/opt/academy-pdf/signing"):
+    try:
+        with open(os.path.join(folder, "probe"), "w") as handle:
+            handle.write("x")
+        found["writable"].append(folder)
+    except OSError:
+        pass
 print(json.dumps(found))
 """
 
@@ -92,6 +102,7 @@ def test_inside_there_is_no_platform_no_network_and_no_root() -> None:
     assert found["outside_file"] is False  # readable by every account, but not there
     assert found["network"] is False  # a server listening on loopback, unreachable
     assert found["packages"] == ["common", "signing"]  # no grading, no course keys
+    assert found["writable"] == []  # not even a /tmp
     account = sandbox_account()
     assert found["uid"] == (account.uid if account is not None else os.getuid())
     assert found["uid"] != 0 or os.geteuid() != 0
@@ -106,6 +117,25 @@ def test_limits_end_a_run_with_a_clear_failure(academy, now: dt.datetime) -> Non
         inspect_pdf_isolated(signed, trust, now, InspectionLimits(memory_bytes=30 * 1024**2))
     with pytest.raises(UnusablePdf, match="larger than 20 MB"):
         inspect_pdf_isolated(b"%PDF-" + b"0" * (20 * 1024**2), trust, now)
+
+
+def test_the_process_cannot_write_more_than_an_answer() -> None:
+    flood = "import sys\nwhile True: sys.stdout.write('x' * 65536)"
+    done = run_sandboxed(("-c", flood), b"", LIMITS)
+    assert done.returncode != 0  # ended by the file size limit (SIGXFSZ), not by the clock
+    assert MAX_ANSWER_BYTES - 65536 <= len(done.stdout) <= MAX_ANSWER_BYTES
+
+
+def test_a_sandbox_that_cannot_start_is_not_called_a_bad_file(
+        academy, now: dt.datetime, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """bubblewrap refusing to start (here: an option it does not know; on a host, user
+    namespaces refused) is the installation's problem, said as such, not "unusable"."""
+    trust, signed = academy
+    real = pdf_inspection.isolation_flags
+    monkeypatch.setattr(pdf_inspection, "isolation_flags",
+                        lambda *a, **k: [*real(*a, **k), "--no-such-option"])
+    with pytest.raises(SandboxError, match="bwrap: Unknown option --no-such-option"):
+        inspect_pdf_isolated(signed, trust, now)
 
 
 def test_an_answer_is_believed_only_in_its_exact_shape(academy, now: dt.datetime) -> None:  # type: ignore[no-untyped-def]
