@@ -260,6 +260,17 @@ def gradebook_scores(course: Path, module: GradedModule, student: str) -> dict[s
         }
 
 
+#: ipykernel 7.4's own noise when it is shut down after the notebook ran: its control
+#: handler publishes "idle" while the IOPub thread closes (a race in ipykernel, partly fixed
+#: upstream in ipython/ipykernel#1518 for the socket, not for the event pipe). Nothing of
+#: the notebook's: it is the only traceback this check lets through, and only whole.
+KERNEL_SHUTDOWN_RACE = re.compile(
+    r"^(?:ERROR:tornado\.general:)?Uncaught exception in ZMQStream callback\n"
+    r"Traceback \(most recent call last\):\n"
+    r"(?:  .*\n)+"
+    r"zmq\.error\.ZMQError: Socket operation on non-socket\n?", re.MULTILINE)
+
+
 def execute(folder: Path, notebook: str, language: str) -> nbformat.NotebookNode:
     """Run a notebook as Voila would for a learner (the page's language in ACADEMY_LANGUAGE),
     and check that it showed only widgets: no error, no print, no traceback."""
@@ -276,7 +287,8 @@ def execute(folder: Path, notebook: str, language: str) -> nbformat.NotebookNode
         timeout=180,
     )
     assert proc.returncode == 0, proc.stderr
-    assert "Traceback" not in proc.stderr, proc.stderr
+    stderr = KERNEL_SHUTDOWN_RACE.sub("", proc.stderr)
+    assert "Traceback" not in stderr, proc.stderr
     executed = nbformat.read(folder / f"executed-{language}.ipynb", as_version=4)
     (folder / f"executed-{language}.ipynb").unlink()
     for cell in executed.cells:
