@@ -36,7 +36,7 @@ from common.files import atomic_write
 from grading.completion import format_points
 from grading.engine import AutogradeEngine, GradeStatus, GradingOutcome, Owner, Progress
 from grading.feedback import not_graded_page
-from grading.gradebook import GradebookError, assignment_names
+from grading.gradebook import GradebookError, assignment_names, read_gradebook
 from grading.kernel_sandbox import SandboxError, SandboxLimits, sandbox_account
 from grading.nbgrader_runner import (
     NBGRADER,
@@ -58,7 +58,9 @@ __all__ = [
     "NbgraderStepError",
     "StepOutcome",
     "UnknownAssignmentError",
+    "FeedbackRefresh",
     "autograde_assignment",
+    "refresh_feedback",
     "check_assignment",
 ]
 
@@ -434,3 +436,65 @@ def autograde_assignment(
         practical_tasks=tuple(practical),
         seconds=time.monotonic() - started,
     )
+
+
+@dataclass(frozen=True)
+class FeedbackRefresh:
+    """What ``refresh_feedback`` did for one learner's submission."""
+
+    course_id: str
+    assignment: str
+    student: str
+    generate_feedback: StepOutcome | None  # None: not refreshed (still waiting, no submission)
+    release_feedback: StepOutcome | None
+    reason: str = ""  # why it was not refreshed
+
+    @property
+    def ok(self) -> bool:
+        return all(step is None or step.ok
+                   for step in (self.generate_feedback, self.release_feedback))
+
+
+def refresh_feedback(
+    course: CourseWorkspace,
+    assignment: str,
+    student: str,
+    run_as: str | None = None,
+    *,
+    timeout_per_step: float | None = 600,
+    wait_if_busy: Callable[[str], None] | None = None,
+) -> FeedbackRefresh:
+    """A learner's feedback made again from the gradebook as it is now and released, once a
+    trainer's manual grades leave nothing of the submission waiting (the feedback released
+    after autograding said "your trainer still grades some answers by hand"; My learning
+    counts the module only from a feedback that no longer says so). Nothing is done while a
+    grade still waits, or when there is no autograded submission. nbgrader's own
+    ``generate_feedback`` and ``release_feedback`` for that one learner, as the course's
+    grader account, under the course's grading lock."""
+    def skipped(reason: str) -> FeedbackRefresh:
+        return FeedbackRefresh(course.course_id, assignment, student, None, None, reason)
+
+    try:  # read-only: nbgrader's Gradebook() would create a missing gradebook
+        grade = read_gradebook(course.gradebook_url, [assignment]).grades.get(
+            (student, assignment))
+    except GradebookError as exc:
+        raise GradingError(str(exc)) from exc
+    if grade is None:
+        return skipped("no submission in the gradebook")
+    if not grade.graded:
+        return skipped("a grade still waits for the trainer")
+    if not (Path(course.root) / "autograded" / student / assignment).is_dir():
+        return skipped("not autograded")
+    account = resolve_account(run_as)
+    logs = _ensure_logs_dir(course, account)
+    with _course_lock(logs, course.course_id, account, wait_if_busy):
+        log_path, log = _open_log(logs, assignment, account)
+        with log:
+            runner = NbgraderRunner(course, log, account, timeout_per_step)
+            # nbgrader keeps a feedback file of the same timestamp: the old one goes first
+            shutil.rmtree(Path(course.root) / "feedback" / student / assignment,
+                          ignore_errors=True)
+            only = f"--student={student}"
+            generate = runner.run("generate_feedback", assignment, only)
+            release = runner.run("release_feedback", assignment, only) if generate.ok else None
+    return FeedbackRefresh(course.course_id, assignment, student, generate, release)

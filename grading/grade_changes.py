@@ -224,6 +224,8 @@ class IngestReport:
     changes: int = 0
     unreadable: int = 0
     errors: list[str] = field(default_factory=list)
+    #: (course, module, student) of the grade changes audited: whose feedback may follow
+    submissions: set[tuple[str, str, str]] = field(default_factory=set)
 
     def summary(self) -> str:
         return (f"grade changes audited: {self.changes}, unreadable: {self.unreadable}"
@@ -329,6 +331,7 @@ def _audit_line(layout: DataLayout, course: str, journal: Path, number: int, raw
         "new": change.new.as_json(), "via": VIA_FORMGRADER, "at": change.at,
         "journal_line": number})
     report.changes += 1
+    report.submissions.add((course, change.assignment, change.student))
 
 
 def _journal_problem(layout: DataLayout, journal: Path, course: str,

@@ -199,7 +199,9 @@ def grade_watch(academy: AcademyContext, interval: float, workers: int, once: bo
 
     It also runs the grading jobs trainers ask for on their class overview (dashboards):
     "grade now" (the same run as `academy grade autograde MODULE --course C`) and the
-    certificate that follows a completion override.
+    certificate that follows a completion override; and it audits the grades trainers
+    change in formgrader, then makes that learner's feedback again and releases it once
+    nothing of the submission waits for a manual grade.
 
     `academy up` runs this as a service of the hub; a trainer can still grade or regrade
     with `academy grade autograde` at any time.
@@ -269,12 +271,43 @@ def serve(stop: threading.Event, watcher: SubmissionWatcher, jobs: JobRunner,
 
 def audit_grade_changes(layout: DataLayout, log: Callable[[str], None] = click.echo) -> None:
     """The grade changes journalled by the courses' formgraders, into the audit log
-    (``grading.grade_changes``); said in the service's log when there were any."""
+    (``grading.grade_changes``); said in the service's log when there were any. Then the
+    feedback of each learner whose grades changed follows, once nothing of the submission
+    waits for a manual grade any more (``grading.autograde.refresh_feedback``)."""
     from grading.grade_changes import ingest_grade_changes
 
     report = ingest_grade_changes(layout)
     if report.changes or report.unreadable or report.errors:
         log(f"grading service: {report.summary()}")
+    for course_id, module_id, student in sorted(report.submissions):
+        follow_manual_grades(layout, course_id, module_id, student, log)
+
+
+def follow_manual_grades(layout: DataLayout, course_id: str, module_id: str, student: str,
+                         log: Callable[[str], None] = click.echo) -> None:
+    """A learner's feedback made again and released after a trainer's manual grade (the
+    gradebook decides: the journal line only says whose to look at). Said in the log."""
+    from grading.autograde import GradingError, refresh_feedback
+
+    settings = InstallSettings.load(layout)
+    if course_id not in settings.course_ids:
+        log(f"grading service: feedback of {student} in {course_id}/{module_id}: "
+            "not a course of this installation")
+        return
+    course = course_workspace(layout, settings, course_id)
+    try:
+        done = refresh_feedback(course, module_id, student,
+                                grader_account(course_id) if settings.isolated else None,
+                                wait_if_busy=log)
+    except GradingError as exc:
+        log(f"grading service: feedback of {student} in {course_id}/{module_id}: {exc}")
+        return
+    if done.generate_feedback is None:
+        log(f"grading service: feedback of {student} in {course_id}/{module_id} not made "
+            f"again: {done.reason}")
+    else:
+        log(f"grading service: feedback of {student} in {course_id}/{module_id} made again "
+            f"after a manual grade and released: {'ok' if done.ok else 'FAILED, see the log'}")
 
 
 def service_job_runner(layout: DataLayout, workers: int = 2,

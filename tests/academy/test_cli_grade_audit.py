@@ -122,6 +122,22 @@ def test_watch_once_audits_each_change_once(layout: DataLayout) -> None:
     assert report.ok and report.entries == 4
 
 
+def test_after_a_change_the_learners_feedback_is_looked_at_once_and_nothing_is_made(
+        layout: DataLayout) -> None:
+    """Each changed submission's feedback follows its manual grades (the gradebook decides,
+    grading.autograde.refresh_feedback, tested in tests/grading/test_grading_autograde.py);
+    here there is no gradebook: it says so and creates none (nbgrader's Gradebook would)."""
+    append_grade_change(layout.course_dir(DS), change())
+    append_grade_change(layout.course_dir(DS), change(cell="q5"))  # the same submission
+    append_grade_change(layout.course_dir(DS), change(course="unknown-course"))
+    journal_file(layout.course_dir("unknown-course")).parent.mkdir(parents=True, exist_ok=True)
+    append_grade_change(layout.course_dir("unknown-course"), change(course="unknown-course"))
+    output = watch_once(layout).output
+    assert output.count(f"feedback of an in {DS}/ds01 not made again: no submission in the "
+                       "gradebook") == 1
+    assert "feedback of an in unknown-course/ds01: not a course of this installation" in output
+    assert not any(layout.course_dir(DS).glob("*.db"))
+
 def test_a_malformed_line_is_audited_as_unreadable_with_its_line_number(
         layout: DataLayout) -> None:
     path = journal(layout)

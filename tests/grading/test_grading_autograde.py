@@ -412,3 +412,53 @@ def test_concurrent_run_is_refused(graded: GradedCourse) -> None:
         with pytest.raises(GradingBusyError, match=r"another autograde run is in progress"):
             autograde_assignment(graded.course, ASSIGNMENT, EvidenceAccess("http://x", "t"))
     assert sorted(logs.iterdir()) == before
+
+
+def test_feedback_follows_a_trainers_manual_grade(graded: GradedCourse) -> None:
+    """bao's practical task waits for a manual grade: nothing is made again. Once the
+    trainer has graded it (here: 0 of its 1 point), bao's feedback is made again from the
+    gradebook and released (the total follows) for My learning to fetch; the other
+    learners' released feedback is untouched. Put back as it was afterwards."""
+    from nbgrader.api import Gradebook
+
+    from grading.autograde import refresh_feedback
+    from grading.completion import Score
+
+    task = f"practical-{TASK}"
+    released_dir = graded.exchange / COURSE_ID / "feedback"
+
+    def released() -> dict[str, bytes]:
+        return {p.name: p.read_bytes() for p in released_dir.glob("*.html")}
+
+    def set_task(**values: object) -> dict[str, object]:
+        with Gradebook(graded.course.gradebook_url, COURSE_ID) as gradebook:
+            grade = gradebook.find_grade(task, ASSIGNMENT, ASSIGNMENT, "bao")
+            before = {name: getattr(grade, name) for name in values}
+            for name, value in values.items():
+                setattr(grade, name, value)
+            gradebook.db.commit()
+        return before
+
+    assert parse_feedback_score(_feedback(graded, "bao")) == Score(3, 3)
+    first = released()
+    kept = set_task(needs_manual_grade=True, manual_score=None)
+    try:
+        waiting = refresh_feedback(graded.course, ASSIGNMENT, "bao")
+        assert waiting.generate_feedback is None
+        assert waiting.reason == "a grade still waits for the trainer"
+        assert released() == first
+
+        set_task(needs_manual_grade=False, manual_score=0.0)
+        done = refresh_feedback(graded.course, ASSIGNMENT, "bao")
+        assert done.ok and done.generate_feedback is not None and done.release_feedback
+        assert parse_feedback_score(_feedback(graded, "bao")) == Score(2, 3)
+        now = released()
+        changed = [name for name in first if now[name] != first[name]]
+        assert len(changed) == 1 and set(now) == set(first)  # bao's file only, made again
+        assert "(Score: 2.0 / 3.0)" in now[changed[0]].decode("utf-8")
+        assert refresh_feedback(graded.course, ASSIGNMENT, "nobody").reason == (
+            "no submission in the gradebook")
+    finally:
+        set_task(**kept)
+        refresh_feedback(graded.course, ASSIGNMENT, "bao")
+    assert parse_feedback_score(_feedback(graded, "bao")) == Score(3, 3)
