@@ -147,7 +147,7 @@ def new_data_dir(run_as: str | None = None) -> Path:
     return path
 
 
-def start_platform(data_dir: Path, run_as: str | None = None, timeout: float = 240,
+def start_platform(data_dir: Path, run_as: str | None = None, timeout: float = 480,
                    courses_dir: Path | None = None) -> Platform:
     """Run `academy up --port P` as a user would, and wait until the whole platform runs.
 
@@ -158,6 +158,8 @@ def start_platform(data_dir: Path, run_as: str | None = None, timeout: float = 2
     courses' formgraders may still be starting; the hub logs "JupyterHub is now running"
     once every service is up. Both are waited
     for as they are written (tail -F), not by reading the files again and again.
+    ``timeout`` is only a safety net: `academy init` of the whole catalogue takes about a
+    minute alone, and three minutes on a machine shared with another test suite (seen).
     """
     courses_dir = courses_dir or one_course_catalogue()
     port = free_port()
