@@ -8,9 +8,10 @@ translated in the kernel, when a widget is built, into ``current_language()``:
    Voila 0.5 gives a kernel the request's query string in the environment variable
    ``QUERY_STRING``: ``voila/handler.py`` puts it in ``request_info`` (line 100,
    ``request_info[ENV_VARIABLE.QUERY_STRING] = str(self.request.query)``) and starts the
-   kernel with ``kernel_env = {**os.environ, **request_info}`` (line 236). A *preheated*
-   kernel (standalone Voila's kernel pool; the server extension the academy runs does not
-   preheat) was started before any request, so the query string reaches it later: the
+   kernel with ``kernel_env = {**os.environ, **request_info}`` (line 236). A kernel that
+   learners' servers run ahead of the click (``my_learning.module_kernels``) gets the
+   query string its page is for in that same variable. A kernel of standalone Voila's
+   *preheated* pool was started before any request, so the query string reaches it later: the
    handler sends the request info to ``RequestInfoSocketHandler`` (handler.py line 162,
    ``voila/request_info_handler.py``, route ``/voila/query/<kernel id>`` in app.py line
    793), and ``voila.utils.get_query_string()`` (utils.py lines 305–316, through

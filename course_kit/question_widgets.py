@@ -43,7 +43,7 @@ from .questions.specs import (
     bank_from_fields,
     spec_from_fields,
 )
-from .responses import ResponseStore, ResponseStoreError, get_store
+from .responses import ResponseStore, ResponseStoreError, get_store, show_saved_answers
 
 SAVED = N_("Saved ✓")
 NOT_ANSWERED = N_("Not answered yet")
@@ -147,6 +147,13 @@ def save_answer(store: ResponseStore, key: str, value: Any, status: w.HTML,
     return True
 
 
+def close_all(widget: w.Widget) -> None:
+    """Close ``widget`` and every widget inside it (their comms end: the browser drops them)."""
+    for child in getattr(widget, "children", ()):
+        close_all(child)
+    widget.close()
+
+
 class AnswerCard(w.VBox):
     """One question: prompt, hint, controls, status. Subclasses build the controls from
     the spec and the saved answer (``_build``) and say what the answer is (``value``)."""
@@ -161,12 +168,11 @@ class AnswerCard(w.VBox):
         self.store = store
         self.language = current_language()
         self._restoring = True
-        saved = store.get(spec.qid)
-        if saved is not None and spec.problem_with(saved) is not None:
-            saved = None  # the trainer has since changed the question: ask again
+        saved = self._saved()
         notices = notice_widgets(store)
-        self.status = w.HTML(status_html(Status.NOT_ANSWERED, self.t(NOT_ANSWERED)))
-        controls = self._build(saved)
+        self.status = w.HTML()
+        self._controls = self._build(saved)
+        self._show_status(saved)
         counter = ""
         if number is not None:
             counter = html.escape(self.t("Question {n} of {total}", n=number[0],
@@ -177,19 +183,52 @@ class AnswerCard(w.VBox):
             f"{spec.prompt}</div>"
             f'<div style="color:#4b5563;font-size:13px">{html.escape(self.hint_text())}</div>'
         )
-        if saved is not None:
-            self.status.value = status_html(
-                Status.SAVED, saved_earlier_text(store, spec.qid, self.language)
-            )
+        self._head: list[w.Widget] = [w.HTML(CSS), *notices, header]
         super().__init__(
-            [w.HTML(CSS), *notices, header, *controls, self.status],
+            [*self._head, *self._controls, self.status],
             layout=w.Layout(width="100%", max_width="860px"),
         )
         self.add_class("ck-card")
         self.add_class("ck-question")
         self.add_class(f"ck-{spec.kind.value.replace('_', '-')}")
         register_question(spec)
+        show_saved_answers(self)
         self._restoring = False
+
+    def _saved(self) -> Any:
+        """The saved answer, or None when there is none or the trainer has since changed
+        the question so that it no longer fits (asked again)."""
+        saved = self.store.get(self.qid)
+        if saved is not None and self.spec.problem_with(saved) is not None:
+            return None
+        self._shown = saved
+        return saved
+
+    def _show_status(self, saved: Any) -> None:
+        if saved is None:
+            self.status.value = status_html(Status.NOT_ANSWERED, self.t(NOT_ANSWERED))
+        else:
+            self.status.value = status_html(
+                Status.SAVED, saved_earlier_text(self.store, self.qid, self.language)
+            )
+
+    def reload_answers(self) -> None:
+        """Show the saved answer again when it is not the one this card shows (the learner
+        answered in another page since this one was built): the controls are built anew
+        from it, nothing is saved."""
+        shown = self._shown
+        saved = self._saved()
+        if saved == shown:
+            return
+        self._restoring = True
+        try:
+            old, self._controls = self._controls, self._build(saved)
+            self.children = (*self._head, *self._controls, self.status)
+            self._show_status(saved)
+        finally:
+            self._restoring = False
+        for widget in old:
+            close_all(widget)
 
     def t(self, message: str, **values: Any) -> str:
         """A kit text in the card's language."""
@@ -209,7 +248,10 @@ class AnswerCard(w.VBox):
     def _save(self, value: Any, saved_text: str | None = None) -> bool:
         if self._restoring:
             return False
-        return save_answer(self.store, self.qid, value, self.status, self.language, saved_text)
+        saved = save_answer(self.store, self.qid, value, self.status, self.language, saved_text)
+        if saved:
+            self._shown = value
+        return saved
 
     def _forget(self) -> None:
         """The learner took the answer back (emptied the box): not answered."""
@@ -220,6 +262,7 @@ class AnswerCard(w.VBox):
         except ResponseStoreError:
             self.status.value = status_html(Status.ERROR, self.t(SAVE_FAILED))
             return
+        self._shown = None
         self.status.value = status_html(Status.NOT_ANSWERED, self.t(NOT_ANSWERED))
 
     def _learner_order(self, values: Sequence[Any], purpose: str,

@@ -15,15 +15,24 @@ Writes are atomic (temporary file in the same folder + `os.replace`), and every 
 re-reads the file first, so two open tabs of the same page do not wipe each other's answers.
 A corrupt file never breaks the page: it is kept as `responses.json.corrupt-<time>` and the
 store starts clean, with a message for the learner in `ResponseStore.notice`.
+
+**Pages run before they are asked for.** A learner's server may run a module page's kernel
+before the learner opens the page (`my_learning.module_kernels`: the page opens at once),
+and the learner may have answered in another page since. Every widget that shows saved
+answers registers itself (`show_saved_answers`); just before such a page is handed over, the
+server runs `RELOAD_CODE` in its kernel, and each of them shows the file's answers again
+(`reload_views`).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
+import weakref
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from common.files import atomic_write
 
@@ -173,3 +182,35 @@ def get_store() -> ResponseStore:
             ).format(folder=folder.resolve().parent.name)
         _stores[folder] = store
     return store
+
+
+class SavedAnswersView(Protocol):
+    """A widget that shows answers saved in the answers file."""
+
+    def reload_answers(self) -> None:
+        """Show the file's answers again, if they changed since shown; never save."""
+
+
+_views: weakref.WeakSet[SavedAnswersView] = weakref.WeakSet()
+
+#: What a learner's server runs in a module page's kernel before handing over a page it
+#: ran earlier: a kernel that never imported the kit has nothing to reload.
+RELOAD_CODE = (
+    "__import__('sys').modules.get('course_kit.responses') is not None and "
+    "__import__('sys').modules['course_kit.responses'].reload_views()"
+)
+
+
+def show_saved_answers(view: SavedAnswersView) -> None:
+    """Register ``view`` for `reload_views` (held weakly: a closed widget drops out)."""
+    _views.add(view)
+
+
+def reload_views() -> None:
+    """Every registered view shows the answers file as it is now. One that fails is
+    logged (the kernel's log) and the others still reload."""
+    for view in list(_views):
+        try:
+            view.reload_answers()
+        except Exception:  # a widget callback's context: nothing above to catch it
+            logging.getLogger("course_kit").exception("reloading answers failed")

@@ -45,7 +45,7 @@ from .question_widgets import (  # noqa: F401 - notebooks import the widgets fro
     status_html,
     true_false,
 )
-from .responses import ResponseStore, get_store
+from .responses import ResponseStore, get_store, show_saved_answers
 
 # the practical task card lives in course_kit.task_card; notebooks import it from here too
 from .task_card import PracticalTask, eoffice_url, practical_task  # noqa: F401
@@ -88,14 +88,12 @@ class DigestExplorer(w.VBox):
 
     def __init__(self, store: ResponseStore, sentence: str = DEFAULT_SENTENCE):
         self.store = store
-        saved = store.get(DIGEST_KEY)
+        self.sentence = sentence
+        self._restoring = False
+        saved = self._shown = store.get(DIGEST_KEY)
         notices = notice_widgets(store)
         self.language = current_language()
-        original = sentence
-        changed = sentence
-        if isinstance(saved, dict):
-            original = str(saved.get("original", original))
-            changed = str(saved.get("changed", original))
+        original, changed = self._texts(saved)
         box = w.Layout(width="100%", height="64px")
         self.original = w.Textarea(value=original, layout=box, continuous_update=True)
         self.changed = w.Textarea(value=changed, layout=box, continuous_update=True)
@@ -109,8 +107,7 @@ class DigestExplorer(w.VBox):
         self.reset.on_click(self._on_reset)
         self._last_original = original
         self._refresh(save=False)
-        if isinstance(saved, dict) and saved.get("tried"):
-            self.status.value = status_html(Status.SAVED, self.t("Saved ✓: you have tried this"))
+        self._show_status(saved)
         self.original.observe(self._on_original, names="value")
         self.changed.observe(self._on_changed, names="value")
         label = '<div style="font-weight:600;margin-top:8px">{}</div>'
@@ -147,6 +144,38 @@ class DigestExplorer(w.VBox):
         )
         self.add_class("ck-card")
         self.add_class("ck-digest")
+        show_saved_answers(self)
+
+    def _texts(self, saved: Any) -> tuple[str, str]:
+        """The original and the copy to show: the saved ones, else the sentence twice."""
+        if not isinstance(saved, dict):
+            return self.sentence, self.sentence
+        original = str(saved.get("original", self.sentence))
+        return original, str(saved.get("changed", original))
+
+    def _show_status(self, saved: Any) -> None:
+        tried = isinstance(saved, dict) and saved.get("tried")
+        self.status.value = (
+            status_html(Status.SAVED, self.t("Saved ✓: you have tried this")) if tried else ""
+        )
+
+    def reload_answers(self) -> None:
+        """Show the saved texts again if they changed since shown (another page); nothing
+        is saved."""
+        saved = self.store.get(DIGEST_KEY)
+        if saved == self._shown:
+            return
+        self._shown = saved
+        original, changed = self._texts(saved)
+        self._restoring = True
+        try:
+            self.original.value = original
+            self.changed.value = changed
+        finally:
+            self._restoring = False
+        self._last_original = original
+        self._refresh(save=False)
+        self._show_status(saved)
 
     def t(self, message: str, **values: Any) -> str:
         text = gettext(message, self.language)
@@ -173,20 +202,18 @@ class DigestExplorer(w.VBox):
                 )
             )
             if save:
-                save_answer(
-                    self.store,
-                    DIGEST_KEY,
-                    {
-                        "tried": True,
-                        "original": self.original.value,
-                        "changed": self.changed.value,
-                        "differing_hex_chars": n,
-                    },
-                    self.status,
-                    self.language,
-                )
+                tried = {
+                    "tried": True,
+                    "original": self.original.value,
+                    "changed": self.changed.value,
+                    "differing_hex_chars": n,
+                }
+                if save_answer(self.store, DIGEST_KEY, tried, self.status, self.language):
+                    self._shown = tried
 
     def _on_original(self, change: dict[str, Any]) -> None:
+        if self._restoring:
+            return
         # while the copy is untouched, keep it a copy
         if self.changed.value == self._last_original:
             self.changed.value = change["new"]  # triggers _on_changed -> refresh
@@ -194,6 +221,8 @@ class DigestExplorer(w.VBox):
         self._refresh(save=True)
 
     def _on_changed(self, _change: dict[str, Any]) -> None:
+        if self._restoring:
+            return
         self._refresh(save=True)
 
     def _on_reset(self, _button: w.Button) -> None:

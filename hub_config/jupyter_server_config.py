@@ -41,6 +41,8 @@ if os.environ.get(SERVER_ROLE_ENV) == ServerRole.LEARNER:
     c.VoilaConfiguration.template = "academy"
     c.VoilaConfiguration.allow_template_override = "NO"
     c.VoilaConfiguration.strip_sources = True
+    # Module pages run ahead, so that reopening one is at once (my_learning/module_kernels.py)
+    c.ServerApp.kernel_manager_class = "my_learning.module_kernels.ModulePageKernelManager"
 elif os.environ.get(SERVER_ROLE_ENV) == ServerRole.COURSE:
     # Formgrader comes with its manual grade changes journalled for the audit log: the
     # academy's extension loads it after routing the grade URL to its audited handler

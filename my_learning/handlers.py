@@ -60,6 +60,7 @@ from .frame import (
     inside,
 )
 from .i18n import LANGUAGE_NAMES, safe_local_path, translations
+from .module_kernels import ModulePageKernelManager, page_query
 from .nbgrader_client import LearningError, NbgraderClient
 from .next_step import NextStepKind, next_step
 from .overrides import fetch_overrides
@@ -303,10 +304,27 @@ class LearningBaseHandler(JupyterHandler):
         module = _find_module(courses, *submitted) if submitted else None
         if module is not None and module.last_submitted is None:
             module = None  # the confirmation says when: only for a submission
+        self.run_next_module_ahead(courses)
         self.render_page(
             "learning.html", status=status, courses=courses, submitted_module=module,
             errors=[self.shown_error(e) for e in errors],
         )
+
+    def run_next_module_ahead(self, courses: list[CourseProgress]) -> None:
+        """Have the page of the first module this page says to continue run ahead, so
+        that the click on it opens at once (module_kernels)."""
+        manager = self.kernel_manager
+        if not isinstance(manager, ModulePageKernelManager):
+            return
+        for course in courses:
+            step = next_step(course)
+            if step.kind is not NextStepKind.CONTINUE or step.module is None:
+                continue
+            path = step.module.open_path_in(self.language)
+            if path is not None:
+                query = page_query(urlencode({LANGUAGE_PARAMETER: self.language.value}))
+                manager.preheat(path, query, delay=manager.fill_delay)
+                return
 
     def shown_error(self, error: LearningError) -> ShownError:
         return ShownError(self.gettext(error.message), error.detail)

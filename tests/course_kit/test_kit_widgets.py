@@ -12,8 +12,10 @@ import pytest
 
 from course_kit.questions import registry
 from course_kit.questions.specs import QuestionDefinitionError
-from course_kit.responses import FILENAME, ResponseStore
+from course_kit.responses import FILENAME, ResponseStore, reload_views
 from course_kit.widgets import (
+    DIGEST_KEY,
+    digest_explorer,
     matching,
     numeric,
     ordering,
@@ -357,3 +359,66 @@ def test_cards_speak_vietnamese_by_default(
     assert "Đã lưu ✓" in status(card)
     tf = true_false("tf1", "?", store=store)
     assert [label for label, _ in tf.choice.options] == ["Đúng", "Sai"]
+
+
+# A page run ahead of the click (my_learning.module_kernels) reloads the answers file just
+# before the learner sees it: every kind shows what another page saved since, saving nothing.
+RELOADED = [
+    (lambda s: question("c1", "Which?", [("A", "a"), ("B", "b")], store=s), "b"),
+    (lambda s: question("c2", "Which ones?", [("A", "a"), ("B", "b"), ("C", "c")],
+                        multiple=True, store=s), ["a", "c"]),
+    (lambda s: true_false("tf1", "True?", store=s), False),
+    (lambda s: ordering("o1", "Order", STEPS, store=s), [k for _, k in STEPS]),
+    (lambda s: matching("m1", "Match", LEFT, RIGHT, store=s), {"personal": "seal"}),
+    (lambda s: short_text("t1", "Symbol", store=s), "QĐ-UBND"),
+    (lambda s: numeric("n1", "How many days?", store=s), 3.5),
+    (lambda s: spot_the_signs("s1", "Suspicious?", EMAIL, store=s), ["link", "sender"]),
+]
+
+
+@pytest.mark.parametrize(("make", "answer"), RELOADED)
+def test_a_card_shows_an_answer_saved_elsewhere_when_reloaded(
+    tmp_path: Path, make, answer
+) -> None:
+    store = ResponseStore(tmp_path / FILENAME)
+    card = make(store)
+    assert "Not answered yet" in status(card)
+    elsewhere = ResponseStore(tmp_path / FILENAME)  # the learner's other page
+    elsewhere.set(card.qid, answer)
+    before = store.path.read_bytes()
+
+    reload_views()
+    assert card.value == answer
+    assert "your earlier answer" in status(card)
+    assert store.path.read_bytes() == before  # showing it saved nothing
+    assert card.children[-1] is card.status and len(card.children) >= 3
+
+    # an answer given on this page afterwards is saved as usual, and a reload keeps it
+    elsewhere.clear(card.qid)
+    reload_views()
+    assert "Not answered yet" in status(card)
+    assert card.qid not in store.answers()
+
+
+def test_a_reload_with_nothing_new_leaves_the_card_alone(store: ResponseStore) -> None:
+    card = question("c1", "Which?", [("A", "a"), ("B", "b")], store=store)
+    card.value = "a"
+    controls = card.choice
+    reload_views()
+    assert card.choice is controls and card.value == "a"
+    assert on_disk(store) == {"c1": "a"}
+
+
+def test_the_digest_explorer_shows_texts_saved_elsewhere(tmp_path: Path) -> None:
+    store = ResponseStore(tmp_path / FILENAME)
+    explorer = digest_explorer(store=store, sentence="Chuyển 150.000.000 đồng")
+    assert explorer.status.value == ""
+    saved = {"tried": True, "original": "Chuyển 150.000.000 đồng",
+             "changed": "Chuyển 151.000.000 đồng", "differing_hex_chars": 60}
+    ResponseStore(tmp_path / FILENAME).set(DIGEST_KEY, saved)
+    before = store.path.read_bytes()
+    reload_views()
+    assert explorer.changed.value == "Chuyển 151.000.000 đồng"
+    assert "you have tried this" in explorer.status.value
+    assert "changed" in explorer.verdict.value
+    assert store.path.read_bytes() == before

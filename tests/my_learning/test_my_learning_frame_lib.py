@@ -220,8 +220,9 @@ class LearnerServer:
     """A learner's server as the platform configures it (hub_config/jupyter_server_config.py
     for the learner role), on a free port, logged in with a token."""
 
-    def __init__(self, site: FrameSite) -> None:
+    def __init__(self, site: FrameSite, *options: str) -> None:
         self.site = site
+        self.options = options  # more of jupyter_server's command-line options
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.log_path = site.root / "server.log"
@@ -241,6 +242,7 @@ class LearnerServer:
             f"--IdentityProvider.token={TOKEN}",
             f"--config={REPO / 'hub_config' / 'jupyter_server_config.py'}",
             "--ServerApp.default_url=/learning",
+            *self.options,
         ]
         if os.geteuid() == 0:
             args.append("--allow-root")

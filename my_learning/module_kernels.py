@@ -1,0 +1,419 @@
+"""Module pages that open at once: a learner's next page of a module is run before the click.
+
+Voila starts a fresh kernel for every page view and sends the page once the kernel has run
+the notebook; on this platform's machines that is most of the time from a click to the
+first question (docs/performance.md). Voila can keep pages run ahead ("preheated kernels":
+``voila/voila_kernel_manager.py``), and its handler uses them in the server extension too:
+it asks the server's kernel manager for ``notebook_data``, ``get_pool_size(path)`` and
+``get_rendered_notebook(...)`` (``voila/handler.py``, ``get_generator``). But Voila's pool
+is made for the standalone ``voila`` application: it reads that application's settings and
+runs every notebook under the root at start. `ModulePageKernelManager` is that kernel
+manager for a learner's server (``c.ServerApp.kernel_manager_class``):
+
+- **Which pages.** After a learner opens a module page, the next page of that notebook is
+  run ahead (``fill_delay`` seconds later, so that it does not compete with the page just
+  opened): reloading the page, or coming back from the e-office, is then at once. At most
+  ``pooled_notebooks`` notebooks keep a page (one kernel each, about 60 MiB); the one
+  opened longest ago gives way. My learning also asks for the page of the module it says
+  to continue (`preheat`). A page is offered once it has run to the end; one still running
+  is not (the request gets a page run for it, as without run-ahead pages).
+- **Its language.** A page is run for one query string: its ``lang=`` (what the kit's texts
+  are translated by: ``course_kit.i18n``). A request in another language gets a page run
+  for it, as without a pool.
+- **Never stale.** A page whose notebook changed on disk since it was run is dropped.
+  The learner may have answered in another page since this one ran: before a page is
+  handed over, its (idle) kernel runs ``course_kit.responses.RELOAD_CODE``, and the kit's
+  widgets show the answers file as it is then; a kernel that does not answer that it did
+  is shut down and the page is run for the request. The rest of the page is the notebook's own output,
+  the same for every run.
+- **Isolation** is unchanged: the kernels are the learner's server's, run as the learner.
+
+Kernels run ahead are started with ``VOILA_PREHEAT=False``: Voila's standalone pool sets it
+to ``True`` and hands the request's query string to the kernel later, over a websocket the
+server extension does not have (``voila.utils.wait_for_request``); here the kernel gets its
+query string (the language) in its environment at start, like a kernel Voila starts for a
+request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import queue
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
+
+from jupyter_core.utils import ensure_async
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from jupyter_server.utils import url_path_join
+from traitlets import Float, Integer
+from voila.configuration import VoilaConfiguration
+from voila.notebook_renderer import NotebookRenderer
+from voila.paths import collect_template_paths
+from voila.server_extension import load_config_file
+from voila.utils import ENV_VARIABLE, get_page_config
+from voila.voila_kernel_manager import voila_kernel_manager_factory
+
+from course_kit.i18n import LANGUAGE_PARAMETER
+from course_kit.responses import RELOAD_CODE
+
+#: Voila's pooling kernel manager over jupyter_server's: shutdown, culling and the running of
+#: a page are Voila's; which pages, when, and for whom are this module's.
+_VoilaPool: type[AsyncMappingKernelManager] = voila_kernel_manager_factory(
+    AsyncMappingKernelManager, preheat_kernel=True, default_pool_size=0
+)
+
+#: How long the answers' reload may take before the page is handed over regardless.
+RELOAD_TIMEOUT = 10.0
+
+
+def page_query(query: str) -> str:
+    """The part of a module page's query string that its kernel depends on: its ``lang=``
+    values, in order (``course_kit.i18n.current_language`` takes the first it knows)."""
+    values = parse_qs(query).get(LANGUAGE_PARAMETER, [])
+    return urlencode([(LANGUAGE_PARAMETER, value) for value in values])
+
+
+@dataclass(frozen=True)
+class NotebookStamp:
+    """A notebook file as it was when a page of it was run."""
+
+    mtime_ns: int
+    size: int
+
+    @classmethod
+    def of(cls, path: Path) -> NotebookStamp | None:
+        try:
+            status = path.stat()
+        except OSError:
+            return None
+        return cls(status.st_mtime_ns, status.st_size)
+
+
+@dataclass(frozen=True)
+class RunAhead:
+    """A page of a notebook being run, or run, before anyone asked for it."""
+
+    query: str
+    stamp: NotebookStamp
+
+
+def _started(task: asyncio.Future[Any]) -> bool:
+    """The page's kernel is up and running the notebook (or has run it)."""
+    return task.done() and not task.cancelled() and task.exception() is None
+
+
+def _has_run(task: asyncio.Future[Any]) -> bool:
+    """The page's kernel has run the whole notebook: the page is all there, and the
+    kernel is idle and has answered its renderer (ready for another client)."""
+    if not _started(task):
+        return False
+    render: asyncio.Future[Any] = task.result()["task"]
+    return render.done() and not render.cancelled() and render.exception() is None
+
+
+class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
+    """The kernel manager of a learner's server: Voila's, with module pages run ahead."""
+
+    pooled_notebooks = Integer(
+        2,
+        config=True,
+        help="How many notebooks keep a page run ahead (one kernel each); the one opened "
+        "longest ago gives way. 0: none.",
+    )
+    fill_delay = Float(
+        5.0,
+        config=True,
+        help="Seconds after a page of a notebook is handed over before the next one is run.",
+    )
+
+    def __init__(self, **kwargs: Any) -> None:
+        # Not Voila's __init__: it reads the standalone application's notebook_path and
+        # runs every notebook under the root.
+        AsyncMappingKernelManager.__init__(self, **kwargs)
+        self.notebook_data: dict[str, dict[str, Any]] = {}
+        self._pools: dict[str, list[asyncio.Task[dict[str, Any]]]] = {}
+        self.notebook_path = None
+        self._run_ahead: dict[asyncio.Task[dict[str, Any]], RunAhead] = {}
+        self._timers: dict[str, tuple[asyncio.TimerHandle, str]] = {}
+        self._discarded: set[asyncio.Task[dict[str, Any]]] = set()  # still starting
+        self._recent: OrderedDict[str, None] = OrderedDict()
+        self._voila: tuple[VoilaConfiguration, list[str]] | None = None
+
+    # -- what Voila's handler asks ------------------------------------------------------
+    def get_pool_size(self, notebook_name: str) -> int:
+        """Pages of ``notebook_name`` run ahead to the end, from the notebook as it is. A
+        page still running is not offered: the request gets a page run for it."""
+        self._drop_stale(notebook_name)
+        return sum(1 for task in self._pools.get(notebook_name, ()) if _has_run(task))
+
+    async def get_rendered_notebook(
+        self,
+        notebook_name: str,
+        extra_kernel_env_variables: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> tuple[asyncio.Task[Any], list[str], str]:
+        """A page of ``notebook_name`` for this request: the one run ahead for its language,
+        else one run now. Its answers are reloaded first; then the next one is run ahead."""
+        url = (extra_kernel_env_variables or {}).get(ENV_VARIABLE.VOILA_REQUEST_URL, "")
+        query = page_query(urlsplit(url).query)
+        task = self._take(notebook_name, query)
+        page = task.result() if task is not None else None
+        # its kernel is idle: the reload is answered at once, and the page goes out with
+        # the answers as they are now; a page that cannot say so is not shown
+        if page is not None and not await self._reload_answers(page["kernel_id"]):
+            await self._shut_down(page["kernel_id"])
+            page = None
+        if page is not None:
+            self.log.info("Module page: run ahead in kernel %s: %s", page["kernel_id"],
+                          notebook_name)
+        else:
+            # none run ahead in this language: run it for this request, as Voila does (its
+            # cells read the answers as they are now)
+            page = await self._initialize(
+                notebook_name, None, **self._start_arguments(notebook_name, query)
+            )
+        renderer: NotebookRenderer = page["renderer"]
+        renderer.stop_generator = True  # the handler renders what is left, if anything
+        self.preheat(notebook_name, query, delay=self.fill_delay)
+        return page["task"], renderer.rendered_cache, page["kernel_id"]
+
+    async def start_kernel(self, **kwargs: Any) -> str:
+        """A kernel as asked; when Voila's handler asks for one for a page it had no page
+        run ahead for, the next page of that notebook is run ahead."""
+        kernel_id: str = await super().start_kernel(**kwargs)
+        env = kwargs.get("env") or {}
+        if env.get(ENV_VARIABLE.VOILA_PREHEAT) == "False":
+            notebook = self.notebook_of(env.get(ENV_VARIABLE.SCRIPT_NAME, ""))
+            if notebook is not None:
+                query = page_query(env.get(ENV_VARIABLE.QUERY_STRING, ""))
+                self.preheat(notebook, query, delay=self.fill_delay)
+        return kernel_id
+
+    # -- running pages ahead -------------------------------------------------------------
+    def preheat(self, notebook_name: str, query: str = "", delay: float = 0.0) -> None:
+        """Have a page of ``notebook_name`` (a path under the server's root) run for
+        ``query`` and waiting, starting in ``delay`` seconds, unless one is already."""
+        if self.pooled_notebooks <= 0 or self._os_path(notebook_name) is None:
+            return
+        self._recent.pop(notebook_name, None)
+        self._recent[notebook_name] = None
+        while len(self._recent) > self.pooled_notebooks:
+            oldest = next(iter(self._recent))
+            del self._recent[oldest]
+            self._discard(oldest)
+        for task in list(self._pools.get(notebook_name, ())):
+            if self._run_ahead[task].query != query:  # one page per notebook: the latest
+                self._discard_page(notebook_name, task)
+        if self._pools.get(notebook_name):
+            return
+        scheduled = self._timers.get(notebook_name)
+        if scheduled is not None:
+            if scheduled[1] == query:
+                return
+            scheduled[0].cancel()
+        timer = asyncio.get_running_loop().call_later(
+            delay, self._run_page, notebook_name, query
+        )
+        self._timers[notebook_name] = (timer, query)
+
+    def _run_page(self, notebook_name: str, query: str) -> None:
+        self._timers.pop(notebook_name, None)
+        path = self._os_path(notebook_name)
+        stamp = NotebookStamp.of(path) if path is not None else None
+        if stamp is None or notebook_name not in self._recent:
+            return
+        task = asyncio.ensure_future(
+            self._initialize(notebook_name, None, **self._start_arguments(notebook_name, query))
+        )
+        self._pools.setdefault(notebook_name, []).append(task)
+        self._run_ahead[task] = RunAhead(query, stamp)
+        task.add_done_callback(lambda done: self._page_started(notebook_name, done))
+
+    def _page_started(self, notebook_name: str, task: asyncio.Task[dict[str, Any]]) -> None:
+        if _started(task):
+            page = task.result()
+            query = self._run_ahead[task].query if task in self._run_ahead else ""
+
+            def ran(_render: asyncio.Task[Any]) -> None:
+                self.log.info("Module page: ready: %s (%s) in kernel %s", notebook_name,
+                              query, page["kernel_id"])
+
+            page["task"].add_done_callback(ran)
+            return
+        if task.cancelled() or task.exception() is not None:
+            # Voila's own bookkeeping reads every finished task's result: none may fail
+            pool = self._pools.get(notebook_name, [])
+            if task in pool:
+                pool.remove(task)
+            self._run_ahead.pop(task, None)
+            if not task.cancelled():
+                self.log.warning("Module page: running %s ahead failed: %s", notebook_name,
+                                 task.exception())
+
+    def _start_arguments(self, notebook_name: str, query: str) -> dict[str, Any]:
+        """What Voila's handler starts a page's kernel with (voila/handler.py), for a
+        request of ``notebook_name`` with ``query``."""
+        server = self.parent
+        env = {
+            **os.environ,
+            ENV_VARIABLE.SCRIPT_NAME: url_path_join(
+                server.base_url, "voila", "render", quote(notebook_name)
+            ),
+            ENV_VARIABLE.PATH_INFO: "",
+            ENV_VARIABLE.QUERY_STRING: query,
+            ENV_VARIABLE.VOILA_PREHEAT: "False",
+            ENV_VARIABLE.VOILA_BASE_URL: server.base_url,
+            ENV_VARIABLE.VOILA_SERVER_URL: server.web_app.settings.get("server_url", "/"),
+            ENV_VARIABLE.VOILA_APP_PORT: str(server.port),
+        }
+        return {"path": os.path.dirname(notebook_name), "env": env}
+
+    def _take(self, notebook_name: str, query: str) -> asyncio.Task[dict[str, Any]] | None:
+        self._drop_stale(notebook_name)
+        pool = self._pools.get(notebook_name, [])
+        for task in pool:
+            if _has_run(task) and self._run_ahead[task].query == query:
+                pool.remove(task)
+                del self._run_ahead[task]
+                return task
+        return None
+
+    def _drop_stale(self, notebook_name: str) -> None:
+        path = self._os_path(notebook_name)
+        now = NotebookStamp.of(path) if path is not None else None
+        for task in list(self._pools.get(notebook_name, ())):
+            if self._run_ahead[task].stamp != now:
+                self._discard_page(notebook_name, task)
+
+    def _discard(self, notebook_name: str) -> None:
+        scheduled = self._timers.pop(notebook_name, None)
+        if scheduled is not None:
+            scheduled[0].cancel()
+        for task in list(self._pools.get(notebook_name, ())):
+            self._discard_page(notebook_name, task)
+
+    def _discard_page(self, notebook_name: str, task: asyncio.Task[dict[str, Any]]) -> None:
+        """Forget a page run ahead; its kernel is shut down once it has started."""
+        self._pools[notebook_name].remove(task)
+        self._run_ahead.pop(task, None)
+        if _started(task):
+            asyncio.ensure_future(self._shut_down(task.result()["kernel_id"]))
+        elif not task.done():
+            self._discarded.add(task)
+
+            def shut_down(started: asyncio.Task[dict[str, Any]]) -> None:
+                self._discarded.discard(started)
+                if _started(started):
+                    asyncio.ensure_future(self._shut_down(started.result()["kernel_id"]))
+
+            task.add_done_callback(shut_down)
+
+    async def _shut_down(self, kernel_id: str) -> None:
+        if kernel_id in self:
+            try:
+                await ensure_async(self.shutdown_kernel(kernel_id))
+            except (KeyError, RuntimeError) as exc:  # already gone
+                self.log.debug("Module page: kernel %s: %s", kernel_id, exc)
+
+    async def _reload_answers(self, kernel_id: str) -> bool:
+        """Run the kit's reload in the page's kernel (see course_kit.responses); False when
+        the kernel did not answer that it did, within RELOAD_TIMEOUT."""
+        client = self.get_kernel(kernel_id).client()
+        client.start_channels(iopub=False, stdin=False, hb=False, control=False)  # shell only
+
+        async def reply() -> dict[str, Any]:
+            msg_id = client.execute(RELOAD_CODE, silent=True, store_history=False)
+            while True:
+                message: dict[str, Any] = await client.get_shell_msg()
+                if message.get("parent_header", {}).get("msg_id") == msg_id:
+                    return message
+
+        try:
+            message = await asyncio.wait_for(reply(), RELOAD_TIMEOUT)
+        except (TimeoutError, queue.Empty):
+            self.log.warning("Module page: kernel %s did not reload the answers within %s s",
+                             kernel_id, RELOAD_TIMEOUT)
+            return False
+        finally:
+            client.stop_channels()
+        if message["content"].get("status") != "ok":
+            self.log.warning("Module page: reloading the answers in kernel %s failed: %s",
+                             kernel_id, message["content"].get("evalue", ""))
+            return False
+        return True
+
+    async def shutdown_all(self, now: bool = False) -> None:
+        for timer, _query in self._timers.values():
+            timer.cancel()
+        self._timers.clear()
+        self._recent.clear()
+        self._run_ahead.clear()
+        starting, self._discarded = set(self._discarded), set()
+        await super().shutdown_all(now=now)
+        for task in starting:  # discarded while their kernel started: shut down here
+            try:
+                kernel_id = (await task)["kernel_id"]
+            except Exception:  # noqa: S112 - it never started: nothing to shut down
+                continue
+            await self._shut_down(kernel_id)
+
+    # -- paths ---------------------------------------------------------------------------
+    def notebook_of(self, script_name: str) -> str | None:
+        """The notebook (a path under the server's root) of a Voila page's URL path."""
+        prefix = url_path_join(self.parent.base_url, "voila", "render") + "/"
+        if not script_name.startswith(prefix):
+            return None
+        notebook_name = unquote(script_name[len(prefix):])
+        return notebook_name if self._os_path(notebook_name) is not None else None
+
+    def _os_path(self, notebook_name: str) -> Path | None:
+        """``notebook_name`` on disk: a notebook inside the server's root, or None."""
+        parts = notebook_name.split("/")
+        if (not notebook_name.endswith(".ipynb") or notebook_name.startswith("/")
+                or "\\" in notebook_name or any(p in ("", ".", "..") for p in parts)):
+            return None
+        root = Path(self.root_dir).resolve()
+        path = root.joinpath(*parts)
+        try:
+            inside = path.resolve().is_relative_to(root)
+        except OSError:
+            return None
+        return path if inside and path.is_file() else None
+
+    # -- Voila's renderer, with the server's settings ------------------------------------
+    def _voila_settings(self) -> tuple[VoilaConfiguration, list[str]]:
+        """The Voila configuration and templates of this server, as its Voila extension
+        reads them (voila/server_extension.py)."""
+        if self._voila is None:
+            configuration = VoilaConfiguration(parent=self.parent)
+            local = load_config_file()
+            if local is not None:
+                configuration.update_config(local)
+            paths = collect_template_paths(["voila", "nbconvert"], configuration.template)
+            self._voila = configuration, paths
+        return self._voila
+
+    def _notebook_renderer_factory(self, notebook_path: str | None = None) -> NotebookRenderer:
+        server = self.parent
+        configuration, template_paths = self._voila_settings()
+        settings = server.web_app.settings
+        return NotebookRenderer(
+            voila_configuration=configuration,
+            traitlet_config=server.config,
+            notebook_path=notebook_path,
+            template_paths=template_paths,
+            config_manager=settings["config_manager"],
+            contents_manager=server.contents_manager,
+            base_url=server.base_url,
+            kernel_spec_manager=server.kernel_spec_manager,
+            page_config=get_page_config(
+                base_url=server.base_url, settings=settings, log=self.log,
+                voila_configuration=configuration,
+            ),
+            mathjax_config=settings.get("mathjax_config"),
+            mathjax_url=settings.get("mathjax_url"),
+        )

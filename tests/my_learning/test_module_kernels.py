@@ -1,0 +1,223 @@
+"""Module pages run ahead (my_learning/module_kernels.py), on a learner's server configured
+like the platform's, in headless Chromium: a reopened page is the one run ahead, and shows
+the answer given since; a page in another language is run for it; a changed notebook is run
+again, and the page run ahead of the old one is shut down."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import nbformat
+import pytest
+from ml_academy import TOKEN
+from playwright.sync_api import Browser, Page, expect
+from test_my_learning_frame_lib import (
+    COURSE_ID,
+    MODULE_ID,
+    MODULE_TITLE,
+    NOTEBOOK,
+    NOTEBOOK_EN,
+    QUESTIONS_ASKED,
+    FrameSite,
+    LearnerServer,
+    write_answers,
+)
+
+from common.i18n import LANGUAGE_COOKIE
+from my_learning.module_kernels import page_query
+
+STATE_TIMEOUT = 20_000  # ms: waiting for a state, never for a time
+RENDER_TIMEOUT = 90_000  # Voila starts a kernel and runs the module's cells
+LOG_TIMEOUT = 90.0  # s: the server's log saying what it did
+FIRST_OPTION = "The document was not changed after signing"
+
+
+def test_page_query_keeps_the_language_only() -> None:
+    assert page_query("lang=en&utm=x") == "lang=en"
+    assert page_query("a=1&lang=xx&lang=vi") == "lang=xx&lang=vi"  # the kit takes the first known
+    assert page_query("") == ""
+    assert page_query("theme=dark") == ""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> FrameSite:
+    site = FrameSite.create(tmp_path_factory.mktemp("module-kernels") / "site")
+    site.release()
+    return site
+
+
+@pytest.fixture(scope="module")
+def server(site: FrameSite) -> Iterator[LearnerServer]:
+    server = LearnerServer(site).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def wait_for_log(server: LearnerServer, found: Callable[[str], re.Match[str] | None],
+                 what: str) -> re.Match[str]:
+    """The server's log, once it says ``what`` (the state waited for)."""
+    deadline = time.monotonic() + LOG_TIMEOUT
+    while True:
+        match = found(server.log())
+        if match is not None:
+            return match
+        if time.monotonic() > deadline:
+            pytest.fail(f"the server's log never said {what}:\n{server.log()[-4000:]}")
+        time.sleep(0.2)
+
+
+def ready(server: LearnerServer, notebook: str, query: str, after: int = 0) -> str:
+    """The kernel of the page of ``notebook`` run ahead for ``query``, once it has run (a
+    log line after the ``after``-th character)."""
+    pattern = re.compile(rf"Module page: ready: {re.escape(f'{COURSE_ID}/{MODULE_ID}/{notebook}')}"
+                         rf" \({re.escape(query)}\) in kernel (\S+)")
+    match = wait_for_log(server, lambda log: pattern.search(log, after),
+                         f"a page of {notebook} ({query}) was run ahead")
+    return match.group(1)
+
+
+def used_ahead(log: str) -> list[str]:
+    return re.findall(r"Module page: run ahead in kernel (\S+):", log)
+
+
+def open_module(page: Page, server: LearnerServer, notebook: str, lang: str) -> None:
+    page.goto(f"{server.url}voila/render/{COURSE_ID}/{MODULE_ID}/{notebook}?lang={lang}")
+
+
+@pytest.mark.timeout(400)
+def test_a_page_run_ahead_shows_the_answers_as_they_are_now(
+    browser: Browser, server: LearnerServer, site: FrameSite
+) -> None:
+    context = browser.new_context()
+    context.set_default_timeout(STATE_TIMEOUT)
+    context.add_cookies([{"name": LANGUAGE_COOKIE, "value": "en", "url": server.url}])
+    page = context.new_page()
+    try:
+        page.goto(f"{server.url}learning?token={TOKEN}")
+        row = page.locator(f"li.module[data-module='{MODULE_ID}']")
+        expect(row.get_by_role("heading", level=3)).to_have_text(MODULE_TITLE)
+        row.get_by_role("button", name="Start").click()
+        page.wait_for_url(re.compile(rf"{re.escape(NOTEBOOK_EN)}\?lang=en$"),
+                          timeout=RENDER_TIMEOUT)
+        choice = page.get_by_role("radio", name=FIRST_OPTION)
+        choice.wait_for(timeout=RENDER_TIMEOUT)
+        assert used_ahead(server.log()) == []  # the first page of a notebook is run for it
+
+        # the next page has run, then the learner answers in this one
+        ahead = ready(server, NOTEBOOK_EN, "lang=en")
+        choice.check()
+        count = page.get_by_role("banner", name="The module and your progress") \
+            .get_by_role("status")
+        expect(count).to_have_text(f"1 of {QUESTIONS_ASKED} questions answered")
+
+        # reopened: the page run ahead, with that answer
+        mark = len(server.log())
+        page.reload()
+        choice = page.get_by_role("radio", name=FIRST_OPTION)
+        choice.wait_for(timeout=RENDER_TIMEOUT)
+        assert used_ahead(server.log()[mark:]) == [ahead]
+        expect(choice).to_be_checked()
+        card = page.locator(".ck-question").filter(has=choice)
+        expect(card.get_by_role("status")).to_contain_text("Saved ✓: your earlier answer")
+        expect(count).to_have_text(f"1 of {QUESTIONS_ASKED} questions answered")
+        # another answer here is saved as usual
+        second = page.get_by_role("radio", name="Report it at once to revoke the certificate")
+        second.check()
+        expect(count).to_have_text(f"2 of {QUESTIONS_ASKED} questions answered")
+
+        # the same notebook in Vietnamese: not the English page run ahead
+        ahead = ready(server, NOTEBOOK_EN, "lang=en", after=mark)
+        mark = len(server.log())
+        open_module(page, server, NOTEBOOK_EN, "vi")
+        expect(page.locator(".ck-question").first).to_contain_text("Chọn một đáp án",
+                                                                   timeout=RENDER_TIMEOUT)
+        assert used_ahead(server.log()[mark:]) == []
+        # ... and the English one gives way to a Vietnamese one
+        wait_for_log(server, lambda log: re.search(rf"Kernel shutdown: {ahead}", log[mark:]),
+                     f"kernel {ahead} was shut down")
+        ahead = ready(server, NOTEBOOK_EN, "lang=vi", after=mark)
+
+        # the notebook changes on disk: the page run ahead of the old one is not shown
+        notebook = site.module_folder / NOTEBOOK_EN
+        changed = nbformat.read(notebook, as_version=4)
+        changed.cells.insert(0, nbformat.v4.new_markdown_cell("## Updated by the trainer"))
+        nbformat.write(changed, notebook)
+        mark = len(server.log())
+        open_module(page, server, NOTEBOOK_EN, "vi")
+        expect(page.get_by_text("Updated by the trainer")).to_be_visible(timeout=RENDER_TIMEOUT)
+        expect(page.get_by_role("radio", name=FIRST_OPTION)).to_be_checked()
+        assert used_ahead(server.log()[mark:]) == []
+        wait_for_log(server, lambda log: re.search(rf"Kernel shutdown: {ahead}", log[mark:]),
+                     f"kernel {ahead} was shut down")
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def fetched_site(tmp_path: Path) -> FrameSite:
+    """A learner who has started the module and answered its first question."""
+    site = FrameSite.create(tmp_path / "site")
+    site.release()
+    return site
+
+
+@pytest.mark.timeout(300)
+def test_my_learning_runs_the_module_it_suggests_ahead(
+    browser: Browser, fetched_site: FrameSite
+) -> None:
+    server = LearnerServer(fetched_site).start()
+    context = browser.new_context()
+    context.set_default_timeout(STATE_TIMEOUT)
+    try:
+        session = server.session("en")
+        started = session.post(server.url + "learning/fetch", allow_redirects=False, data={
+            "course_id": COURSE_ID, "assignment_id": MODULE_ID,
+            "_xsrf": session.cookies.get("_xsrf", ""),
+        })
+        assert started.status_code == 303, started.text
+        write_answers(fetched_site.module_folder, {"q1": "integrity"})
+        assert used_ahead(server.log()) == []
+
+        context.add_cookies([{"name": LANGUAGE_COOKIE, "value": "en", "url": server.url}])
+        page = context.new_page()
+        page.goto(f"{server.url}learning?token={TOKEN}")
+        ahead = ready(server, NOTEBOOK_EN, "lang=en")  # the page suggests "Continue"
+        page.get_by_role("link", name="Continue").first.click()
+        choice = page.get_by_role("radio", name=FIRST_OPTION)
+        choice.wait_for(timeout=RENDER_TIMEOUT)
+        assert used_ahead(server.log()) == [ahead]
+        expect(choice).to_be_checked()
+    finally:
+        context.close()
+        server.stop()
+
+
+@pytest.mark.timeout(300)
+def test_the_notebook_opened_longest_ago_gives_way(fetched_site: FrameSite) -> None:
+    """One notebook kept (the option set to 1): opening the other language's notebook shuts
+    the first one's page run ahead down."""
+    server = LearnerServer(fetched_site, "--ModulePageKernelManager.pooled_notebooks=1",
+                           "--ModulePageKernelManager.fill_delay=0").start()
+    try:
+        session = server.session("en")
+        started = session.post(server.url + "learning/fetch", allow_redirects=False, data={
+            "course_id": COURSE_ID, "assignment_id": MODULE_ID,
+            "_xsrf": session.cookies.get("_xsrf", ""),
+        })
+        assert started.status_code == 303, started.text
+        base = f"{server.url}voila/render/{COURSE_ID}/{MODULE_ID}/"
+        assert session.get(f"{base}{NOTEBOOK_EN}?lang=en", timeout=120).ok
+        english = ready(server, NOTEBOOK_EN, "lang=en")
+        mark = len(server.log())
+        assert session.get(f"{base}{NOTEBOOK}?lang=vi", timeout=120).ok
+        vietnamese = ready(server, NOTEBOOK, "lang=vi", after=mark)
+        wait_for_log(server, lambda log: re.search(rf"Kernel shutdown: {english}", log[mark:]),
+                     f"kernel {english} was shut down")
+        assert f"Kernel shutdown: {vietnamese}" not in server.log()
+    finally:
+        server.stop()
