@@ -14,9 +14,11 @@ manager for a learner's server (``c.ServerApp.kernel_manager_class``):
   run ahead (``fill_delay`` seconds later, so that it does not compete with the page just
   opened): reloading the page, or coming back from the e-office, is then at once. At most
   ``pooled_notebooks`` notebooks keep a page (one kernel each, about 60 MiB); the one
-  opened longest ago gives way. My learning also asks for the page of the module it says
-  to continue (`preheat`). A page is offered once it has run to the end; one still running
-  is not (the request gets a page run for it, as without run-ahead pages).
+  opened longest ago gives way. While every CPU is busy (the load average, ``max_load``),
+  pages wait to be run ahead: a class that starts together is not slowed down by them.
+  My learning also asks for the page of the module it says to continue (`preheat`). A
+  page is offered once it has run to the end; one still running is not (the request gets
+  a page run for it, as without run-ahead pages).
 - **Its language.** A page is run for one query string: its ``lang=`` (what the kit's texts
   are translated by: ``course_kit.i18n``). A request in another language gets a page run
   for it, as without a pool.
@@ -24,8 +26,8 @@ manager for a learner's server (``c.ServerApp.kernel_manager_class``):
   The learner may have answered in another page since this one ran: before a page is
   handed over, its (idle) kernel runs ``course_kit.responses.RELOAD_CODE``, and the kit's
   widgets show the answers file as it is then; a kernel that does not answer that it did
-  is shut down and the page is run for the request. The rest of the page is the notebook's own output,
-  the same for every run.
+  is shut down and the page is run for the request. The rest of the page is the
+  notebook's own output, the same for every run.
 - **Isolation** is unchanged: the kernels are the learner's server's, run as the learner.
 
 Kernels run ahead are started with ``VOILA_PREHEAT=False``: Voila's standalone pool sets it
@@ -129,6 +131,13 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
         config=True,
         help="Seconds after a page of a notebook is handed over before the next one is run.",
     )
+    max_load = Float(
+        1.0,
+        config=True,
+        help="A page is run ahead only while the machine's load average (1 minute) per CPU "
+        "is below this; otherwise it is tried again fill_delay seconds later. 0: whatever "
+        "the load.",
+    )
 
     def __init__(self, **kwargs: Any) -> None:
         # Not Voila's __init__: it reads the standalone application's notebook_path and
@@ -220,11 +229,33 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
         )
         self._timers[notebook_name] = (timer, query)
 
+    def load_average(self) -> float:
+        """The machine's load average over the last minute (0 where it is not known)."""
+        try:
+            return os.getloadavg()[0]
+        except OSError:
+            return 0.0
+
+    def machine_busy(self) -> bool:
+        """Every CPU has work already: running a page ahead would slow the pages being
+        opened (a class that starts together), so it waits."""
+        if self.max_load <= 0:
+            return False
+        return self.load_average() >= self.max_load * (os.cpu_count() or 1)
+
     def _run_page(self, notebook_name: str, query: str) -> None:
         self._timers.pop(notebook_name, None)
         path = self._os_path(notebook_name)
         stamp = NotebookStamp.of(path) if path is not None else None
         if stamp is None or notebook_name not in self._recent:
+            return
+        if self.machine_busy():
+            self.log.debug("Module page: the machine is busy, %s is run ahead later",
+                           notebook_name)
+            timer = asyncio.get_running_loop().call_later(
+                self.fill_delay, self._run_page, notebook_name, query
+            )
+            self._timers[notebook_name] = (timer, query)
             return
         task = asyncio.ensure_future(
             self._initialize(notebook_name, None, **self._start_arguments(notebook_name, query))
@@ -417,3 +448,4 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
             mathjax_config=settings.get("mathjax_config"),
             mathjax_url=settings.get("mathjax_url"),
         )
+

@@ -5,9 +5,12 @@ again, and the page run ahead of the old one is shut down."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import re
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -27,12 +30,15 @@ from test_my_learning_frame_lib import (
 )
 
 from common.i18n import LANGUAGE_COOKIE
-from my_learning.module_kernels import page_query
+from my_learning.module_kernels import ModulePageKernelManager, page_query
 
 STATE_TIMEOUT = 20_000  # ms: waiting for a state, never for a time
 RENDER_TIMEOUT = 90_000  # Voila starts a kernel and runs the module's cells
 LOG_TIMEOUT = 90.0  # s: the server's log saying what it did
 FIRST_OPTION = "The document was not changed after signing"
+#: These tests are about pages run ahead, and run beside other tests: whatever the load
+#: (the load rule has its own tests below).
+WHATEVER_THE_LOAD = ("--ModulePageKernelManager.max_load=0",)
 
 
 def test_page_query_keeps_the_language_only() -> None:
@@ -51,7 +57,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> FrameSite:
 
 @pytest.fixture(scope="module")
 def server(site: FrameSite) -> Iterator[LearnerServer]:
-    server = LearnerServer(site).start()
+    server = LearnerServer(site, *WHATEVER_THE_LOAD).start()
     try:
         yield server
     finally:
@@ -170,7 +176,7 @@ def fetched_site(tmp_path: Path) -> FrameSite:
 def test_my_learning_runs_the_module_it_suggests_ahead(
     browser: Browser, fetched_site: FrameSite
 ) -> None:
-    server = LearnerServer(fetched_site).start()
+    server = LearnerServer(fetched_site, *WHATEVER_THE_LOAD).start()
     context = browser.new_context()
     context.set_default_timeout(STATE_TIMEOUT)
     try:
@@ -201,7 +207,8 @@ def test_my_learning_runs_the_module_it_suggests_ahead(
 def test_the_notebook_opened_longest_ago_gives_way(fetched_site: FrameSite) -> None:
     """One notebook kept (the option set to 1): opening the other language's notebook shuts
     the first one's page run ahead down."""
-    server = LearnerServer(fetched_site, "--ModulePageKernelManager.pooled_notebooks=1",
+    server = LearnerServer(fetched_site, *WHATEVER_THE_LOAD,
+                           "--ModulePageKernelManager.pooled_notebooks=1",
                            "--ModulePageKernelManager.fill_delay=0").start()
     try:
         session = server.session("en")
@@ -221,3 +228,44 @@ def test_the_notebook_opened_longest_ago_gives_way(fetched_site: FrameSite) -> N
         assert f"Kernel shutdown: {vietnamese}" not in server.log()
     finally:
         server.stop()
+
+
+class LoadedMachine(ModulePageKernelManager):
+    """The real kernel manager on a machine whose load average the test sets."""
+
+    def __init__(self, load_per_cpu: float, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.load_per_cpu = load_per_cpu
+        self.asked = 0
+
+    def load_average(self) -> float:
+        self.asked += 1
+        return self.load_per_cpu * (os.cpu_count() or 1)
+
+
+def test_a_busy_machine_is_judged_by_its_load_per_cpu(tmp_path: Path) -> None:
+    assert LoadedMachine(1.5, root_dir=str(tmp_path)).machine_busy()
+    assert LoadedMachine(1.0, root_dir=str(tmp_path)).machine_busy()
+    assert not LoadedMachine(0.6, root_dir=str(tmp_path)).machine_busy()
+    assert not LoadedMachine(9.0, root_dir=str(tmp_path), max_load=0).machine_busy()
+    assert not LoadedMachine(1.5, root_dir=str(tmp_path), max_load=2.0).machine_busy()
+
+
+def test_while_the_machine_is_busy_no_page_is_run_ahead(tmp_path: Path) -> None:
+    folder = tmp_path / COURSE_ID / MODULE_ID
+    folder.mkdir(parents=True)
+    nbformat.write(nbformat.v4.new_notebook(), folder / NOTEBOOK)
+    notebook = f"{COURSE_ID}/{MODULE_ID}/{NOTEBOOK}"
+
+    async def busy_for_a_while() -> LoadedMachine:
+        manager = LoadedMachine(2.0, root_dir=str(tmp_path), fill_delay=0.01)
+        manager.preheat(notebook, "lang=vi")
+        while manager.asked < 3:  # asked, put off, asked again: the state waited for
+            await asyncio.sleep(0.01)
+        return manager
+
+    # a loop of its own: Playwright's sync API may hold this thread's
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        manager = pool.submit(asyncio.run, busy_for_a_while()).result(timeout=60)
+    assert manager.list_kernel_ids() == []
+    assert manager.get_pool_size(notebook) == 0
