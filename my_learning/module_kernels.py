@@ -215,7 +215,8 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
             del self._recent[oldest]
             self._discard(oldest)
         for task in list(self._pools.get(notebook_name, ())):
-            if self._run_ahead[task].query != query:  # one page per notebook: the latest
+            entry = self._run_ahead.get(task)
+            if entry is None or entry.query != query:  # one page per notebook: the latest
                 self._discard_page(notebook_name, task)
         if self._pools.get(notebook_name):
             return
@@ -267,11 +268,21 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
     def _page_started(self, notebook_name: str, task: asyncio.Task[dict[str, Any]]) -> None:
         if _started(task):
             page = task.result()
-            query = self._run_ahead[task].query if task in self._run_ahead else ""
+            entry = self._run_ahead.get(task)
+            query = entry.query if entry is not None else ""
 
-            def ran(_render: asyncio.Task[Any]) -> None:
-                self.log.info("Module page: ready: %s (%s) in kernel %s", notebook_name,
-                              query, page["kernel_id"])
+            def ran(render: asyncio.Task[Any]) -> None:
+                if not render.cancelled() and render.exception() is None:
+                    self.log.info("Module page: ready: %s (%s) in kernel %s", notebook_name,
+                                  query, page["kernel_id"])
+                    return
+                if task not in self._pools.get(notebook_name, ()):
+                    return  # discarded while it ran: its kernel was shut down under it
+                # a page that could not be run is never offered: it gives way to the next
+                self._discard_page(notebook_name, task)
+                if not render.cancelled():
+                    self.log.warning("Module page: running %s ahead failed: %s",
+                                     notebook_name, render.exception())
 
             page["task"].add_done_callback(ran)
             return
@@ -307,7 +318,8 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
         self._drop_stale(notebook_name)
         pool = self._pools.get(notebook_name, [])
         for task in pool:
-            if _has_run(task) and self._run_ahead[task].query == query:
+            entry = self._run_ahead.get(task)
+            if _has_run(task) and entry is not None and entry.query == query:
                 pool.remove(task)
                 del self._run_ahead[task]
                 return task
@@ -317,7 +329,9 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
         path = self._os_path(notebook_name)
         now = NotebookStamp.of(path) if path is not None else None
         for task in list(self._pools.get(notebook_name, ())):
-            if self._run_ahead[task].stamp != now:
+            entry = self._run_ahead.get(task)
+            gone = _started(task) and task.result()["kernel_id"] not in self  # shut down
+            if entry is None or entry.stamp != now or gone:
                 self._discard_page(notebook_name, task)
 
     def _discard(self, notebook_name: str) -> None:

@@ -226,6 +226,15 @@ def test_the_notebook_opened_longest_ago_gives_way(fetched_site: FrameSite) -> N
         wait_for_log(server, lambda log: re.search(rf"Kernel shutdown: {english}", log[mark:]),
                      f"kernel {english} was shut down")
         assert f"Kernel shutdown: {vietnamese}" not in server.log()
+
+        # its kernel shut down from outside (the kernels API): that page is not offered
+        gone = session.delete(f"{server.url}api/kernels/{vietnamese}", timeout=60,
+                              headers={"X-XSRFToken": session.cookies.get("_xsrf", "")})
+        assert gone.status_code == 204, gone.text
+        mark = len(server.log())
+        page = session.get(f"{base}{NOTEBOOK}?lang=vi", timeout=120)
+        assert page.ok and "lesson" in page.text
+        assert used_ahead(server.log()[mark:]) == []
     finally:
         server.stop()
 
