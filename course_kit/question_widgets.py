@@ -197,11 +197,11 @@ class AnswerCard(w.VBox):
 
     def _saved(self) -> Any:
         """The saved answer, or None when there is none or the trainer has since changed
-        the question so that it no longer fits (asked again)."""
-        saved = self.store.get(self.qid)
+        the question so that it no longer fits (asked again). What the file held is kept
+        as what this card shows (``_shown``), fitting or not."""
+        saved = self._shown = self.store.get(self.qid)
         if saved is not None and self.spec.problem_with(saved) is not None:
             return None
-        self._shown = saved
         return saved
 
     def _show_status(self, saved: Any) -> None:
@@ -217,9 +217,9 @@ class AnswerCard(w.VBox):
         answered in another page since this one was built): the controls are built anew
         from it, nothing is saved."""
         shown = self._shown
-        saved = self._saved()
-        if saved == shown:
+        if self.store.get(self.qid) == shown:
             return
+        saved = self._saved()
         self._restoring = True
         try:
             old, self._controls = self._controls, self._build(saved)

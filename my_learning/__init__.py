@@ -18,11 +18,24 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
 
 
 def _load_jupyter_server_extension(serverapp: Any) -> None:
-    from .handlers import CLIENT_SETTING, JINJA_SETTING, handlers, make_jinja_envs
+    from .handlers import (
+        CLIENT_SETTING,
+        JINJA_SETTING,
+        handlers,
+        make_jinja_envs,
+        module_of_notebook,
+    )
+    from .module_kernels import ModulePageKernelManager
     from .nbgrader_client import NbgraderClient
 
     web_app = serverapp.web_app
-    web_app.settings[CLIENT_SETTING] = NbgraderClient(serverapp.root_dir, log=serverapp.log)
+    client = NbgraderClient(serverapp.root_dir, log=serverapp.log)
+    web_app.settings[CLIENT_SETTING] = client
+    if isinstance(serverapp.kernel_manager, ModulePageKernelManager):
+        # module pages are run ahead; a learner's own notebooks never are
+        serverapp.kernel_manager.is_module_notebook = lambda path: (
+            module_of_notebook(client, path, serverapp.log) is not None
+        )
     web_app.settings[JINJA_SETTING] = make_jinja_envs()
     web_app.add_handlers(".*$", handlers(web_app.settings["base_url"]))
     serverapp.log.info("my_learning: page at %slearning", web_app.settings["base_url"])

@@ -192,6 +192,44 @@ def load_public_catalog(log: Any) -> dict[str, Course]:
         return {}
 
 
+def module_ref(client: NbgraderClient, course_id: str, module_id: str,
+               log: Any) -> ModuleRef | None:
+    """A module of the catalog, fetched into this server's own files; None otherwise."""
+    course = load_public_catalog(log).get(course_id)
+    if course is None or module_id not in course.module_ids:
+        return None
+    folder = client.assignment_folder(course_id, module_id)
+    if not folder.is_dir() or not inside(folder, Path(client.root_dir)):
+        return None
+    return ModuleRef(course, course.module(module_id), folder)
+
+
+def module_of_notebook(client: NbgraderClient, path: str,
+                       log: Any) -> tuple[ModuleRef, Language] | None:
+    """The module whose notebook Voila shows at ``path`` (relative to the server's root,
+    as in ``voila/render/<path>``), fetched into this server's files, and that notebook's
+    language; None for any other notebook."""
+    parts = path.split("/")
+    if not path or path.startswith("/") or "\\" in path or any(
+        part in ("", ".", "..") for part in parts
+    ):
+        return None
+    notebook = Path(client.root_dir, *parts)
+    for course in load_public_catalog(log).values():
+        for module in course.modules:
+            versions = {module.notebook: Language.VIETNAMESE}
+            if module.notebook_en:
+                versions[module.notebook_en] = Language.ENGLISH
+            if notebook.name not in versions:
+                continue
+            if client.assignment_folder(course.id, module.id) != notebook.parent:
+                continue
+            ref = module_ref(client, course.id, module.id, log)
+            if ref is not None and notebook.is_file():
+                return ref, versions[notebook.name]
+    return None
+
+
 class LearningBaseHandler(JupyterHandler):
     auth_resource = AUTH_RESOURCE
 
@@ -484,36 +522,11 @@ class LearningApiHandler(APIHandler, LearningBaseHandler):
 
     def module_ref(self, course_id: str, module_id: str) -> ModuleRef | None:
         """A module of the catalog, fetched into this server's own files; None otherwise."""
-        course = load_public_catalog(self.log).get(course_id)
-        if course is None or module_id not in course.module_ids:
-            return None
-        folder = self.client.assignment_folder(course_id, module_id)
-        if not folder.is_dir() or not inside(folder, Path(self.client.root_dir)):
-            return None
-        return ModuleRef(course, course.module(module_id), folder)
+        return module_ref(self.client, course_id, module_id, self.log)
 
     def module_of_notebook(self, path: str) -> tuple[ModuleRef, Language] | None:
-        """The module whose notebook Voila shows at ``path`` (relative to the server's
-        root, as in ``voila/render/<path>``), and that notebook's language."""
-        parts = path.split("/")
-        if not path or path.startswith("/") or "\\" in path or any(
-            part in ("", ".", "..") for part in parts
-        ):
-            return None
-        notebook = Path(self.client.root_dir, *parts)
-        for course in load_public_catalog(self.log).values():
-            for module in course.modules:
-                versions = {module.notebook: Language.VIETNAMESE}
-                if module.notebook_en:
-                    versions[module.notebook_en] = Language.ENGLISH
-                if notebook.name not in versions:
-                    continue
-                if self.client.assignment_folder(course.id, module.id) != notebook.parent:
-                    continue
-                ref = self.module_ref(course.id, module.id)
-                if ref is not None and notebook.is_file():
-                    return ref, versions[notebook.name]
-        return None
+        """The module whose notebook Voila shows at ``path`` (see `module_of_notebook`)."""
+        return module_of_notebook(self.client, path, self.log)
 
     def answered_url(self, ref: ModuleRef) -> str:
         escaped = (url_escape(p).replace("/", "%2F") for p in (ref.course.id, ref.module.id))

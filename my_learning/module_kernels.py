@@ -22,7 +22,10 @@ manager for a learner's server (``c.ServerApp.kernel_manager_class``):
 - **Its language.** A page is run for one query string: its ``lang=`` (what the kit's texts
   are translated by: ``course_kit.i18n``). A request in another language gets a page run
   for it, as without a pool.
-- **Never stale.** A page whose notebook changed on disk since it was run is dropped.
+- **Only modules.** Only a catalog module's notebook is run ahead (``is_module_notebook``,
+  set by My learning's extension), never a learner's own.
+- **Never stale.** A page whose notebook changed on disk since it was run is dropped, and
+  so is one whose kernel was shut down or restarted, or whose run failed.
   The learner may have answered in another page since this one ran: before a page is
   handed over, its (idle) kernel runs ``course_kit.responses.RELOAD_CODE``, and the kit's
   widgets show the answers file as it is then; a kernel that does not answer that it did
@@ -43,6 +46,7 @@ import asyncio
 import os
 import queue
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -151,6 +155,10 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
         self._discarded: set[asyncio.Task[dict[str, Any]]] = set()  # still starting
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._voila: tuple[VoilaConfiguration, list[str]] | None = None
+        #: Which notebooks are modules' (a path under the root -> yes or no): only those
+        #: are run ahead, never a learner's own notebook. My learning's extension sets it
+        #: (my_learning/__init__.py); until then, none is.
+        self.is_module_notebook: Callable[[str], bool] = lambda _notebook: False
 
     # -- what Voila's handler asks ------------------------------------------------------
     def get_pool_size(self, notebook_name: str) -> int:
@@ -173,9 +181,19 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
         page = task.result() if task is not None else None
         # its kernel is idle: the reload is answered at once, and the page goes out with
         # the answers as they are now; a page that cannot say so is not shown
-        if page is not None and not await self._reload_answers(page["kernel_id"]):
-            await self._shut_down(page["kernel_id"])
-            page = None
+        if page is not None:
+            try:
+                reloaded = await self._reload_answers(page["kernel_id"])
+            except asyncio.CancelledError:  # the request went away: so does the page
+                asyncio.ensure_future(self._shut_down(page["kernel_id"]))
+                raise
+            except Exception:
+                self.log.exception("Module page: reloading the answers in kernel %s",
+                                   page["kernel_id"])
+                reloaded = False
+            if not reloaded:
+                await self._shut_down(page["kernel_id"])
+                page = None
         if page is not None:
             self.log.info("Module page: run ahead in kernel %s: %s", page["kernel_id"],
                           notebook_name)
@@ -197,7 +215,7 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
         env = kwargs.get("env") or {}
         if env.get(ENV_VARIABLE.VOILA_PREHEAT) == "False":
             notebook = self.notebook_of(env.get(ENV_VARIABLE.SCRIPT_NAME, ""))
-            if notebook is not None:
+            if notebook is not None and self.is_module_notebook(notebook):
                 query = page_query(env.get(ENV_VARIABLE.QUERY_STRING, ""))
                 self.preheat(notebook, query, delay=self.fill_delay)
         return kernel_id
@@ -206,7 +224,7 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
     def preheat(self, notebook_name: str, query: str = "", delay: float = 0.0) -> None:
         """Have a page of ``notebook_name`` (a path under the server's root) run for
         ``query`` and waiting, starting in ``delay`` seconds, unless one is already."""
-        if self.pooled_notebooks <= 0 or self._os_path(notebook_name) is None:
+        if self.pooled_notebooks <= 0 or self.notebook_file(notebook_name) is None:
             return
         self._recent.pop(notebook_name, None)
         self._recent[notebook_name] = None
@@ -246,7 +264,7 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
 
     def _run_page(self, notebook_name: str, query: str) -> None:
         self._timers.pop(notebook_name, None)
-        path = self._os_path(notebook_name)
+        path = self.notebook_file(notebook_name)
         stamp = NotebookStamp.of(path) if path is not None else None
         if stamp is None or notebook_name not in self._recent:
             return
@@ -326,7 +344,7 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
         return None
 
     def _drop_stale(self, notebook_name: str) -> None:
-        path = self._os_path(notebook_name)
+        path = self.notebook_file(notebook_name)
         now = NotebookStamp.of(path) if path is not None else None
         for task in list(self._pools.get(notebook_name, ())):
             entry = self._run_ahead.get(task)
@@ -346,7 +364,12 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
         self._pools[notebook_name].remove(task)
         self._run_ahead.pop(task, None)
         if _started(task):
-            asyncio.ensure_future(self._shut_down(task.result()["kernel_id"]))
+            page = task.result()
+            if not page["task"].done():  # still running: its renderer's client goes too
+                client = getattr(getattr(page["renderer"], "executor", None), "kc", None)
+                if client is not None:
+                    client.stop_channels()
+            asyncio.ensure_future(self._shut_down(page["kernel_id"]))
         elif not task.done():
             self._discarded.add(task)
 
@@ -370,8 +393,17 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
         client = self.get_kernel(kernel_id).client()
         client.start_channels(iopub=False, stdin=False, hb=False, control=False)  # shell only
 
+        # the kernel that ran the page, not one restarted since under the same id (its
+        # widgets would be gone): Voila's renderer set VOILA_KERNEL_ID in it
+        code = (
+            f"if __import__('os').environ.get({ENV_VARIABLE.VOILA_KERNEL_ID.value!r}) != "
+            f"{kernel_id!r}:\n"
+            "    raise RuntimeError('this kernel did not run the page')\n"
+            f"{RELOAD_CODE}\n"
+        )
+
         async def reply() -> dict[str, Any]:
-            msg_id = client.execute(RELOAD_CODE, silent=True, store_history=False)
+            msg_id = client.execute(code, silent=True, store_history=False)
             while True:
                 message: dict[str, Any] = await client.get_shell_msg()
                 if message.get("parent_header", {}).get("msg_id") == msg_id:
@@ -390,6 +422,24 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
                              kernel_id, message["content"].get("evalue", ""))
             return False
         return True
+
+    async def restart_kernel(self, kernel_id: str, now: bool = False) -> None:
+        """jupyter_server's restart. A page run ahead in that kernel is dropped first (its
+        page names widgets the restart ends), and the notebook is not run again in it
+        (Voila's own restart does that, for its pool)."""
+        for pool in self._pools.values():
+            for task in list(pool):
+                if _started(task) and task.result()["kernel_id"] == kernel_id:
+                    pool.remove(task)
+                    self._run_ahead.pop(task, None)
+        await ensure_async(AsyncMappingKernelManager.restart_kernel(self, kernel_id, now=now))
+
+    async def shutdown_kernel(self, kernel_id: str, *args: Any, **kwargs: Any) -> None:
+        """Voila's, which forgets the kernel's page run ahead, if any: so does this."""
+        for task in [t for t in self._run_ahead
+                     if _started(t) and t.result()["kernel_id"] == kernel_id]:
+            del self._run_ahead[task]
+        await super().shutdown_kernel(kernel_id, *args, **kwargs)
 
     async def shutdown_all(self, now: bool = False) -> None:
         for timer, _query in self._timers.values():
@@ -413,9 +463,9 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
         if not script_name.startswith(prefix):
             return None
         notebook_name = unquote(script_name[len(prefix):])
-        return notebook_name if self._os_path(notebook_name) is not None else None
+        return notebook_name if self.notebook_file(notebook_name) is not None else None
 
-    def _os_path(self, notebook_name: str) -> Path | None:
+    def notebook_file(self, notebook_name: str) -> Path | None:
         """``notebook_name`` on disk: a notebook inside the server's root, or None."""
         parts = notebook_name.split("/")
         if (not notebook_name.endswith(".ipynb") or notebook_name.startswith("/")
@@ -425,7 +475,7 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
         path = root.joinpath(*parts)
         try:
             inside = path.resolve().is_relative_to(root)
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL in the path
             return None
         return path if inside and path.is_file() else None
 

@@ -422,3 +422,17 @@ def test_the_digest_explorer_shows_texts_saved_elsewhere(tmp_path: Path) -> None
     assert "you have tried this" in explorer.status.value
     assert "changed" in explorer.verdict.value
     assert store.path.read_bytes() == before
+
+
+def test_a_card_whose_old_answer_no_longer_fits_still_reloads(tmp_path: Path) -> None:
+    """The trainer changed the options: the saved answer is asked again; once the learner
+    answers in another page, this page shows that answer too."""
+    store = ResponseStore(tmp_path / FILENAME)
+    ResponseStore(tmp_path / FILENAME).set("c1", "zzz")  # no such option any more
+    card = question("c1", "Which?", [("A", "a"), ("B", "b")], store=store)
+    assert card.value is None and "Not answered yet" in status(card)
+    reload_views()  # nothing new: still asked again
+    assert card.value is None
+    ResponseStore(tmp_path / FILENAME).set("c1", "b")
+    reload_views()
+    assert card.value == "b" and "your earlier answer" in status(card)

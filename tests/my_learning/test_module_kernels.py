@@ -235,6 +235,25 @@ def test_the_notebook_opened_longest_ago_gives_way(fetched_site: FrameSite) -> N
         page = session.get(f"{base}{NOTEBOOK}?lang=vi", timeout=120)
         assert page.ok and "lesson" in page.text
         assert used_ahead(server.log()[mark:]) == []
+
+        # one restarted (the kernels API): its page named widgets the restart ended
+        restarted = ready(server, NOTEBOOK, "lang=vi", after=mark)
+        again = session.post(f"{server.url}api/kernels/{restarted}/restart", timeout=60,
+                             headers={"X-XSRFToken": session.cookies.get("_xsrf", "")})
+        assert again.status_code == 200, again.text
+        mark = len(server.log())
+        page = session.get(f"{base}{NOTEBOOK}?lang=vi", timeout=120)
+        assert page.ok and used_ahead(server.log()[mark:]) == []
+
+        # a learner's own notebook, opened in Voila, is never run ahead; a module's is
+        own = fetched_site.home / "mine.ipynb"
+        nbformat.write(nbformat.v4.new_notebook(), own)
+        mark = len(server.log())
+        assert session.get(f"{server.url}voila/render/mine.ipynb", timeout=120).ok
+        assert session.get(f"{base}{NOTEBOOK_EN}?lang=en", timeout=120).ok
+        ready(server, NOTEBOOK_EN, "lang=en", after=mark)  # scheduled after mine's would be
+        assert "mine.ipynb" not in "".join(
+            line for line in server.log()[mark:].splitlines() if "Module page" in line)
     finally:
         server.stop()
 
@@ -278,3 +297,15 @@ def test_while_the_machine_is_busy_no_page_is_run_ahead(tmp_path: Path) -> None:
         manager = pool.submit(asyncio.run, busy_for_a_while()).result(timeout=60)
     assert manager.list_kernel_ids() == []
     assert manager.get_pool_size(notebook) == 0
+
+
+def test_no_path_outside_the_root_or_with_a_nul_is_a_notebook(tmp_path: Path) -> None:
+    manager = ModulePageKernelManager(root_dir=str(tmp_path))
+    (tmp_path / "m").mkdir()
+    nbformat.write(nbformat.v4.new_notebook(), tmp_path / "m" / "a.ipynb")
+    (tmp_path / "m" / "out.ipynb").symlink_to(tmp_path.parent / "elsewhere.ipynb")
+    assert manager.notebook_file("m/a.ipynb") == tmp_path / "m" / "a.ipynb"
+    for bad in ("m/a\x00.ipynb", "../m/a.ipynb", "/m/a.ipynb", "m//a.ipynb", "m\\a.ipynb",
+                "m/b.ipynb", "m/a.txt", "m/out.ipynb", "m/./a.ipynb"):
+        assert manager.notebook_file(bad) is None, bad
+        assert manager.get_pool_size(bad) == 0
