@@ -104,6 +104,18 @@ def answered_texts(count: AnsweredCount, language: Language) -> dict[str, str | 
     return {"text": text, "confirm": confirm}
 
 
+def root_relative_parts(path: str) -> list[str] | None:
+    """The parts of ``path``, a path relative to the server's root as in
+    ``voila/render/<path>``; None when it is empty, absolute, has a backslash or an empty,
+    ``.`` or ``..`` part."""
+    parts = path.split("/")
+    if not path or path.startswith("/") or "\\" in path or any(
+        part in ("", ".", "..") for part in parts
+    ):
+        return None
+    return parts
+
+
 def inside(path: Path, root: Path) -> bool:
     """Whether ``path`` (symbolic links resolved) is ``root`` or below it."""
     try:

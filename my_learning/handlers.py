@@ -58,6 +58,7 @@ from .frame import (
     count_answered,
     frame_texts,
     inside,
+    root_relative_parts,
 )
 from .i18n import LANGUAGE_NAMES, safe_local_path, translations
 from .module_kernels import ModulePageKernelManager, page_query
@@ -209,10 +210,8 @@ def module_of_notebook(client: NbgraderClient, path: str,
     """The module whose notebook Voila shows at ``path`` (relative to the server's root,
     as in ``voila/render/<path>``), fetched into this server's files, and that notebook's
     language; None for any other notebook."""
-    parts = path.split("/")
-    if not path or path.startswith("/") or "\\" in path or any(
-        part in ("", ".", "..") for part in parts
-    ):
+    parts = root_relative_parts(path)
+    if parts is None:
         return None
     notebook = Path(client.root_dir, *parts)
     for course in load_public_catalog(log).values():

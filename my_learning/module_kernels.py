@@ -66,6 +66,8 @@ from voila.voila_kernel_manager import voila_kernel_manager_factory
 from course_kit.i18n import LANGUAGE_PARAMETER
 from course_kit.responses import RELOAD_CODE
 
+from .frame import root_relative_parts
+
 #: Voila's pooling kernel manager over jupyter_server's: shutdown, culling and the running of
 #: a page are Voila's; which pages, when, and for whom are this module's.
 _VoilaPool: type[AsyncMappingKernelManager] = voila_kernel_manager_factory(
@@ -467,9 +469,8 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
 
     def notebook_file(self, notebook_name: str) -> Path | None:
         """``notebook_name`` on disk: a notebook inside the server's root, or None."""
-        parts = notebook_name.split("/")
-        if (not notebook_name.endswith(".ipynb") or notebook_name.startswith("/")
-                or "\\" in notebook_name or any(p in ("", ".", "..") for p in parts)):
+        parts = root_relative_parts(notebook_name)
+        if parts is None or not notebook_name.endswith(".ipynb"):
             return None
         root = Path(self.root_dir).resolve()
         path = root.joinpath(*parts)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+import requests
 from ml_academy import TOKEN
 from playwright.sync_api import Browser, Page, expect
 from test_my_learning_frame_lib import (
@@ -164,9 +165,21 @@ def test_a_page_run_ahead_shows_the_answers_as_they_are_now(
         context.close()
 
 
+def start_module(server: LearnerServer) -> requests.Session:
+    """The learner, reading English, starts the module on My learning (nbgrader fetches
+    it) without opening it; their session."""
+    session = server.session("en")
+    started = session.post(server.url + "learning/fetch", allow_redirects=False, data={
+        "course_id": COURSE_ID, "assignment_id": MODULE_ID,
+        "_xsrf": session.cookies.get("_xsrf", ""),
+    })
+    assert started.status_code == 303, started.text
+    return session
+
+
 @pytest.fixture
 def fetched_site(tmp_path: Path) -> FrameSite:
-    """A learner who has started the module and answered its first question."""
+    """The module released to the learner, not started yet."""
     site = FrameSite.create(tmp_path / "site")
     site.release()
     return site
@@ -180,12 +193,7 @@ def test_my_learning_runs_the_module_it_suggests_ahead(
     context = browser.new_context()
     context.set_default_timeout(STATE_TIMEOUT)
     try:
-        session = server.session("en")
-        started = session.post(server.url + "learning/fetch", allow_redirects=False, data={
-            "course_id": COURSE_ID, "assignment_id": MODULE_ID,
-            "_xsrf": session.cookies.get("_xsrf", ""),
-        })
-        assert started.status_code == 303, started.text
+        start_module(server)
         write_answers(fetched_site.module_folder, {"q1": "integrity"})
         assert used_ahead(server.log()) == []
 
@@ -211,12 +219,7 @@ def test_the_notebook_opened_longest_ago_gives_way(fetched_site: FrameSite) -> N
                            "--ModulePageKernelManager.pooled_notebooks=1",
                            "--ModulePageKernelManager.fill_delay=0").start()
     try:
-        session = server.session("en")
-        started = session.post(server.url + "learning/fetch", allow_redirects=False, data={
-            "course_id": COURSE_ID, "assignment_id": MODULE_ID,
-            "_xsrf": session.cookies.get("_xsrf", ""),
-        })
-        assert started.status_code == 303, started.text
+        session = start_module(server)
         base = f"{server.url}voila/render/{COURSE_ID}/{MODULE_ID}/"
         assert session.get(f"{base}{NOTEBOOK_EN}?lang=en", timeout=120).ok
         english = ready(server, NOTEBOOK_EN, "lang=en")
