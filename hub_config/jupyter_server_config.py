@@ -43,6 +43,9 @@ if os.environ.get(SERVER_ROLE_ENV) == ServerRole.LEARNER:
     c.VoilaConfiguration.strip_sources = True
     # Module pages run ahead, so that reopening one is at once (my_learning/module_kernels.py)
     c.ServerApp.kernel_manager_class = "my_learning.module_kernels.ModulePageKernelManager"
+    # ... and a page's kernel client is ready once the kernel has answered, without
+    # jupyter_client's extra 0.2 s or more of listening on IOPub
+    c.ServerKernelManager.client_class = "my_learning.module_kernels.ReadyKernelClient"
 elif os.environ.get(SERVER_ROLE_ENV) == ServerRole.COURSE:
     # Formgrader comes with its manual grade changes journalled for the audit log: the
     # academy's extension loads it after routing the grade URL to its audited handler

@@ -349,10 +349,12 @@ class LearningBaseHandler(JupyterHandler):
 
     def run_next_module_ahead(self, courses: list[CourseProgress]) -> None:
         """Have the page of the first module this page says to continue run ahead, so
-        that the click on it opens at once (module_kernels)."""
+        that the click on it opens at once, and a spare kernel waiting for any other
+        module page (module_kernels)."""
         manager = self.kernel_manager
         if not isinstance(manager, ModulePageKernelManager):
             return
+        manager.keep_spare_kernel()
         for course in courses:
             step = next_step(course)
             if step.kind is not NextStepKind.CONTINUE or step.module is None:

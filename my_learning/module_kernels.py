@@ -31,6 +31,15 @@ manager for a learner's server (``c.ServerApp.kernel_manager_class``):
   widgets show the answers file as it is then; a kernel that does not answer that it did
   is shut down and the page is run for the request. The rest of the page is the
   notebook's own output, the same for every run.
+- **A spare kernel for the rest.** A page none was run ahead for (a module's first open,
+  a reopen before its next page has run, another language) still needs a kernel: one is
+  kept started, with the course kit imported (``spare_kernels``, ``spare_code``), from
+  when My learning is shown, and started again ``spare_delay`` seconds after it is taken.
+  Taken for a page, it first moves to the notebook's folder and takes the request's
+  environment (what Voila would have started a kernel with), then Voila runs the notebook
+  in it as in a kernel of its own: the page skips the kernel's start. A spare kernel that
+  was shut down, or that does not confirm the move, is not used (one restarted is: it
+  moves all the same, and the notebook imports the kit itself).
 - **Isolation** is unchanged: the kernels are the learner's server's, run as the learner.
 
 Kernels run ahead are started with ``VOILA_PREHEAT=False``: Voila's standalone pool sets it
@@ -43,8 +52,10 @@ request.
 from __future__ import annotations
 
 import asyncio
+import math
 import os
 import queue
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,10 +63,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_core.utils import ensure_async
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from jupyter_server.utils import url_path_join
-from traitlets import Float, Integer
+from traitlets import Float, Integer, Unicode
 from voila.configuration import VoilaConfiguration
 from voila.notebook_renderer import NotebookRenderer
 from voila.paths import collect_template_paths
@@ -76,6 +88,81 @@ _VoilaPool: type[AsyncMappingKernelManager] = voila_kernel_manager_factory(
 
 #: How long the answers' reload may take before the page is handed over regardless.
 RELOAD_TIMEOUT = 10.0
+#: How long a spare kernel may take to start and import the kit, and to take a request's
+#: folder and environment, before it is given up.
+SPARE_START_TIMEOUT = 60.0
+SPARE_TAKE_TIMEOUT = 10.0
+
+
+def spare_fixup_code(cwd: str, started_with: dict[str, str], wanted: dict[str, str]) -> str:
+    """Code that turns a kernel started in another folder with the environment
+    ``started_with`` into one started in ``cwd`` with ``wanted``, leaving no name behind in
+    the notebook's namespace (the strings are Python literals: ``repr``)."""
+    # str(): Voila's names are a StrEnum's members, whose repr is no literal
+    changed = {str(name): str(value) for name, value in wanted.items()
+               if started_with.get(name) != value}
+    removed = sorted(str(name) for name in set(started_with) - set(wanted))
+    return (
+        f"(lambda os: (os.chdir({cwd!r}), os.environ.update({changed!r}), "
+        f"[os.environ.pop(name, None) for name in {removed!r}]))(__import__('os'))"
+    )
+
+
+class ReadyKernelClient(AsyncKernelClient):
+    """jupyter_client's client, ready as soon as the kernel has answered on both channels
+    (``c.ServerKernelManager.client_class`` of a learner's server).
+
+    Voila's renderer runs a page's notebook through nbclient, which waits for its client to
+    be ready (``wait_for_ready``). jupyter_client's wait, after the kernel's reply, waits
+    for a message on IOPub (0.2 s at most), then reads IOPub until nothing has come for
+    0.2 s: a fifth of a second or more spent on every page, with nothing to wait for. This
+    one sends ``kernel_info`` and is ready once both its reply (shell) and a message about
+    it (IOPub: the kernel's busy or idle status) have come, which proves both channels
+    connected; without the IOPub message (a subscription not yet in place when the kernel
+    published), it asks again. Messages about other requests are left alone: nbclient reads
+    only the ones about its own."""
+
+    #: How long the IOPub message about a kernel_info request may take, once replied to.
+    status_wait = 0.2
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (math.inf if timeout is None else timeout)
+        while not await self._async_is_alive():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond to heartbeats in {timeout} seconds")
+            await asyncio.sleep(0.05)
+        while True:
+            msg_id = self.kernel_info()
+            reply = await self._reply_to(msg_id, min(1.0, max(0.0, deadline - time.monotonic())))
+            if reply is not None and await self._iopub_about(msg_id):
+                self._handle_kernel_info_reply(reply)
+                return
+            if not await self._async_is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
+    async def _reply_to(self, msg_id: str, timeout: float) -> dict[str, Any] | None:
+        end = time.monotonic() + timeout
+        while (left := end - time.monotonic()) > 0:
+            try:
+                message: dict[str, Any] = await self.shell_channel.get_msg(timeout=left)
+            except queue.Empty:
+                return None
+            if message.get("parent_header", {}).get("msg_id") == msg_id:
+                return message
+        return None
+
+    async def _iopub_about(self, msg_id: str) -> bool:
+        end = time.monotonic() + self.status_wait
+        while (left := end - time.monotonic()) > 0:
+            try:
+                message: dict[str, Any] = await self.iopub_channel.get_msg(timeout=left)
+            except queue.Empty:
+                return False
+            if message.get("parent_header", {}).get("msg_id") == msg_id:
+                return True
+        return False
 
 
 def page_query(query: str) -> str:
@@ -127,7 +214,7 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
     """The kernel manager of a learner's server: Voila's, with module pages run ahead."""
 
     pooled_notebooks = Integer(
-        2,
+        1,
         config=True,
         help="How many notebooks keep a page run ahead (one kernel each); the one opened "
         "longest ago gives way. 0: none.",
@@ -136,6 +223,23 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
         5.0,
         config=True,
         help="Seconds after a page of a notebook is handed over before the next one is run.",
+    )
+    spare_kernels = Integer(
+        1,
+        config=True,
+        help="How many kernels are kept started, with spare_code run, for a module page "
+        "none was run ahead for (one kernel each). 0: none.",
+    )
+    spare_delay = Float(
+        1.0,
+        config=True,
+        help="Seconds after a spare kernel is taken before the next one is started (the "
+        "page taken for has been run by then: a spare kernel runs a page in about 0.2 s).",
+    )
+    spare_code = Unicode(
+        "import course_kit.widgets",
+        config=True,
+        help="What a spare kernel runs once started: the imports every module page makes.",
     )
     max_load = Float(
         1.0,
@@ -161,6 +265,10 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
         #: are run ahead, never a learner's own notebook. My learning's extension sets it
         #: (my_learning/__init__.py); until then, none is.
         self.is_module_notebook: Callable[[str], bool] = lambda _notebook: False
+        #: spare kernels starting or waiting (their ids), and the timer of the next one
+        self._spares: list[asyncio.Task[str]] = []
+        self._spare_timer: asyncio.TimerHandle | None = None
+        self._spare_env: dict[str, str] = {}
 
     # -- what Voila's handler asks ------------------------------------------------------
     def get_pool_size(self, notebook_name: str) -> int:
@@ -201,26 +309,127 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
                           notebook_name)
         else:
             # none run ahead in this language: run it for this request, as Voila does (its
-            # cells read the answers as they are now)
-            page = await self._initialize(
-                notebook_name, None, **self._start_arguments(notebook_name, query)
-            )
+            # cells read the answers as they are now), in a spare kernel if there is one
+            arguments = self._start_arguments(notebook_name, query)
+            spare = await self._take_spare(None, arguments["path"], arguments["env"])
+            page = await self._initialize(notebook_name, spare, **arguments)
         renderer: NotebookRenderer = page["renderer"]
         renderer.stop_generator = True  # the handler renders what is left, if anything
         self.preheat(notebook_name, query, delay=self.fill_delay)
+        self.keep_spare_kernel(delay=self.spare_delay)
         return page["task"], renderer.rendered_cache, page["kernel_id"]
 
     async def start_kernel(self, **kwargs: Any) -> str:
-        """A kernel as asked; when Voila's handler asks for one for a page it had no page
-        run ahead for, the next page of that notebook is run ahead."""
-        kernel_id: str = await super().start_kernel(**kwargs)
+        """A kernel as asked. When Voila's handler asks for one for a module page it had no
+        page run ahead for, it is a spare kernel if one is ready, and the next page of that
+        notebook is run ahead."""
         env = kwargs.get("env") or {}
+        notebook = None
         if env.get(ENV_VARIABLE.VOILA_PREHEAT) == "False":
             notebook = self.notebook_of(env.get(ENV_VARIABLE.SCRIPT_NAME, ""))
-            if notebook is not None and self.is_module_notebook(notebook):
-                query = page_query(env.get(ENV_VARIABLE.QUERY_STRING, ""))
-                self.preheat(notebook, query, delay=self.fill_delay)
+            if notebook is not None and not self.is_module_notebook(notebook):
+                notebook = None
+        kernel_id: str | None = None
+        if notebook is not None and kwargs.get("kernel_id") is None:
+            kernel_id = await self._take_spare(kwargs.get("kernel_name"),
+                                               kwargs.get("path") or "", env)
+        if kernel_id is None:
+            kernel_id = await super().start_kernel(**kwargs)
+        if notebook is not None:
+            query = page_query(env.get(ENV_VARIABLE.QUERY_STRING, ""))
+            self.preheat(notebook, query, delay=self.fill_delay)
+            self.keep_spare_kernel(delay=self.spare_delay)
         return kernel_id
+
+    # -- spare kernels -------------------------------------------------------------------
+    def keep_spare_kernel(self, delay: float = 0.0) -> None:
+        """Have ``spare_kernels`` kernels started and waiting for a module page, the next
+        one starting in ``delay`` seconds (later while the machine is busy)."""
+        self._spares = [task for task in self._spares if not task.done() or self._ready(task)]
+        if self.spare_kernels <= 0 or self._spare_timer is not None:
+            return
+        if len(self._spares) >= self.spare_kernels:
+            return
+        self._spare_timer = asyncio.get_running_loop().call_later(delay, self._start_spare)
+
+    def _ready(self, task: asyncio.Future[str]) -> bool:
+        """A spare kernel that started, ran ``spare_code`` and is still there."""
+        return _started(task) and task.result() in self
+
+    def _start_spare(self) -> None:
+        self._spare_timer = None
+        if len(self._spares) >= self.spare_kernels:
+            return
+        if self.machine_busy():
+            self._spare_timer = asyncio.get_running_loop().call_later(
+                self.fill_delay, self._start_spare
+            )
+            return
+        task = asyncio.ensure_future(self._spare_kernel())
+        self._spares.append(task)
+
+        def started(done: asyncio.Task[str]) -> None:
+            if _started(done):
+                self.log.info("Module page: spare kernel %s ready", done.result())
+            elif not done.cancelled():
+                self.log.warning("Module page: a spare kernel did not start: %s",
+                                 done.exception())
+                if done in self._spares:
+                    self._spares.remove(done)
+
+        task.add_done_callback(started)
+
+    async def _spare_kernel(self) -> str:
+        """Start a kernel in the server's root, with the server's environment, and have it
+        run ``spare_code``; its id."""
+        env = {**os.environ, ENV_VARIABLE.VOILA_PREHEAT: "False"}
+        self._spare_env = env
+        kernel_id: str = await super().start_kernel(
+            kernel_name=self.default_kernel_name, path="", env=env
+        )
+        try:
+            message = await self._execute(kernel_id, self.spare_code, SPARE_START_TIMEOUT)
+        except BaseException:
+            await self._shut_down(kernel_id)
+            raise
+        if message is None or message["content"].get("status") != "ok":
+            await self._shut_down(kernel_id)
+            raise RuntimeError(
+                "its code did not run: "
+                + ("no answer" if message is None else message["content"].get("evalue", ""))
+            )
+        return kernel_id
+
+    async def _take_spare(self, kernel_name: str | None, path: str,
+                          env: dict[str, str]) -> str | None:
+        """A spare kernel of ``kernel_name`` moved to ``path`` (under the root) with the
+        environment ``env``, taken from the spares; None when none is ready."""
+        if kernel_name not in (None, self.default_kernel_name):
+            return None
+        for task in list(self._spares):
+            if not self._ready(task):
+                continue
+            self._spares.remove(task)
+            kernel_id = task.result()
+            code = spare_fixup_code(self.cwd_for_path(path), self._spare_env, env)
+            try:
+                message = await self._execute(kernel_id, code, SPARE_TAKE_TIMEOUT)
+            except asyncio.CancelledError:  # the request went away: so does the kernel
+                asyncio.ensure_future(self._shut_down(kernel_id))
+                raise
+            except Exception:
+                self.log.exception("Module page: spare kernel %s", kernel_id)
+                message = None
+            if message is None or message["content"].get("status") != "ok":
+                self.log.warning("Module page: spare kernel %s did not take the page: %s",
+                                 kernel_id, "no answer" if message is None
+                                 else message["content"].get("evalue", ""))
+                await self._shut_down(kernel_id)
+                continue
+            self.log.info("Module page: spare kernel %s for %s", kernel_id,
+                          env.get(ENV_VARIABLE.SCRIPT_NAME, path))
+            return kernel_id
+        return None
 
     # -- running pages ahead -------------------------------------------------------------
     def preheat(self, notebook_name: str, query: str = "", delay: float = 0.0) -> None:
@@ -389,20 +598,12 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
             except (KeyError, RuntimeError) as exc:  # already gone
                 self.log.debug("Module page: kernel %s: %s", kernel_id, exc)
 
-    async def _reload_answers(self, kernel_id: str) -> bool:
-        """Run the kit's reload in the page's kernel (see course_kit.responses); False when
-        the kernel did not answer that it did, within RELOAD_TIMEOUT."""
+    async def _execute(self, kernel_id: str, code: str,
+                       timeout: float) -> dict[str, Any] | None:
+        """Run ``code`` silently in the kernel; its execute reply, or None when there was
+        none within ``timeout`` seconds."""
         client = self.get_kernel(kernel_id).client()
         client.start_channels(iopub=False, stdin=False, hb=False, control=False)  # shell only
-
-        # the kernel that ran the page, not one restarted since under the same id (its
-        # widgets would be gone): Voila's renderer set VOILA_KERNEL_ID in it
-        code = (
-            f"if __import__('os').environ.get({ENV_VARIABLE.VOILA_KERNEL_ID.value!r}) != "
-            f"{kernel_id!r}:\n"
-            "    raise RuntimeError('this kernel did not run the page')\n"
-            f"{RELOAD_CODE}\n"
-        )
 
         async def reply() -> dict[str, Any]:
             msg_id = client.execute(code, silent=True, store_history=False)
@@ -412,13 +613,28 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
                     return message
 
         try:
-            message = await asyncio.wait_for(reply(), RELOAD_TIMEOUT)
+            return await asyncio.wait_for(reply(), timeout)
         except (TimeoutError, queue.Empty):
+            return None
+        finally:
+            client.stop_channels()
+
+    async def _reload_answers(self, kernel_id: str) -> bool:
+        """Run the kit's reload in the page's kernel (see course_kit.responses); False when
+        the kernel did not answer that it did, within RELOAD_TIMEOUT."""
+        # the kernel that ran the page, not one restarted since under the same id (its
+        # widgets would be gone): Voila's renderer set VOILA_KERNEL_ID in it
+        code = (
+            f"if __import__('os').environ.get({ENV_VARIABLE.VOILA_KERNEL_ID.value!r}) != "
+            f"{kernel_id!r}:\n"
+            "    raise RuntimeError('this kernel did not run the page')\n"
+            f"{RELOAD_CODE}\n"
+        )
+        message = await self._execute(kernel_id, code, RELOAD_TIMEOUT)
+        if message is None:
             self.log.warning("Module page: kernel %s did not reload the answers within %s s",
                              kernel_id, RELOAD_TIMEOUT)
             return False
-        finally:
-            client.stop_channels()
         if message["content"].get("status") != "ok":
             self.log.warning("Module page: reloading the answers in kernel %s failed: %s",
                              kernel_id, message["content"].get("evalue", ""))
@@ -447,6 +663,12 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
         for timer, _query in self._timers.values():
             timer.cancel()
         self._timers.clear()
+        if self._spare_timer is not None:
+            self._spare_timer.cancel()
+            self._spare_timer = None
+        spares, self._spares = self._spares, []
+        for spare in spares:
+            spare.cancel()  # one that is done stays done: its kernel is shut down below
         self._recent.clear()
         self._run_ahead.clear()
         starting, self._discarded = set(self._discarded), set()
@@ -457,6 +679,9 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
             except Exception:  # noqa: S112 - it never started: nothing to shut down
                 continue
             await self._shut_down(kernel_id)
+        # spare kernels: the ones waiting went with the rest; one still starting shuts its
+        # kernel down as it is cancelled (or it went with the rest, as a pending kernel)
+        await asyncio.gather(*spares, return_exceptions=True)
 
     # -- paths ---------------------------------------------------------------------------
     def notebook_of(self, script_name: str) -> str | None:

@@ -6,16 +6,21 @@ again, and the page run ahead of the old one is shut down."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
 import requests
+from jupyter_client.manager import AsyncKernelManager
 from ml_academy import TOKEN
 from playwright.sync_api import Browser, Page, expect
 from test_my_learning_frame_lib import (
@@ -29,9 +34,15 @@ from test_my_learning_frame_lib import (
     LearnerServer,
     write_answers,
 )
+from voila.utils import ENV_VARIABLE
 
 from common.i18n import LANGUAGE_COOKIE
-from my_learning.module_kernels import ModulePageKernelManager, page_query
+from my_learning.module_kernels import (
+    ModulePageKernelManager,
+    ReadyKernelClient,
+    page_query,
+    spare_fixup_code,
+)
 
 STATE_TIMEOUT = 20_000  # ms: waiting for a state, never for a time
 RENDER_TIMEOUT = 90_000  # Voila starts a kernel and runs the module's cells
@@ -90,6 +101,32 @@ def ready(server: LearnerServer, notebook: str, query: str, after: int = 0) -> s
 
 def used_ahead(log: str) -> list[str]:
     return re.findall(r"Module page: run ahead in kernel (\S+):", log)
+
+
+def spare_ready(server: LearnerServer, after: int = 0) -> str:
+    """A spare kernel, once it is ready (a log line after the ``after``-th character)."""
+    pattern = re.compile(r"Module page: spare kernel (\S+) ready")
+    return wait_for_log(server, lambda log: pattern.search(log, after),
+                        "a spare kernel was ready").group(1)
+
+
+def spares_taken(log: str) -> list[str]:
+    return re.findall(r"Module page: spare kernel (\S+) for ", log)
+
+
+def kernel_processes(site: FrameSite) -> list[str]:
+    """The command lines of the processes of kernels of ``site``'s server (their connection
+    files are in its runtime folder)."""
+    runtime = str(site.root / "runtime")
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if runtime in command and "kernel-" in command:
+            found.append(command)
+    return found
 
 
 def open_module(page: Page, server: LearnerServer, notebook: str, lang: str) -> None:
@@ -259,6 +296,148 @@ def test_the_notebook_opened_longest_ago_gives_way(fetched_site: FrameSite) -> N
             line for line in server.log()[mark:].splitlines() if "Module page" in line)
     finally:
         server.stop()
+
+
+@pytest.mark.timeout(400)
+def test_a_page_none_was_run_ahead_for_opens_in_a_spare_kernel(
+    browser: Browser, fetched_site: FrameSite
+) -> None:
+    """The module's first open, and another language: no page was run ahead for them, and
+    the spare kernel started when My learning was shown runs them, in the module's folder
+    (the learner's saved answer is shown) with the request's language."""
+    server = LearnerServer(fetched_site, *WHATEVER_THE_LOAD).start()
+    context = browser.new_context()
+    context.set_default_timeout(STATE_TIMEOUT)
+    try:
+        start_module(server)  # My learning was shown: a spare kernel is started
+        write_answers(fetched_site.module_folder, {"q1": "integrity"})
+        spare = spare_ready(server)
+
+        page = context.new_page()
+        page.goto(f"{server.url}learning?token={TOKEN}")  # logged in
+        mark = len(server.log())
+        open_module(page, server, NOTEBOOK_EN, "en")
+        choice = page.get_by_role("radio", name=FIRST_OPTION)
+        choice.wait_for(timeout=RENDER_TIMEOUT)
+        assert spares_taken(server.log()[mark:]) == [spare]
+        assert used_ahead(server.log()[mark:]) == []
+        expect(choice).to_be_checked()  # the answers file of the module's folder
+        card = page.locator(".ck-question").filter(has=choice)
+        expect(card.get_by_role("status")).to_contain_text("Saved ✓: your earlier answer")
+        # the page works in it: an answer is saved as usual
+        page.get_by_role("radio", name="Report it at once to revoke the certificate").check()
+        count = page.get_by_role("banner", name="The module and your progress") \
+            .get_by_role("status")
+        expect(count).to_have_text(f"2 of {QUESTIONS_ASKED} questions answered")
+
+        # another spare is started, and the next English page is run ahead; the page in
+        # Vietnamese was not: it opens in the new spare kernel
+        again = spare_ready(server, after=mark)
+        assert again != spare
+        ready(server, NOTEBOOK_EN, "lang=en", after=mark)
+        mark = len(server.log())
+        open_module(page, server, NOTEBOOK_EN, "vi")
+        expect(page.locator(".ck-question").first).to_contain_text("Chọn một đáp án",
+                                                                   timeout=RENDER_TIMEOUT)
+        expect(page.get_by_role("radio", name=FIRST_OPTION)).to_be_checked()
+        assert spares_taken(server.log()[mark:]) == [again]
+        assert used_ahead(server.log()[mark:]) == []
+
+        # a spare kernel shut down from outside (the kernels API) is not used: the page
+        # (none run ahead in English: My learning here was in Vietnamese) gets a kernel of
+        # its own, and another spare is started
+        third = spare_ready(server, after=mark)
+        session = server.session("en")
+        gone = session.delete(f"{server.url}api/kernels/{third}", timeout=60,
+                              headers={"X-XSRFToken": session.cookies.get("_xsrf", "")})
+        assert gone.status_code == 204, gone.text
+        mark = len(server.log())
+        fresh = session.get(f"{server.url}voila/render/{COURSE_ID}/{MODULE_ID}/{NOTEBOOK}"
+                            "?lang=en", timeout=120)
+        assert fresh.ok and "lesson" in fresh.text
+        assert spares_taken(server.log()[mark:]) == []
+        assert used_ahead(server.log()[mark:]) == []
+        last = spare_ready(server, after=mark)
+    finally:
+        context.close()
+        server.stop()
+    # stopping the server ends its kernels, the spare one's too
+    assert kernel_processes(fetched_site) == [], server.log()[-3000:]
+    assert last not in "".join(kernel_processes(fetched_site))
+
+
+def test_a_spare_kernel_takes_the_pages_folder_and_environment(tmp_path: Path) -> None:
+    started_with = {"PATH": os.environ["PATH"], "KEPT": "1", "CHANGED": "old", "GONE": "x",
+                    ENV_VARIABLE.VOILA_PREHEAT: "False"}
+    # as Voila's handler gives it: some names are members of a StrEnum
+    wanted = {"PATH": os.environ["PATH"], "KEPT": "1", "CHANGED": "new",
+              ENV_VARIABLE.VOILA_PREHEAT: "False",
+              ENV_VARIABLE.QUERY_STRING: "lang=en&x='\"\n\\"}
+    folder = tmp_path / "m 1 'x'"
+    folder.mkdir()
+    code = spare_fixup_code(str(folder), started_with, wanted)
+    check = (f"before = set(globals())\n{code}\nimport json, os\n"
+             "print(json.dumps([os.getcwd(), dict(os.environ), "
+             "sorted(set(globals()) - before - {'json', 'os'})]))")
+    out = subprocess.run([sys.executable, "-c", check], env=started_with, cwd=tmp_path,
+                         capture_output=True, text=True, check=True).stdout
+    cwd, env, left = json.loads(out)
+    assert cwd == str(folder)
+    assert {k: env.get(k) for k in (*started_with, *wanted)} == {**wanted, "GONE": None}
+    assert left == ["before"]  # nothing of its own left in the namespace
+
+
+def in_own_loop(coroutine: Any) -> Any:
+    """Run ``coroutine`` in an event loop of its own (Playwright's sync API may hold this
+    thread's)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result(timeout=120)
+
+
+def test_a_ready_client_gets_the_first_requests_output() -> None:
+    """Ready means both channels are connected: the output of the very first request after
+    the wait comes on IOPub."""
+
+    async def first_output() -> str:
+        manager = AsyncKernelManager(kernel_name="python3",
+                                     client_class=f"{ReadyKernelClient.__module__}."
+                                                  "ReadyKernelClient")
+        await manager.start_kernel()
+        client = manager.client()
+        try:
+            assert isinstance(client, ReadyKernelClient)
+            client.start_channels()
+            await client.wait_for_ready(timeout=60)
+            msg_id = client.execute("print('xin chào')")
+            while True:
+                message = await client.get_iopub_msg(timeout=60)
+                if (message["parent_header"].get("msg_id") == msg_id
+                        and message["msg_type"] == "stream"):
+                    return str(message["content"]["text"])
+        finally:
+            client.stop_channels()
+            await manager.shutdown_kernel(now=True)
+
+    assert in_own_loop(first_output()) == "xin chào\n"
+
+
+def test_a_ready_client_of_a_dead_kernel_says_so() -> None:
+    async def wait_for_dead() -> str:
+        manager = AsyncKernelManager(kernel_name="python3")
+        await manager.start_kernel()
+        connection = manager.get_connection_info(session=True)
+        await manager.shutdown_kernel(now=True)  # the process is gone
+        client = ReadyKernelClient(parent=manager, **connection)
+        client.start_channels()
+        try:
+            await client.wait_for_ready(timeout=5)
+        except RuntimeError as exc:
+            return str(exc)
+        finally:
+            client.stop_channels()
+        return "ready"
+
+    assert "Kernel didn't respond" in in_own_loop(wait_for_dead())
 
 
 class LoadedMachine(ModulePageKernelManager):
