@@ -64,6 +64,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.manager import KernelManager
 from jupyter_core.utils import ensure_async
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from jupyter_server.utils import url_path_join
@@ -119,15 +120,17 @@ class ReadyKernelClient(AsyncKernelClient):
     one sends ``kernel_info`` and is ready once both its reply (shell) and a message about
     it (IOPub: the kernel's busy or idle status) have come, which proves both channels
     connected; without the IOPub message (a subscription not yet in place when the kernel
-    published), it asks again. Messages about other requests are left alone: nbclient reads
-    only the ones about its own."""
+    published), it asks again. Messages about other requests read meanwhile are dropped, as
+    jupyter_client's flush drops them: nbclient reads only the ones about its own."""
 
     #: How long the IOPub message about a kernel_info request may take, once replied to.
     status_wait = 0.2
 
     async def wait_for_ready(self, timeout: float | None = None) -> None:
         deadline = time.monotonic() + (math.inf if timeout is None else timeout)
-        while not await self._async_is_alive():
+        # a client of a kernel manager asks it whether the kernel lives (below); another
+        # waits for the heartbeat, as jupyter_client's does
+        while not isinstance(self.parent, KernelManager) and not await self._async_is_alive():
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond to heartbeats in {timeout} seconds")
             await asyncio.sleep(0.05)
@@ -189,6 +192,14 @@ class NotebookStamp:
 
 
 @dataclass(frozen=True)
+class SpareKernel:
+    """A kernel started ahead of any page, and the environment it was started with."""
+
+    kernel_id: str
+    env: dict[str, str]
+
+
+@dataclass(frozen=True)
 class RunAhead:
     """A page of a notebook being run, or run, before anyone asked for it."""
 
@@ -237,7 +248,7 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
         "page taken for has been run by then: a spare kernel runs a page in about 0.2 s).",
     )
     spare_code = Unicode(
-        "import course_kit.widgets",
+        "__import__('course_kit.widgets')",
         config=True,
         help="What a spare kernel runs once started: the imports every module page makes.",
     )
@@ -266,9 +277,10 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
         #: (my_learning/__init__.py); until then, none is.
         self.is_module_notebook: Callable[[str], bool] = lambda _notebook: False
         #: spare kernels starting or waiting (their ids), and the timer of the next one
-        self._spares: list[asyncio.Task[str]] = []
+        self._spares: list[asyncio.Task[SpareKernel]] = []
         self._spare_timer: asyncio.TimerHandle | None = None
-        self._spare_env: dict[str, str] = {}
+        self._closing = False  # shutdown_all has begun: nothing more is started
+        self._spare_starts: set[asyncio.Future[str]] = set()  # spare kernels' starts
 
     # -- what Voila's handler asks ------------------------------------------------------
     def get_pool_size(self, notebook_name: str) -> int:
@@ -311,7 +323,8 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
             # none run ahead in this language: run it for this request, as Voila does (its
             # cells read the answers as they are now), in a spare kernel if there is one
             arguments = self._start_arguments(notebook_name, query)
-            spare = await self._take_spare(None, arguments["path"], arguments["env"])
+            kernel_name = self.notebook_data.get(notebook_name, {}).get("kernel_name")
+            spare = await self._take_spare(kernel_name, arguments["path"], arguments["env"])
             page = await self._initialize(notebook_name, spare, **arguments)
         renderer: NotebookRenderer = page["renderer"]
         renderer.stop_generator = True  # the handler renders what is left, if anything
@@ -345,20 +358,24 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
     def keep_spare_kernel(self, delay: float = 0.0) -> None:
         """Have ``spare_kernels`` kernels started and waiting for a module page, the next
         one starting in ``delay`` seconds (later while the machine is busy)."""
-        self._spares = [task for task in self._spares if not task.done() or self._ready(task)]
-        if self.spare_kernels <= 0 or self._spare_timer is not None:
+        if self._closing or self.spare_kernels <= 0 or self._spare_timer is not None:
             return
-        if len(self._spares) >= self.spare_kernels:
+        if self._spare_count() >= self.spare_kernels:
             return
         self._spare_timer = asyncio.get_running_loop().call_later(delay, self._start_spare)
 
-    def _ready(self, task: asyncio.Future[str]) -> bool:
+    def _spare_count(self) -> int:
+        """Spare kernels starting or ready (those shut down or failed forgotten)."""
+        self._spares = [task for task in self._spares if not task.done() or self._ready(task)]
+        return len(self._spares)
+
+    def _ready(self, task: asyncio.Future[SpareKernel]) -> bool:
         """A spare kernel that started, ran ``spare_code`` and is still there."""
-        return _started(task) and task.result() in self
+        return _started(task) and task.result().kernel_id in self
 
     def _start_spare(self) -> None:
         self._spare_timer = None
-        if len(self._spares) >= self.spare_kernels:
+        if self._closing or self._spare_count() >= self.spare_kernels:
             return
         if self.machine_busy():
             self._spare_timer = asyncio.get_running_loop().call_later(
@@ -368,9 +385,9 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
         task = asyncio.ensure_future(self._spare_kernel())
         self._spares.append(task)
 
-        def started(done: asyncio.Task[str]) -> None:
+        def started(done: asyncio.Task[SpareKernel]) -> None:
             if _started(done):
-                self.log.info("Module page: spare kernel %s ready", done.result())
+                self.log.info("Module page: spare kernel %s ready", done.result().kernel_id)
             elif not done.cancelled():
                 self.log.warning("Module page: a spare kernel did not start: %s",
                                  done.exception())
@@ -379,14 +396,19 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
 
         task.add_done_callback(started)
 
-    async def _spare_kernel(self) -> str:
+    async def _spare_kernel(self) -> SpareKernel:
         """Start a kernel in the server's root, with the server's environment, and have it
-        run ``spare_code``; its id."""
+        run ``spare_code``."""
         env = {**os.environ, ENV_VARIABLE.VOILA_PREHEAT: "False"}
-        self._spare_env = env
-        kernel_id: str = await super().start_kernel(
+        # shielded: a cancel (shutdown_all) must not cut jupyter_client's start between the
+        # kernel's process and its registration, which would leave the process behind; the
+        # start goes on, and shutdown_all waits for it and shuts the kernel down
+        start = asyncio.ensure_future(super().start_kernel(
             kernel_name=self.default_kernel_name, path="", env=env
-        )
+        ))
+        self._spare_starts.add(start)
+        start.add_done_callback(self._spare_starts.discard)
+        kernel_id: str = await asyncio.shield(start)
         try:
             message = await self._execute(kernel_id, self.spare_code, SPARE_START_TIMEOUT)
         except BaseException:
@@ -398,20 +420,21 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
                 "its code did not run: "
                 + ("no answer" if message is None else message["content"].get("evalue", ""))
             )
-        return kernel_id
+        return SpareKernel(kernel_id, env)
 
     async def _take_spare(self, kernel_name: str | None, path: str,
                           env: dict[str, str]) -> str | None:
         """A spare kernel of ``kernel_name`` moved to ``path`` (under the root) with the
         environment ``env``, taken from the spares; None when none is ready."""
-        if kernel_name not in (None, self.default_kernel_name):
+        if kernel_name != self.default_kernel_name:
             return None
         for task in list(self._spares):
-            if not self._ready(task):
+            if not self._ready(task) or task not in self._spares:
                 continue
             self._spares.remove(task)
-            kernel_id = task.result()
-            code = spare_fixup_code(self.cwd_for_path(path), self._spare_env, env)
+            kernel_id, started_with = task.result().kernel_id, task.result().env
+            cwd = self.cwd_for_path(path)
+            code = spare_fixup_code(cwd, started_with, env)
             try:
                 message = await self._execute(kernel_id, code, SPARE_TAKE_TIMEOUT)
             except asyncio.CancelledError:  # the request went away: so does the kernel
@@ -426,6 +449,12 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
                                  else message["content"].get("evalue", ""))
                 await self._shut_down(kernel_id)
                 continue
+            # a restart (after a crash, or asked for) brings it back as the page's kernel,
+            # in the notebook's folder with the request's environment
+            manager = self.get_kernel(kernel_id)
+            manager.update_env(env=dict(env))
+            if isinstance(manager._launch_args, dict):
+                manager._launch_args["cwd"] = cwd
             self.log.info("Module page: spare kernel %s for %s", kernel_id,
                           env.get(ENV_VARIABLE.SCRIPT_NAME, path))
             return kernel_id
@@ -435,7 +464,8 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
     def preheat(self, notebook_name: str, query: str = "", delay: float = 0.0) -> None:
         """Have a page of ``notebook_name`` (a path under the server's root) run for
         ``query`` and waiting, starting in ``delay`` seconds, unless one is already."""
-        if self.pooled_notebooks <= 0 or self.notebook_file(notebook_name) is None:
+        if (self._closing or self.pooled_notebooks <= 0
+                or self.notebook_file(notebook_name) is None):
             return
         self._recent.pop(notebook_name, None)
         self._recent[notebook_name] = None
@@ -660,6 +690,7 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
         await super().shutdown_kernel(kernel_id, *args, **kwargs)
 
     async def shutdown_all(self, now: bool = False) -> None:
+        self._closing = True
         for timer, _query in self._timers.values():
             timer.cancel()
         self._timers.clear()
@@ -669,6 +700,14 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
         spares, self._spares = self._spares, []
         for spare in spares:
             spare.cancel()  # one that is done stays done: its kernel is shut down below
+        # kernels still starting (spare kernels', pages') finish their start first:
+        # jupyter_server shuts down only the kernels it has registered, and a kernel still
+        # starting would end its shutdown_all early (a 404) with its process left running
+        starting_kernels = [*self._spare_starts, *self._discarded,
+                            *(task for pool in self._pools.values() for task in pool)]
+        pending = [task for task in starting_kernels if not task.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=SPARE_START_TIMEOUT)
         self._recent.clear()
         self._run_ahead.clear()
         starting, self._discarded = set(self._discarded), set()
@@ -679,8 +718,7 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
             except Exception:  # noqa: S112 - it never started: nothing to shut down
                 continue
             await self._shut_down(kernel_id)
-        # spare kernels: the ones waiting went with the rest; one still starting shuts its
-        # kernel down as it is cancelled (or it went with the rest, as a pending kernel)
+        # spare kernels: their kernels went with the rest; cancelled, they end at once
         await asyncio.gather(*spares, return_exceptions=True)
 
     # -- paths ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import queue
 import re
 import subprocess
 import sys
@@ -422,6 +423,8 @@ def test_a_ready_client_gets_the_first_requests_output() -> None:
 
 
 def test_a_ready_client_of_a_dead_kernel_says_so() -> None:
+    """At once (its kernel manager knows), not at the end of the wait."""
+
     async def wait_for_dead() -> str:
         manager = AsyncKernelManager(kernel_name="python3")
         await manager.start_kernel()
@@ -430,14 +433,141 @@ def test_a_ready_client_of_a_dead_kernel_says_so() -> None:
         client = ReadyKernelClient(parent=manager, **connection)
         client.start_channels()
         try:
-            await client.wait_for_ready(timeout=5)
+            await client.wait_for_ready(timeout=600)
         except RuntimeError as exc:
             return str(exc)
         finally:
             client.stop_channels()
         return "ready"
 
-    assert "Kernel didn't respond" in in_own_loop(wait_for_dead())
+    assert in_own_loop(wait_for_dead()) == "Kernel died before replying to kernel_info"
+
+
+class ScriptedChannel:
+    """A channel whose messages are given: each get_msg takes the next one, or finds none
+    (queue.Empty, as a channel with nothing within its timeout)."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict[str, Any]] = []
+        self.read = 0
+
+    async def get_msg(self, timeout: float | None = None) -> dict[str, Any]:
+        self.read += 1
+        if not self.messages:
+            raise queue.Empty
+        return self.messages.pop(0)
+
+
+class ScriptedClient(ReadyKernelClient):
+    """The real client's wait over scripted channels: ``iopub_script`` says, for each
+    kernel_info request, what IOPub has when it is read (None: nothing yet)."""
+
+    def __init__(self, iopub_script: list[list[str] | None]) -> None:
+        super().__init__()
+        self.shell = ScriptedChannel()
+        self.iopub = ScriptedChannel()
+        self.iopub_script = iopub_script
+        self.requests: list[str] = []
+
+    @property
+    def shell_channel(self) -> ScriptedChannel:  # type: ignore[override]
+        return self.shell
+
+    @property
+    def iopub_channel(self) -> ScriptedChannel:  # type: ignore[override]
+        return self.iopub
+
+    async def _async_is_alive(self) -> bool:
+        return True
+
+    def kernel_info(self) -> str:
+        msg_id = f"info-{len(self.requests)}"
+        self.requests.append(msg_id)
+        self.shell.messages.append({"parent_header": {"msg_id": msg_id},
+                                    "msg_type": "kernel_info_reply",
+                                    "content": {"protocol_version": "4.1"}})
+        parents = self.iopub_script.pop(0)
+        for parent in parents or []:
+            self.iopub.messages.append({"parent_header": {"msg_id": parent.format(msg_id)},
+                                        "msg_type": "status"})
+        return msg_id
+
+
+def test_a_ready_client_asks_again_until_iopub_answers() -> None:
+    # IOPub not yet subscribed when the kernel answered the first request: asked again
+    client = ScriptedClient([None, ["{}"]])
+    in_own_loop(client.wait_for_ready(timeout=60))
+    assert client.requests == ["info-0", "info-1"]
+    assert client.session.adapt_version == 4  # the reply was handled (protocol 4)
+
+    # messages about other requests (the spare kernel's own) are passed over, and nothing
+    # is read on IOPub after the one about this request
+    client = ScriptedClient([["other", "{}", "after"]])
+    in_own_loop(client.wait_for_ready(timeout=60))
+    assert client.requests == ["info-0"]
+    assert client.iopub.read == 2 and len(client.iopub.messages) == 1
+
+
+def child_kernels() -> list[int]:
+    """This process's kernel processes (not those that have ended)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        try:
+            parent = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (proc / "cmdline").read_bytes()
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == os.getpid() and b"ipykernel" in command:
+            found.append(int(proc.name))
+    return found
+
+
+def test_a_spare_kernel_taken_for_a_page_restarts_as_that_pages_kernel(tmp_path: Path) -> None:
+    """Taken, it is the page's: in the notebook's folder with the request's environment,
+    and so after a restart (after a crash, or asked for) too."""
+    (tmp_path / "course" / "module").mkdir(parents=True)
+    folder = str(tmp_path / "course" / "module")
+    check = (f"import os\nassert os.getcwd() == {folder!r}, os.getcwd()\n"
+             "assert os.environ['QUERY_STRING'] == 'lang=en', os.environ.get('QUERY_STRING')")
+
+    async def take_then_restart() -> list[str]:
+        manager = ModulePageKernelManager(root_dir=str(tmp_path), max_load=0)
+        try:
+            manager.keep_spare_kernel()
+            while not any(manager._ready(task) for task in manager._spares):
+                await asyncio.sleep(0.01)
+            env = {**os.environ, ENV_VARIABLE.QUERY_STRING: "lang=en"}
+            kernel_id = await manager._take_spare("python3", "course/module", env)
+            assert kernel_id is not None
+            statuses = []
+            for restart in (False, True):
+                if restart:
+                    await manager.restart_kernel(kernel_id)
+                reply = await manager._execute(kernel_id, check, 60)
+                assert reply is not None
+                statuses.append(reply["content"]["status"] + reply["content"].get("evalue", ""))
+            return statuses
+        finally:
+            await manager.shutdown_all()
+
+    assert in_own_loop(take_then_restart()) == ["ok", "ok"]
+
+
+def test_stopping_while_a_spare_kernel_starts_leaves_no_kernel(tmp_path: Path) -> None:
+    async def stop_while_starting() -> tuple[list[bool], list[str]]:
+        manager = ModulePageKernelManager(root_dir=str(tmp_path), max_load=0)
+        manager.keep_spare_kernel()
+        while not child_kernels():  # its process exists: the state waited for
+            await asyncio.sleep(0.005)
+        starting = [task.done() for task in manager._spares]
+        await manager.shutdown_all()
+        manager.keep_spare_kernel()  # asked for again while stopping: nothing starts
+        return starting, manager.list_kernel_ids()
+
+    starting, left = in_own_loop(stop_while_starting())
+    assert starting == [False]
+    assert left == []
+    assert child_kernels() == []
 
 
 class LoadedMachine(ModulePageKernelManager):
@@ -479,6 +609,19 @@ def test_while_the_machine_is_busy_no_page_is_run_ahead(tmp_path: Path) -> None:
         manager = pool.submit(asyncio.run, busy_for_a_while()).result(timeout=60)
     assert manager.list_kernel_ids() == []
     assert manager.get_pool_size(notebook) == 0
+
+
+def test_while_the_machine_is_busy_no_spare_kernel_is_started(tmp_path: Path) -> None:
+    async def busy_for_a_while() -> LoadedMachine:
+        manager = LoadedMachine(2.0, root_dir=str(tmp_path), fill_delay=0.01)
+        manager.keep_spare_kernel()
+        while manager.asked < 3:  # asked, put off, asked again: the state waited for
+            await asyncio.sleep(0.01)
+        return manager
+
+    manager = in_own_loop(busy_for_a_while())
+    assert manager.list_kernel_ids() == []
+    assert manager._spares == []
 
 
 def test_no_path_outside_the_root_or_with_a_nul_is_a_notebook(tmp_path: Path) -> None:
