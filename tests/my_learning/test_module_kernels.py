@@ -531,7 +531,8 @@ def test_a_spare_kernel_taken_for_a_page_restarts_as_that_pages_kernel(tmp_path:
              "assert os.environ['QUERY_STRING'] == 'lang=en', os.environ.get('QUERY_STRING')")
 
     async def take_then_restart() -> list[str]:
-        manager = ModulePageKernelManager(root_dir=str(tmp_path), max_load=0)
+        manager = ModulePageKernelManager(root_dir=str(tmp_path), max_load=0,
+                                          connection_dir=str(tmp_path))
         try:
             manager.keep_spare_kernel()
             while not any(manager._ready(task) for task in manager._spares):
@@ -555,7 +556,8 @@ def test_a_spare_kernel_taken_for_a_page_restarts_as_that_pages_kernel(tmp_path:
 
 def test_stopping_while_a_spare_kernel_starts_leaves_no_kernel(tmp_path: Path) -> None:
     async def stop_while_starting() -> tuple[list[bool], list[str]]:
-        manager = ModulePageKernelManager(root_dir=str(tmp_path), max_load=0)
+        manager = ModulePageKernelManager(root_dir=str(tmp_path), max_load=0,
+                                          connection_dir=str(tmp_path))
         manager.keep_spare_kernel()
         while not child_kernels():  # its process exists: the state waited for
             await asyncio.sleep(0.005)
@@ -568,6 +570,7 @@ def test_stopping_while_a_spare_kernel_starts_leaves_no_kernel(tmp_path: Path) -
     assert starting == [False]
     assert left == []
     assert child_kernels() == []
+    assert list(tmp_path.glob("kernel-*.json")) == []  # its connection file is gone too
 
 
 class LoadedMachine(ModulePageKernelManager):
