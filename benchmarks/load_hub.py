@@ -15,10 +15,12 @@ import csv
 import json
 import os
 import pwd
+import re
 import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psutil
@@ -77,6 +79,30 @@ def learner_memory(usernames: list[str]) -> tuple[float, int]:
     return sum(per_uid.values()) / 2**20, len(per_uid)
 
 
+SETTLE_TIMEOUT = 600.0  # s: a bound on the wait below, not a wait
+SETTLED_AFTER = 30.0  # s: no new page run ahead nor spare kernel for this long: settled
+
+
+def settle(log: Path, learners: int) -> tuple[float, int, int]:
+    """Wait until the learners' servers have run their pages ahead and started their spare
+    kernels: until every one has (the hub's log says so), or nothing new has been ready for
+    SETTLED_AFTER seconds (a server whose learner's journey failed has none), at most
+    SETTLE_TIMEOUT; the seconds waited and the counts."""
+    started = last_change = time.monotonic()
+    counts = (-1, -1)
+    while True:
+        text = log.read_text(errors="replace")
+        now_counts = (len(re.findall(r"Module page: ready: ", text)),
+                      len(re.findall(r"Module page: spare kernel \S+ ready", text)))
+        now = time.monotonic()
+        if now_counts != counts:
+            counts, last_change = now_counts, now
+        if (min(counts) >= learners or (min(counts) > 0 and now - last_change > SETTLED_AFTER)
+                or now - started > SETTLE_TIMEOUT):
+            return now - started, counts[0], counts[1]
+        time.sleep(1)
+
+
 def main() -> None:
     # a SIGTERM (`timeout`, Ctrl-C from a supervisor) still stops the platform it started
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -109,6 +135,16 @@ def main() -> None:
               f"{mem:.0f} MiB in all, {mem / max(1, active):.0f} MiB per active learner; "
               f"machine: {psutil.cpu_count()} CPUs, {total.total / 2**30:.0f} GiB, "
               f"{total.available / 2**30:.1f} GiB still available")
+        # the learners' servers then run each module's next page ahead and keep a spare
+        # kernel (my_learning/module_kernels.py), once the machine's load allows: the
+        # memory again when they all have (the log says so), or after SETTLE_TIMEOUT
+        log = platform.layout.logs_dir / "hub.log"
+        waited, pages, spares = settle(log, active)
+        mem, active = learner_memory(list(accounts))
+        total = psutil.virtual_memory()
+        print(f"\nafter {waited:.0f} s, {pages} pages run ahead and {spares} spare kernels "
+              f"ready: their memory: {mem:.0f} MiB in all, {mem / max(1, active):.0f} MiB per "
+              f"active learner; {total.available / 2**30:.1f} GiB still available")
         failures = data_dir.parent / f"{data_dir.name}-load_failures.csv"
         if failures.exists():
             print("\nfailures (Locust's own list):\n" + failures.read_text(encoding="utf-8"))

@@ -14,8 +14,10 @@ manager for a learner's server (``c.ServerApp.kernel_manager_class``):
   run ahead (``fill_delay`` seconds later, so that it does not compete with the page just
   opened): reloading the page, or coming back from the e-office, is then at once. At most
   ``pooled_notebooks`` notebooks keep a page (one kernel each, about 60 MiB); the one
-  opened longest ago gives way. While every CPU is busy (the load average, ``max_load``),
-  pages wait to be run ahead: a class that starts together is not slowed down by them.
+  opened longest ago gives way. While every CPU is busy (the load average, ``max_load``,
+  or the CPU time used since the last look, ``max_cpu_busy``), pages wait to be run ahead,
+  and are tried again at a random moment: a class that starts together is not slowed down
+  by them.
   My learning also asks for the page of the module it says to continue (`preheat`). A
   page is offered once it has run to the end; one still running is not (the request gets
   a page run for it, as without run-ahead pages).
@@ -55,6 +57,7 @@ import asyncio
 import math
 import os
 import queue
+import random
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -207,6 +210,21 @@ class RunAhead:
     stamp: NotebookStamp
 
 
+def _cpu_times() -> tuple[int, int] | None:
+    """The machine's CPU time so far, busy and in all, in clock ticks (``/proc/stat``);
+    None where it cannot be read."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(value) for value in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+    if len(fields) < 4:
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    total = sum(fields[:8])  # guest time is already counted in user time
+    return total - idle, total
+
+
 def _started(task: asyncio.Future[Any]) -> bool:
     """The page's kernel is up and running the notebook (or has run it)."""
     return task.done() and not task.cancelled() and task.exception() is None
@@ -260,6 +278,14 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
         "the load.",
     )
 
+    max_cpu_busy = Float(
+        0.8,
+        config=True,
+        help="Nor while the share of the machine's CPU time spent busy since the last "
+        "check is at or above this (the load average lags behind a class arriving at "
+        "once). Off with max_load=0.",
+    )
+
     def __init__(self, **kwargs: Any) -> None:
         # Not Voila's __init__: it reads the standalone application's notebook_path and
         # runs every notebook under the root.
@@ -280,6 +306,7 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
         self._spares: list[asyncio.Task[SpareKernel]] = []
         self._spare_timer: asyncio.TimerHandle | None = None
         self._closing = False  # shutdown_all has begun: nothing more is started
+        self._cpu_sample = _cpu_times()  # (busy, total) clock ticks: see recent_cpu_busy
         self._spare_starts: set[asyncio.Future[str]] = set()  # spare kernels' starts
 
     # -- what Voila's handler asks ------------------------------------------------------
@@ -379,7 +406,7 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
             return
         if self.machine_busy():
             self._spare_timer = asyncio.get_running_loop().call_later(
-                self.fill_delay, self._start_spare
+                self.busy_retry_delay(), self._start_spare
             )
             return
         task = asyncio.ensure_future(self._spare_kernel())
@@ -496,12 +523,36 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
         except OSError:
             return 0.0
 
+    def recent_cpu_busy(self) -> float:
+        """The share of the machine's CPU time spent busy since this was last asked (or
+        since the server started): 0 to 1, 0 where it is not known (no ``/proc/stat``).
+        The load average lags by tens of seconds; this sees a class arriving at once."""
+        sample = _cpu_times()
+        if sample is None:
+            return 0.0
+        previous, self._cpu_sample = self._cpu_sample, sample
+        if previous is None:
+            return 0.0
+        busy, total = sample[0] - previous[0], sample[1] - previous[1]
+        return busy / total if total > 0 else 0.0
+
+    def busy_retry_delay(self) -> float:
+        """When to ask again after the machine was busy: ``fill_delay`` seconds, give or
+        take half, at random, so that the servers of a class that arrived together do not
+        all start their pages and spare kernels in the same moment once it is over (those
+        that ask later see the CPU the first ones use)."""
+        return self.fill_delay * random.uniform(0.5, 1.5)  # noqa: S311 - spreading, not secrecy
+
     def machine_busy(self) -> bool:
-        """Every CPU has work already: running a page ahead would slow the pages being
-        opened (a class that starts together), so it waits."""
+        """Every CPU has work already, now (``recent_cpu_busy`` at ``max_cpu_busy`` or
+        more) or over the last minute (the load average at ``max_load`` per CPU or more):
+        running a page ahead would slow the pages being opened (a class that starts
+        together), so it waits."""
         if self.max_load <= 0:
             return False
-        return self.load_average() >= self.max_load * (os.cpu_count() or 1)
+        if self.load_average() >= self.max_load * (os.cpu_count() or 1):
+            return True
+        return self.recent_cpu_busy() >= self.max_cpu_busy
 
     def _run_page(self, notebook_name: str, query: str) -> None:
         self._timers.pop(notebook_name, None)
@@ -513,7 +564,7 @@ class ModulePageKernelManager(_VoilaPool):  # type: ignore[misc, valid-type]
             self.log.debug("Module page: the machine is busy, %s is run ahead later",
                            notebook_name)
             timer = asyncio.get_running_loop().call_later(
-                self.fill_delay, self._run_page, notebook_name, query
+                self.busy_retry_delay(), self._run_page, notebook_name, query
             )
             self._timers[notebook_name] = (timer, query)
             return

@@ -574,16 +574,40 @@ def test_stopping_while_a_spare_kernel_starts_leaves_no_kernel(tmp_path: Path) -
 
 
 class LoadedMachine(ModulePageKernelManager):
-    """The real kernel manager on a machine whose load average the test sets."""
+    """The real kernel manager on a machine whose load average and recent CPU use the test
+    sets."""
 
-    def __init__(self, load_per_cpu: float, **kwargs: object) -> None:
+    def __init__(self, load_per_cpu: float, cpu_busy: float = 0.0, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.load_per_cpu = load_per_cpu
+        self.cpu_busy = cpu_busy
         self.asked = 0
 
     def load_average(self) -> float:
         self.asked += 1
         return self.load_per_cpu * (os.cpu_count() or 1)
+
+    def recent_cpu_busy(self) -> float:
+        return self.cpu_busy
+
+
+def test_a_machine_busy_right_now_is_busy_before_its_load_average_says_so(
+        tmp_path: Path) -> None:
+    # a class arriving: the load average still low, every CPU busy since the last check
+    assert LoadedMachine(0.2, cpu_busy=0.95, root_dir=str(tmp_path)).machine_busy()
+    assert LoadedMachine(0.2, cpu_busy=0.8, root_dir=str(tmp_path)).machine_busy()
+    assert not LoadedMachine(0.2, cpu_busy=0.3, root_dir=str(tmp_path)).machine_busy()
+    assert not LoadedMachine(0.2, cpu_busy=0.95, root_dir=str(tmp_path),
+                             max_load=0).machine_busy()
+
+
+def test_the_recent_cpu_use_is_read_from_the_machine(tmp_path: Path) -> None:
+    manager = ModulePageKernelManager(root_dir=str(tmp_path))
+    spin_until = time.process_time() + 0.3
+    while time.process_time() < spin_until:  # this process keeps one CPU busy meanwhile
+        pass
+    share = manager.recent_cpu_busy()
+    assert 1 / (os.cpu_count() or 1) * 0.5 <= share <= 1.0
 
 
 def test_a_busy_machine_is_judged_by_its_load_per_cpu(tmp_path: Path) -> None:
