@@ -139,8 +139,12 @@ class ReadyKernelClient(AsyncKernelClient):
             await asyncio.sleep(0.05)
         while True:
             msg_id = self.kernel_info()
-            reply = await self._reply_to(msg_id, min(1.0, max(0.0, deadline - time.monotonic())))
-            if reply is not None and await self._iopub_about(msg_id):
+            reply = await self._message_about(
+                self.shell_channel, msg_id, min(1.0, max(0.0, deadline - time.monotonic()))
+            )
+            if reply is not None and await self._message_about(
+                self.iopub_channel, msg_id, self.status_wait
+            ) is not None:
                 self._handle_kernel_info_reply(reply)
                 return
             if not await self._async_is_alive():
@@ -148,27 +152,20 @@ class ReadyKernelClient(AsyncKernelClient):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
 
-    async def _reply_to(self, msg_id: str, timeout: float) -> dict[str, Any] | None:
+    @staticmethod
+    async def _message_about(channel: Any, msg_id: str,
+                             timeout: float) -> dict[str, Any] | None:
+        """The first message on ``channel`` about the request ``msg_id`` within ``timeout``
+        seconds (others read meanwhile are dropped), or None."""
         end = time.monotonic() + timeout
         while (left := end - time.monotonic()) > 0:
             try:
-                message: dict[str, Any] = await self.shell_channel.get_msg(timeout=left)
+                message: dict[str, Any] = await channel.get_msg(timeout=left)
             except queue.Empty:
                 return None
             if message.get("parent_header", {}).get("msg_id") == msg_id:
                 return message
         return None
-
-    async def _iopub_about(self, msg_id: str) -> bool:
-        end = time.monotonic() + self.status_wait
-        while (left := end - time.monotonic()) > 0:
-            try:
-                message: dict[str, Any] = await self.iopub_channel.get_msg(timeout=left)
-            except queue.Empty:
-                return False
-            if message.get("parent_header", {}).get("msg_id") == msg_id:
-                return True
-        return False
 
 
 def page_query(query: str) -> str:
