@@ -3,8 +3,9 @@
 #   make test   set up and run every test
 PORT ?= 8000
 SHELL := /bin/bash
-# two workers; each test module whole on one of them (tests/conftest.py)
-PYTEST_WORKERS ?= -n 2 --dist loadscope
+# two workers; each test module whole on one of them (tests/conftest.py); the slowest tests
+# are listed at the end, to see where the suite's time goes
+PYTEST_WORKERS ?= -n 2 --dist loadscope --durations=40
 
 .PHONY: demo test lint docs reset bench
 demo:

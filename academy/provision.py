@@ -14,15 +14,25 @@ from pathlib import Path
 
 from academy import unix_accounts
 from academy.courses import course_workspace
-from common.files import atomic_write
+from common.files import SHARED_LOG_MODE, atomic_write, open_shared, read_or_create_secret
 from course_kit.catalog import Course, load_catalog
+from grading.certificates import LOCK_FILE as REGISTRY_LOCK_FILE
+from grading.certificates import PDF_DIR
 from grading.contest import Contest, contest_folders, load_contest
 from grading.feedback import FEEDBACK_PREPROCESSORS
+from grading.grading_jobs import LOCK_FILE as SPOOL_LOCK_FILE
+from grading.grading_jobs import spool_dir
 from grading.kernel_sandbox import SANDBOX_ACCOUNT
 from grading.nbgrader_runner import NbgraderRunner
 from grading.rebuild import SANITIZE_PREPROCESSORS
 from installation.layout import DataLayout
-from installation.settings import EOFFICE_ACCOUNT, InstallSettings, Mode, grader_account
+from installation.settings import (
+    DASHBOARDS_ACCOUNT,
+    EOFFICE_ACCOUNT,
+    InstallSettings,
+    Mode,
+    grader_account,
+)
 from people.accounts import (
     add_pending,
     import_legacy_hashes,
@@ -34,6 +44,7 @@ from people.accounts import (
 )
 from people.demo import demo_people
 from people.roster import AccountStatus, Person, load_roster, save_roster
+from signing.academy_identity import keep_crl_current
 from signing.pki import ensure_pki as ensure_academy_pki
 
 Log = Callable[[str], None]
@@ -92,6 +103,9 @@ class Installation:
         self._contests(contests)
         self._eoffice(settings, people, isolated)
         ensure_academy_pki(self.layout.pki_dir)
+        keep_crl_current(self.layout.pki_dir)  # the dashboards reads it, never signs it
+        if isolated:
+            self._dashboards_access(sorted(catalog))
         return settings
 
     def _planned_mode(self) -> Mode:
@@ -153,7 +167,7 @@ class Installation:
         existing = None
         if settings.hub_db_url or settings.gradebook_db_url or settings.eoffice_db_url:
             existing = StoreUrls(settings.hub_db_url, settings.gradebook_db_url,
-                                 settings.eoffice_db_url)
+                                 settings.eoffice_db_url, settings.gradebook_reader_db_url)
         elif self.layout.hub_db_file.exists():
             raise StoreSetupError(
                 f"{self.layout.root} already keeps its data in SQLite; moving an installation "
@@ -162,6 +176,7 @@ class Installation:
                              existing)
         settings.hub_db_url, settings.gradebook_db_url = made.hub, made.gradebook
         settings.eoffice_db_url = made.eoffice
+        settings.gradebook_reader_db_url = made.gradebook_reader
         self.log(f"PostgreSQL: databases and roles {urls.postgres_prefix}_* ready; their "
                  f"URLs are in {self.layout.databases_file} (0600)")
 
@@ -182,6 +197,80 @@ class Installation:
         # nbgrader's model: exchange root 0777 (we add the sticky bit: no one can remove
         # or rename another's folder at the top level)
         os.chmod(L.exchange_dir, 0o1777)  # noqa: S103
+
+    def _dashboards_access(self, course_ids: list[str]) -> None:
+        """Isolated mode: what the dashboards service (``DASHBOARDS_ACCOUNT``) may reach,
+        through its group, set again at every init: the roster, the catalogue, the
+        gradebooks and the exchange's submissions (names), the certificates, the root's
+        certificate and CRL, the contests; it appends to the audit log and the completion
+        overrides, queues grading jobs and writes contest results. Never the signing keys,
+        the service tokens, databases.json, the hub's or the e-office's databases, learners'
+        homes. Folders it reads are setgid, so that the files root writes there later
+        (0640, ``common.files.SHARED_READ_MODE``) are its group's too."""
+        L = self.layout
+        gid = unix_accounts.group_id(DASHBOARDS_ACCOUNT)
+
+        def share(path: Path, mode: int, owner: int = 0) -> None:
+            os.chown(path, owner, gid)
+            os.chmod(path, mode)
+
+        def share_log(path: Path) -> None:  # appended to by root and by the dashboards
+            os.close(open_shared(path, os.O_WRONLY | os.O_APPEND, SHARED_LOG_MODE))
+            share(path, SHARED_LOG_MODE, path.stat().st_uid)
+
+        # its own folder: session key, temporary files (exports), matplotlib's cache
+        own = L.dashboards_dir
+        for folder in (own, own / "tmp", own / "matplotlib"):
+            folder.mkdir(exist_ok=True)
+        read_or_create_secret(own / "secret_key")
+        unix_accounts.give_tree(own, DASHBOARDS_ACCOUNT)
+        os.chmod(own, 0o700)
+        # secrets: enter, never list; the roster only (the rest stays 0600, root's)
+        share(L.secrets_dir, 0o2710)
+        if L.roster_file.exists():
+            share(L.roster_file, 0o640)
+        # the root's certificate and CRL (0644) by name; the keys stay 0600, root's
+        share(L.pki_dir, 0o710)
+        pdfs = L.certificates_dir / PDF_DIR
+        pdfs.mkdir(exist_ok=True)
+        for folder in (L.certificates_dir, pdfs):
+            share(folder, 0o2750)
+            for path in folder.iterdir():
+                if path.is_file() and path.name != REGISTRY_LOCK_FILE:
+                    share(path, 0o640)
+        share(L.records_dir, 0o2710)
+        share_log(L.audit_log_file)
+        share_log(L.completion_overrides_file)
+        # grading jobs: it queues (new files), the grading service claims and reports;
+        # sticky: it cannot replace or remove the files root wrote
+        spool = spool_dir(L)
+        spool.mkdir(exist_ok=True)
+        share(spool, 0o3770)
+        share_log(spool / SPOOL_LOCK_FILE)
+        for path in spool.glob("*.json"):
+            share(path, 0o640, path.stat().st_uid)
+        # contest results: only the dashboards writes them (root reads)
+        results = L.records_dir / "contests"
+        results.mkdir(exist_ok=True)
+        share(results, 0o2770)
+        for path in results.glob("*.jsonl"):  # (written as root before: now its own)
+            unix_accounts.give(path, DASHBOARDS_ACCOUNT, 0o600)
+        # the contests' banks (they hold the key: root's and its group's, never learners')
+        share(L.contests_dir, 0o2750)
+        for folder in L.contests_dir.iterdir():
+            if folder.is_dir() and not folder.name.startswith("."):
+                share(folder, 0o2750)
+                for path in folder.iterdir():
+                    share(path, 0o640 if path.is_file() else 0o2750)
+        for course_id in course_ids:
+            grader = unix_accounts.ids_of(grader_account(course_id))[0]
+            # enter (the gradebook, feedback's timestamps by name), never list
+            share(L.course_dir(course_id), 0o710, grader)
+            # the submissions' names (who submitted what, when): list, never write; the
+            # learners keep their drop box (-wx) and nbgrader keeps its own mode bits
+            inbound = L.exchange_dir / course_id / "inbound"
+            if inbound.is_dir():
+                share(inbound, 0o2753, grader)
 
     def _secrets(self, course_ids: list[str]) -> None:
         names = ["proxy_auth_token", "eoffice_api_token", "grading_api_token",
@@ -253,6 +342,8 @@ class Installation:
         for person in people:
             unix_accounts.ensure_account(person.username, person.full_name)
         unix_accounts.ensure_account(EOFFICE_ACCOUNT, "sandbox e-office")
+        # the academy's own pages (docs/architecture.md): owns nothing but its own folder
+        unix_accounts.ensure_account(DASHBOARDS_ACCOUNT, "academy dashboards", home=False)
         # grading kernels run as this account, which owns nothing (grading.kernel_sandbox)
         unix_accounts.ensure_account(SANDBOX_ACCOUNT, "grading sandbox", home=False)
         for course_id in course_ids:
@@ -297,7 +388,9 @@ class Installation:
             f"c.CourseDirectory.db_url = {db_url!r}\n"
             f"c.GenerateFeedback.preprocessors = {FEEDBACK_PREPROCESSORS!r}\n"
             f"c.Autograde.sanitize_preprocessors = {SANITIZE_PREPROCESSORS!r}\n",
-            mode=0o644,
+            # the grader's only: it holds the gradebook's URL (with the grader role's
+            # password on PostgreSQL), and the dashboards' group may enter this folder
+            mode=0o600,
         )
         exchange_course = L.exchange_dir / course.id
         exchange_course.mkdir(exist_ok=True)

@@ -9,6 +9,13 @@ import stat
 import tempfile
 from pathlib import Path
 
+#: Files another service's account reads through the folder's group (the dashboards: the
+#: roster, the certificate registry, grading jobs); the folder decides who that group is
+#: (setgid, ``academy init``), and outside isolated mode it is the owner's own group.
+SHARED_READ_MODE = 0o640
+#: Append-only logs and lock files that two services' accounts write.
+SHARED_LOG_MODE = 0o660
+
 
 def atomic_write(
     path: str | os.PathLike[str],
@@ -55,6 +62,22 @@ def create_once(path: str | os.PathLike[str], data: str | bytes, *, mode: int = 
         tmp.unlink(missing_ok=True)
     _fsync_dir(target.parent)
     return True
+
+
+def open_shared(path: str | os.PathLike[str], flags: int, mode: int) -> int:
+    """``os.open(path, flags | O_CREAT)``; a file this call creates gets exactly ``mode``
+    (the umask would take a group's write bit away: files that two services append to, in
+    a folder whose group the other service is in). An existing file keeps its mode."""
+    try:
+        fd = os.open(path, flags | os.O_CREAT | os.O_EXCL, mode)
+    except FileExistsError:
+        return os.open(path, flags)
+    try:
+        os.fchmod(fd, mode)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 def _write_temporary(target: Path, payload: bytes, mode: int | None) -> Path:

@@ -22,7 +22,8 @@ def default_config() -> dict[str, Any]:
         # the academy's data directory (`academy --data-dir`): the certificate registry
         # and the academy's root certificate and CRL are read from it, never written
         "DATA_DIR": None,
-        # default: read (or create, 0600) <DATA_DIR>/secrets/dashboards_secret_key
+        # default: read (or create, 0600) <DATA_DIR>/secrets/dashboards_secret_key; in
+        # isolated mode the hub gives <DATA_DIR>/dashboards/secret_key, the account's own
         "SECRET_KEY": None,
         "SECRET_KEY_FILE": None,
         # where the hub's proxy sends us, e.g. /services/dashboards/

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from common.clock import to_vietnam, vietnam_now
+from common.files import SHARED_LOG_MODE, open_shared
 
 GENESIS = "0" * 64
 
@@ -107,7 +108,8 @@ def append_entry(
     # operating system's account is what ran it)
     details = {**details, "os_user": _os_user()}
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        # the dashboards service (its own account, in the folder's group) appends too
+        fd = open_shared(path, os.O_WRONLY | os.O_APPEND, SHARED_LOG_MODE)
     except OSError as exc:
         raise AuditError(f"cannot write the audit log {path}: {exc.strerror or exc}") from exc
     try:

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from common.clock import to_vietnam
-from common.files import atomic_write
+from common.files import SHARED_READ_MODE, atomic_write
 from common.i18n import N_, Language
 from common.roles import Role
 from grading.i18n import catalogue
@@ -200,7 +200,8 @@ def load_registry(registry_dir: Path) -> list[CertificateRecord]:
 def _save_registry(registry_dir: Path, records: Sequence[CertificateRecord]) -> None:
     payload = {"format": REGISTRY_FORMAT, "certificates": [r.to_json() for r in records]}
     atomic_write(registry_dir / REGISTRY_FILE,
-                 json.dumps(payload, ensure_ascii=False, indent=1) + "\n", mode=0o600)
+                 json.dumps(payload, ensure_ascii=False, indent=1) + "\n",
+                 mode=SHARED_READ_MODE)
 
 
 @contextlib.contextmanager
@@ -308,7 +309,7 @@ def issue_for_completed(
             identity = load_identity(options.pki_dir, now)
         except (IdentityError, OSError) as error:
             raise CertificateError(f"cannot sign certificates: {error}") from error
-        (registry_dir / PDF_DIR).mkdir(mode=0o700, exist_ok=True)
+        (registry_dir / PDF_DIR).mkdir(mode=0o750, exist_ok=True)
         known = {r.certificate_id for r in registry}
         try:
             for count, record in enumerate(todo, start=1):
@@ -356,7 +357,7 @@ def _issue_one(record: CompletionRecord, registry_dir: Path, options: IssueOptio
         pdf, identity, holder=ACADEMY_NAME_VI, placement=placement, font_file=font_file(),
         reason=f"Cấp giấy chứng nhận hoàn thành khóa học, mã {certificate_id}", now=moment)
     relative = f"{PDF_DIR}/{certificate_id}.pdf"
-    atomic_write(registry_dir / relative, signed, mode=0o600)
+    atomic_write(registry_dir / relative, signed, mode=SHARED_READ_MODE)
     return CertificateRecord(
         certificate_id=certificate_id, username=record.username,
         employee_id=record.employee_id, full_name=record.full_name, agency=record.agency,

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from common.clock import vietnam_now
+from common.files import SHARED_LOG_MODE, open_shared
 from common.roles import Role
 from grading.completion import CompletionOverride
 from people.roster import Person
@@ -50,14 +51,15 @@ def check_override_allowed(
 
 
 def append_override(path: Path, override: CompletionOverride) -> None:
-    """Append one override and fsync it (the folder is made 0700, the file 0600)."""
+    """Append one override and fsync it (the folder is made 0700, the file 0660: the
+    dashboards service and the CLI both append)."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     line = json.dumps({
         "username": override.username, "course_id": override.course_id,
         "completed": override.completed, "reason": override.reason, "by": override.by,
         "at": override.at.isoformat(),
     }, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    fd = open_shared(path, os.O_WRONLY | os.O_APPEND, SHARED_LOG_MODE)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         os.write(fd, line)

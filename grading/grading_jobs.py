@@ -38,12 +38,12 @@ from pathlib import Path
 from typing import Any
 
 from common.clock import vietnam_now
-from common.files import atomic_write
+from common.files import SHARED_LOG_MODE, SHARED_READ_MODE, atomic_write, open_shared
 from common.processes import process_alive
 from installation.layout import DataLayout
 
 SPOOL_FOLDER = "grading-jobs"
-_LOCK_FILE = ".lock"
+LOCK_FILE = ".lock"
 _JOB_ID = re.compile(r"^[0-9]{8}T[0-9]{12}-[0-9a-f]{8}$")
 #: finished jobs older than this are removed when the grading service looks at the spool
 KEEP_FINISHED = timedelta(days=30)
@@ -228,7 +228,8 @@ class JobSpool:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(self.directory / _LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+        # the dashboards service queues, the grading service claims: both lock
+        fd = open_shared(self.directory / LOCK_FILE, os.O_RDWR, SHARED_LOG_MODE)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             yield
@@ -238,7 +239,7 @@ class JobSpool:
     def _write(self, job: GradingJob) -> GradingJob:
         atomic_write(self._path(job.job_id),
                      json.dumps(job.to_json(), ensure_ascii=False, indent=1, sort_keys=True),
-                     mode=0o600)
+                     mode=SHARED_READ_MODE)
         return job
 
     def request_grading(self, course_id: str, module_id: str,

@@ -23,8 +23,10 @@ from hub_config import CONFIG_DIR, page_language, rbac
 from hub_config.proxy import PROXY_TIMEOUT_MS
 from installation.settings import (
     CATALOG_DIR_ENV,
+    DASHBOARDS_ACCOUNT,
     EOFFICE_ACCOUNT,
     EXCHANGE_ROOT_ENV,
+    GRADEBOOK_URL_ENV,
     MODE_ENV,
     SERVER_ROLE_ENV,
     SHARED_MODE_WARNING,
@@ -126,9 +128,9 @@ eoffice = {
                                    CAMPAIGN_MANAGER_SCOPE],
 }
 # the academy's own pages: the public verification of completion certificates (no login),
-# a learner's own certificates and the home pages of trainers, HR officers and admins; it
-# reads the certificate registry and the academy's root
-# certificate and CRL (it runs as the hub's account: see docs/architecture.md)
+# a learner's own certificates and the home pages of trainers, HR officers and admins; in
+# isolated mode it runs as its own account, which reads the records through its group and
+# never the signing keys (docs/architecture.md)
 dashboards = {
     "name": DASHBOARDS_SERVICE,
     "url": f"http://127.0.0.1:{s.ports.dashboards}",
@@ -140,6 +142,7 @@ dashboards = {
         # (docs/dashboards-hr.md); gunicorn's default 30 s would kill the worker mid-way
         "--timeout", "180",
         "--access-logfile", "-",
+        "--no-control-socket",
         "dashboards:create_app()",
     ],
     "cwd": str(layout.root),
@@ -204,6 +207,16 @@ course_services = [
 ]
 if isolated:
     eoffice["user"] = EOFFICE_ACCOUNT
+    own = layout.dashboards_dir  # (made by `academy init`, the account's only)
+    dashboards["user"] = DASHBOARDS_ACCOUNT
+    dashboards["environment"] |= {
+        "DASHBOARDS_SECRET_KEY_FILE": str(own / "secret_key"),
+        "TMPDIR": str(own / "tmp"),
+        "MPLCONFIGDIR": str(own / "matplotlib"),
+        # secrets/databases.json is root's: the gradebooks' URL only, read-only role on
+        # PostgreSQL ("": each course's SQLite file)
+        GRADEBOOK_URL_ENV: s.install.gradebook_reader_template(),
+    }
     for service in course_services:
         service["user"] = grader_account(service["name"])
 # a token only: `academy roster import` tells the running hub about new people with it

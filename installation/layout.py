@@ -121,6 +121,12 @@ class DataLayout:
         return self.eoffice_dir / "eoffice.sqlite"
 
     @property
+    def dashboards_dir(self) -> Path:
+        """The dashboards service's own folder (its session key, temporary files, matplotlib's
+        cache): its account's only, 0700, in isolated mode."""
+        return self.root / "dashboards"
+
+    @property
     def pki_dir(self) -> Path:
         return self.root / "pki"
 

@@ -40,6 +40,13 @@ CATALOG_DIR_ENV = "ACADEMY_CATALOG_DIR"
 #: (hub_config.spawner), for My learning's greeting.
 FULL_NAME_ENV = "ACADEMY_FULL_NAME"
 EOFFICE_ACCOUNT = "academy-eoffice"
+#: The academy's own pages (the `dashboards` service) run as this account in isolated mode:
+#: it reads the records it shows through its group, never the signing keys or the hub's
+#: database (docs/architecture.md, "Who runs as whom").
+DASHBOARDS_ACCOUNT = "academy-dashboards"
+#: The gradebooks' database URL (template with {course_id}; empty: each course's SQLite
+#: file) given to a service that may not read secrets/databases.json (the dashboards).
+GRADEBOOK_URL_ENV = "ACADEMY_GRADEBOOK_DB_URL"
 SHARED_MODE_WARNING = (
     "NOT ISOLATED: every learner's server runs under one account and can read the answer "
     "keys, the gradebook and other learners' work. For a personal demo only, never for real "
@@ -57,7 +64,8 @@ def venv_bin() -> Path:
     return Path(sys.executable).parent
 
 
-DATABASE_FIELDS = ("hub_db_url", "gradebook_db_url", "eoffice_db_url")
+DATABASE_FIELDS = ("hub_db_url", "gradebook_db_url", "eoffice_db_url",
+                   "gradebook_reader_db_url")
 
 
 @dataclass
@@ -72,30 +80,44 @@ class InstallSettings:
     hub_db_url: str = ""
     gradebook_db_url: str = ""  # may contain {course_id}
     eoffice_db_url: str = ""
+    # the gradebooks read only (the dashboards service), on PostgreSQL; "" on SQLite (a
+    # reader's connection to the file is read-only) and on stores made before the reader
+    gradebook_reader_db_url: str = ""  # may contain {course_id}
     # a learner's server that has shown no activity for this long is stopped (their work
     # is saved; the next visit starts it again): jupyterhub-idle-culler
     idle_timeout_seconds: int = 3600
-    # set when secrets/databases.json exists but this process may not read it
-    databases_hidden: bool = field(default=False, compare=False, repr=False)
+    # the URLs this process was not given: all of them when secrets/databases.json exists
+    # but this process may not read it, less the gradebooks' when GRADEBOOK_URL_ENV is set
+    hidden_urls: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
-    def _visible(self) -> None:
-        if self.databases_hidden:
+    @property
+    def databases_hidden(self) -> bool:
+        return bool(self.hidden_urls)
+
+    def _visible(self, *names: str) -> None:
+        if self.hidden_urls.intersection(names or DATABASE_FIELDS):
             raise PermissionError(
                 "the database settings (secrets/databases.json) are readable by the hub's "
                 "account only: run this as root")
 
     def gradebook_url(self, layout: DataLayout, course_id: str) -> str:
-        self._visible()
+        self._visible("gradebook_db_url")
         if self.gradebook_db_url:
             return self.gradebook_db_url.format(course_id=course_id.replace("-", "_"))
         return f"sqlite:///{layout.gradebook_file(course_id)}"
 
+    def gradebook_reader_template(self) -> str:
+        """The gradebooks' URL template for a service that only reads them: the reader's
+        role where there is one, else the gradebooks' own ("": each course's SQLite file)."""
+        self._visible("gradebook_db_url")
+        return self.gradebook_reader_db_url or self.gradebook_db_url
+
     def hub_url(self, layout: DataLayout) -> str:
-        self._visible()
+        self._visible("hub_db_url")
         return self.hub_db_url or f"sqlite:///{layout.hub_db_file}"
 
     def eoffice_url(self, layout: DataLayout) -> str:
-        self._visible()
+        self._visible("eoffice_db_url")
         return self.eoffice_db_url or f"sqlite:///{layout.eoffice_db_file}"
 
     def __post_init__(self) -> None:
@@ -109,7 +131,7 @@ class InstallSettings:
         """academy.json without the database URLs, and the URLs in secrets (0600)."""
         self._visible()
         data = asdict(self)
-        data.pop("databases_hidden")
+        data.pop("hidden_urls")
         urls = {name: data.pop(name) for name in DATABASE_FIELDS}
         layout.secrets_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         atomic_write(layout.databases_file, json.dumps(urls, indent=2) + "\n", mode=0o600)
@@ -123,15 +145,19 @@ class InstallSettings:
             raise FileNotFoundError(
                 f"{layout.root} is not initialised: run `academy init` first"
             ) from exc
-        hidden = False
+        hidden: set[str] = set()
         try:  # (an installation made before the split has its URLs in academy.json)
             data |= json.loads(layout.databases_file.read_text(encoding="utf-8"))
         except FileNotFoundError:
             pass
         except PermissionError:
-            hidden = True
+            hidden = set(DATABASE_FIELDS)
+            given = os.environ.get(GRADEBOOK_URL_ENV)
+            if given is not None:  # the gradebooks' URL only, from the service's environment
+                data["gradebook_db_url"] = given
+                hidden.discard("gradebook_db_url")
         settings = cls(**data)
-        settings.databases_hidden = hidden
+        settings.hidden_urls = frozenset(hidden)
         return settings
 
 

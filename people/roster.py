@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from common.files import atomic_write
+from common.files import SHARED_READ_MODE, atomic_write
 from common.roles import Role
 
 
@@ -84,7 +84,8 @@ def load_roster(path: Path) -> list[Person]:
 
 
 def save_roster(path: Path, people: Iterable[Person]) -> None:
-    """Write the roster atomically (temp file + rename), mode 0600."""
+    """Write the roster atomically (temp file + rename), mode 0640: in isolated mode the
+    folder's group is the dashboards service's (``academy init``), no one else's."""
     payload = {
         "people": [
             asdict(p) | {"role": str(p.role), "status": str(p.status), "courses": list(p.courses)}
@@ -92,5 +93,6 @@ def save_roster(path: Path, people: Iterable[Person]) -> None:
         ]
     }
     atomic_write(
-        path, json.dumps(payload, ensure_ascii=False, indent=2) + "\n", make_parents=True
+        path, json.dumps(payload, ensure_ascii=False, indent=2) + "\n", make_parents=True,
+        mode=SHARED_READ_MODE,
     )

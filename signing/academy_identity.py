@@ -20,6 +20,7 @@ trusts or reads the sandbox's root.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,23 +137,37 @@ def sign_with_identity(pdf: bytes, identity: AcademyIdentity, *, holder: str,
 
 def academy_trust(pki_dir: Path, now: dt.datetime | None = None) -> TrustSettings:
     """Trust in the academy root only, with the root's current revocation list: read from
-    `root.crl.pem`, or signed again (and written) when it runs out within a week and the
-    root's key is readable here. IdentityError without a usable root certificate or CRL."""
+    `root.crl.pem`, or signed again first (`keep_crl_current`) when it runs out within a week
+    and the root's key is readable by this process. IdentityError without a usable root
+    certificate or CRL. The dashboards service may not read the key (isolated mode): it
+    reads the CRL that `academy init` and the grading service keep current."""
     now = now or dt.datetime.now(dt.UTC)
     root = _read_cert(pki_dir / ROOT_CERT)
+    crl = keep_crl_current(pki_dir, now, root=root)
+    if crl is None:
+        raise IdentityError(f"{pki_dir / ROOT_CRL}: missing or out of date, and the root's "
+                            "key is not readable here to sign a new one: the grading "
+                            "service (or `academy init`) signs it again")
+    return TrustSettings(roots=[root], crls=[crl])
+
+
+def keep_crl_current(pki_dir: Path, now: dt.datetime | None = None, *,
+                     root: x509.Certificate | None = None
+                     ) -> x509.CertificateRevocationList | None:
+    """The root's valid CRL, signed again (and written, 0644) when it is missing or runs
+    out within a week and this process may read the root's key; None when there is no
+    valid one and it cannot be signed here."""
+    now = now or dt.datetime.now(dt.UTC)
+    root = root or _read_cert(pki_dir / ROOT_CERT)
     crl = _valid_crl(pki_dir / ROOT_CRL, root, now)
     refresh = crl is None or _expires(crl) - CRL_REFRESH_BEFORE < now
-    if refresh and (pki_dir / ROOT_KEY).exists():
+    if refresh and os.access(pki_dir / ROOT_KEY, os.R_OK):
         authority = _root_authority(pki_dir)
         crl = authority.crl([], now=now - dt.timedelta(minutes=5),
                             number=_crl_number(pki_dir / ROOT_CRL) + 1, valid_for=CRL_VALIDITY)
         atomic_write(pki_dir / ROOT_CRL,
                      crl.public_bytes(serialization.Encoding.PEM).decode(), mode=0o644)
-    if crl is None:
-        raise IdentityError(f"{pki_dir / ROOT_CRL}: missing or out of date, and the root's "
-                            "key is not here to sign a new one: verify once where the "
-                            "academy's keys are")
-    return TrustSettings(roots=[root], crls=[crl])
+    return crl
 
 
 def _expires(crl: x509.CertificateRevocationList) -> dt.datetime:

@@ -232,17 +232,26 @@ def grade_watch(academy: AcademyContext, interval: float, workers: int, once: bo
     def audit_changes() -> None:  # the manual grades trainers changed in formgrader
         audit_grade_changes(layout, log=jobs.log)
 
+    def keep_crl_current() -> None:
+        # the dashboards service checks certificates against the root's CRL but may not
+        # read the root's key (isolated mode): this service signs it again in time
+        from signing.academy_identity import keep_crl_current as refresh
+
+        if layout.pki_dir.exists():
+            refresh(layout.pki_dir)
+
     if once:
         jobs.run_queued()
         watcher.tick()
         audit_changes()
+        keep_crl_current()
         return
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     click.echo(f"grading service: looking for new submissions every {interval:g} s, for "
                f"trainers' grading jobs every {JOB_POLL_SECONDS:g} s")
-    serve(stop, watcher, jobs, interval, every_poll=(audit_changes,))
+    serve(stop, watcher, jobs, interval, every_poll=(audit_changes, keep_crl_current))
 
 
 def serve(stop: threading.Event, watcher: SubmissionWatcher, jobs: JobRunner,

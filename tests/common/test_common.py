@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from common.clock import VIETNAM_TZ, to_vietnam
-from common.files import atomic_write
+from common.files import atomic_write, open_shared
 from common.roles import Role
 from common.text import ascii_fold, ascii_words
 
@@ -44,6 +44,25 @@ def test_failed_write_leaves_the_target_and_no_temporary(tmp_path: Path) -> None
     with pytest.raises(FileNotFoundError):
         atomic_write(tmp_path / "missing" / "x", "data")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["roster.json"]
+
+
+def test_open_shared_creates_with_the_exact_mode_and_keeps_an_existing_files(
+        tmp_path: Path) -> None:
+    path = tmp_path / "audit.jsonl"
+    old = os.umask(0o022)  # would take the group's write bit from a plain os.open
+    try:
+        fd = open_shared(path, os.O_WRONLY | os.O_APPEND, 0o660)
+        os.write(fd, b"one\n")
+        os.close(fd)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o660
+        os.chmod(path, 0o600)  # an administrator's choice stays
+        fd = open_shared(path, os.O_WRONLY | os.O_APPEND, 0o660)
+        os.write(fd, b"two\n")
+        os.close(fd)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert path.read_bytes() == b"one\ntwo\n"
 
 
 def test_vietnam_time_is_utc_plus_7() -> None:

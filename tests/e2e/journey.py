@@ -414,7 +414,21 @@ def run_journey(browser: Browser, platform: Platform, learner: str, tmp_path) ->
     expect(download).to_be_visible()
     pdf = mine.request.get(download.evaluate("a => a.href"))
     assert pdf.ok and pdf.body().startswith(b"%PDF-")
+    certificate_pdf = pdf.body()
     mine.close()
+    # anyone given the PDF itself checks it on the public page: the file is read in the
+    # PDF sandbox, its signature checked against the academy's root and CRL (in isolated
+    # mode by the dashboards' own account, which may not read the root's key)
+    saved = tmp_path / f"{certificate_id}.pdf"
+    saved.write_bytes(certificate_pdf)
+    public = browser.new_page()
+    public.goto(f"{platform.url}/services/dashboards/verify/")
+    public.set_input_files("input[type=file]", str(saved))
+    public.click("form.panel button[type=submit]")
+    expect(public.locator("section.result h2")).to_have_text("Giấy chứng nhận hợp lệ",
+                                                            timeout=60_000)
+    expect(public.locator("section.result")).to_contain_text(person.full_name)
+    public.close()
 
 
 def _roster(platform: Platform):

@@ -89,7 +89,7 @@ class Platform:
         info = json.loads(runtime_file(self.layout).read_text())
         ports = info["ports"]
         return [ports["public"], ports["hub"], ports["proxy_api"], ports["eoffice"],
-                *ports["courses"].values()]
+                ports["dashboards"], *ports["courses"].values()]
 
     def academy(self, *args: str, check: bool = False) -> subprocess.CompletedProcess[str]:
         return run_academy(self.data_dir, *args, run_as=self.run_as, check=check,

@@ -10,6 +10,8 @@ import json
 import os
 import pwd
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -155,3 +157,68 @@ def test_learner_cannot_open_formgrader(isolated_platform, intruder):
     r = intruder.session.get(f"{isolated_platform.url}/services/digital-signatures/formgrader",
                              timeout=30)
     assert r.status_code in (403, 404) or "formgrader" not in r.url, (r.status_code, r.url)
+
+
+READ_PROBE = r'''
+import json
+results = {}
+for label, path in json.loads(%r).items():
+    try:
+        with open(path, "rb") as fh:
+            fh.read(1)
+        results[label] = "READ"
+    except PermissionError:
+        results[label] = "denied"
+print(json.dumps(results))
+'''
+
+
+def test_the_dashboards_run_as_their_own_account_that_reads_records_never_keys(
+        isolated_platform):
+    """The public verification page takes anyone's upload: the service behind it runs as
+    academy-dashboards, which reads what its pages show (through its group) and none of
+    the academy's signing keys, the service tokens, the database settings or the hub's
+    and the e-office's databases (docs/architecture.md)."""
+    import psutil
+
+    from installation.settings import DASHBOARDS_ACCOUNT, runtime_file
+
+    layout = isolated_platform.layout
+    port = json.loads(runtime_file(layout).read_text())["ports"]["dashboards"]
+    listening = {c.pid for c in psutil.net_connections(kind="inet")
+                 if c.status == psutil.CONN_LISTEN and c.laddr.port == port and c.pid}
+    assert listening, f"nothing listens on the dashboards' port {port}"
+    processes = [psutil.Process(pid) for pid in listening]
+    processes += [child for p in processes for child in p.children(recursive=True)]
+    assert {p.username() for p in processes} == {DASHBOARDS_ACCOUNT}
+    assert all(p.uids().real != 0 and p.uids().effective != 0 for p in processes)
+
+    denied = {
+        "root-key": layout.pki_dir / "root.key.pem",
+        "signer-key": layout.pki_dir / "signer.key.pem",
+        "course-config": layout.course_dir("digital-signatures") / "nbgrader_config.py",
+        "databases": layout.databases_file,
+        "cookie-secret": layout.secret_file("cookie_secret"),
+        "its-own-token-file": layout.secret_file("dashboards_api_token"),
+        "hub-db": layout.hub_db_file,
+        "eoffice-db": layout.eoffice_db_file,
+        "eoffice-key": layout.eoffice_dir / "secret_key",
+        "accounts": layout.accounts_file,
+    }
+    readable = {
+        "roster": layout.roster_file,
+        "root-cert": layout.pki_dir / "root.cert.pem",
+        "root-crl": layout.pki_dir / "root.crl.pem",
+        "gradebook": layout.gradebook_file("digital-signatures"),
+        "catalog": layout.catalog_dir / "digital-signatures.toml",
+    }
+    targets = denied | readable
+    for label, path in targets.items():
+        assert path.exists(), f"{label}: {path} should exist for this test to mean anything"
+    probe = subprocess.run(
+        ["runuser", "-u", DASHBOARDS_ACCOUNT, "--", sys.executable, "-c",
+         READ_PROBE % json.dumps({k: str(v) for k, v in targets.items()})],
+        capture_output=True, text=True, check=True, timeout=60, cwd="/")
+    results = json.loads(probe.stdout.strip().splitlines()[-1])
+    assert {label: results[label] for label in denied} == dict.fromkeys(denied, "denied")
+    assert {label: results[label] for label in readable} == dict.fromkeys(readable, "READ")

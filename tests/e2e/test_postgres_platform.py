@@ -23,7 +23,8 @@ from tests.postgres_cluster import start_scram_cluster
 PREFIX = "hocvien"
 DATABASES = [f"{PREFIX}_hub", f"{PREFIX}_eoffice", f"{PREFIX}_gradebook_digital_signatures",
              "postgres"]
-ROLES = [f"{PREFIX}_hub", f"{PREFIX}_eoffice", f"{PREFIX}_grader", "postgres"]
+ROLES = [f"{PREFIX}_hub", f"{PREFIX}_eoffice", f"{PREFIX}_grader", f"{PREFIX}_reader",
+         "postgres"]
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +72,17 @@ def test_database_urls_are_secret_and_each_role_reaches_only_its_database(pg_pla
             if other != name:
                 with pytest.raises(psycopg.OperationalError, match="permission denied"):
                     _connect(url, database)
+    # the dashboards' role reads a gradebook's tables (nbgrader made them after the grant)
+    # and writes none; it reaches no other store
+    reader = settings.gradebook_reader_template().format(course_id="digital_signatures")
+    assert make_url(reader).username == f"{PREFIX}_reader"
+    with _connect(reader) as conn:
+        assert conn.execute("SELECT count(*) FROM student").fetchone()[0] > 0
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("UPDATE student SET first_name = 'x'")
+    for other in ("hub", "eoffice"):
+        with pytest.raises(psycopg.OperationalError, match="permission denied"):
+            _connect(reader, own[other])
     with _connect(urls["hub"]) as conn:  # and SCRAM it is
         rows = conn.execute("SELECT rolname FROM pg_roles WHERE rolsuper").fetchall()
         assert [r[0] for r in rows] == ["postgres"]
@@ -152,5 +164,5 @@ def test_a_learners_kernel_cannot_connect_with_anything_it_can_read(pg_platform,
     finally:
         leaked.unlink()
     control = json.loads(out.strip().splitlines()[-1])
-    assert len(control["found"]) == 3 and [f"{PREFIX}_eoffice", f"{PREFIX}_eoffice"] in \
-        control["connected"]
+    assert len(control["found"]) == 4 and [f"{PREFIX}_eoffice", f"{PREFIX}_eoffice"] in \
+        control["connected"]  # hub, e-office, gradebooks, the gradebooks' reader

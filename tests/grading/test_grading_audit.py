@@ -35,7 +35,9 @@ def fill(path: Path) -> None:
 def test_entries_are_chained_and_private(tmp_path: Path) -> None:
     path = tmp_path / "records" / "audit.jsonl"
     fill(path)
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    # the owner and its group append (the dashboards' group, in isolated mode), exactly
+    # 0660 whatever the umask; the folder is the owner's
+    assert stat.S_IMODE(path.stat().st_mode) == 0o660
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     lines = path.read_bytes().splitlines()
     assert len(lines) == 3

@@ -221,7 +221,7 @@ def test_the_registry_keeps_hash_and_modes(issued) -> None:  # type: ignore[no-u
     assert tuyet.completion_date == "2026-11-20" and not tuyet.revoked
     assert tuyet.competencies == (("sign.use", 3), ("edoc.handling", 1))
     for path in (registry / "registry.json", registry / tuyet.pdf_file):
-        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        assert stat.S_IMODE(path.stat().st_mode) == 0o640  # the folder's group reads
     raw = json.loads((registry / "registry.json").read_text(encoding="utf-8"))
     assert raw["format"] == 1 and len(raw["certificates"]) == 2
 

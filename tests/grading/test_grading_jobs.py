@@ -56,8 +56,11 @@ def test_a_job_is_one_private_json_file_in_the_records(spool: JobSpool, tmp_path
     assert created and job.state is JobState.QUEUED and job.kind is JobKind.GRADE
     assert spool.directory == tmp_path / "records" / "grading-jobs"
     path = spool.directory / f"{job.job_id}.json"
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    # the owner writes, the group reads (in isolated mode the folder is setgid to the
+    # dashboards' group: it queues, the grading service claims); no one else
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert stat.S_IMODE(spool.directory.stat().st_mode) == 0o700
+    assert stat.S_IMODE((spool.directory / ".lock").stat().st_mode) == 0o660  # not the umask's
     data = json.loads(path.read_text(encoding="utf-8"))
     assert (data["course_id"], data["module_id"], data["requested_by"], data["state"]) == (
         DS, MODULE, "giang", "queued")

@@ -52,7 +52,7 @@ def test_without_the_root_key_the_stored_crl_serves_until_it_ends(tmp_path: Path
     academy_trust(tmp_path, now)
     (tmp_path / ROOT_KEY).unlink()  # a verifying service holds certificates, not keys
     assert academy_trust(tmp_path, now + dt.timedelta(days=100)).crls
-    with pytest.raises(IdentityError, match="root's key is not here"):
+    with pytest.raises(IdentityError, match="root's key is not readable here"):
         academy_trust(tmp_path, now + dt.timedelta(days=400))
 
 
