@@ -116,6 +116,9 @@ def _grant_reading(admin: URL, database: str, owner: str, reader: str) -> None:
     with psycopg.connect(_libpq(admin.set(database=database)), autocommit=True) as conn:
         conn.execute(sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
             sql.Identifier(database), reader_id))
+        # (PostgreSQL before 15 let every role create tables in public: the owner only)
+        conn.execute("REVOKE CREATE ON SCHEMA public FROM PUBLIC")
+        conn.execute(sql.SQL("GRANT CREATE ON SCHEMA public TO {}").format(owner_id))
         conn.execute(sql.SQL("GRANT USAGE ON SCHEMA public TO {}").format(reader_id))
         conn.execute(sql.SQL("GRANT SELECT ON ALL TABLES IN SCHEMA public TO {}").format(
             reader_id))

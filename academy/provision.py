@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from academy import unix_accounts
 from academy.courses import course_workspace
-from common.files import SHARED_LOG_MODE, atomic_write, open_shared, read_or_create_secret
+from common.files import SHARED_LOG_MODE, atomic_write, open_shared
 from course_kit.catalog import Course, load_catalog
 from grading.certificates import LOCK_FILE as REGISTRY_LOCK_FILE
 from grading.certificates import PDF_DIR
@@ -24,6 +25,7 @@ from grading.grading_jobs import LOCK_FILE as SPOOL_LOCK_FILE
 from grading.grading_jobs import spool_dir
 from grading.kernel_sandbox import SANDBOX_ACCOUNT
 from grading.nbgrader_runner import NbgraderRunner
+from grading.on_submit import waiting_index_file
 from grading.rebuild import SANITIZE_PREPROCESSORS
 from installation.layout import DataLayout
 from installation.settings import (
@@ -184,10 +186,15 @@ class Installation:
         L = self.layout
         # traversable but not listable: learners reach the exchange and their homes only
         os.chmod(L.root, 0o711 if isolated else 0o700)
+        # (isolated mode: the dashboards' group enters some of them, set at the end of
+        # init, _dashboards_access; they are not closed meanwhile)
+        shared_with_dashboards = {L.secrets_dir, L.pki_dir, L.certificates_dir,
+                                  L.records_dir, L.contests_dir} if isolated else set()
         for private in (L.secrets_dir, L.hub_dir, L.logs_dir, L.pki_dir,
                         L.certificates_dir, L.records_dir, L.contests_dir):
-            private.mkdir(exist_ok=True)
-            os.chmod(private, 0o700)
+            private.mkdir(mode=0o700, exist_ok=True)
+            if private not in shared_with_dashboards:
+                os.chmod(private, 0o700)
         for shared in (L.catalog_dir, L.courses_dir, L.homes_dir):
             shared.mkdir(exist_ok=True)
             os.chmod(shared, 0o755 if shared == L.catalog_dir else 0o711)
@@ -201,34 +208,46 @@ class Installation:
     def _dashboards_access(self, course_ids: list[str]) -> None:
         """Isolated mode: what the dashboards service (``DASHBOARDS_ACCOUNT``) may reach,
         through its group, set again at every init: the roster, the catalogue, the
-        gradebooks and the exchange's submissions (names), the certificates, the root's
-        certificate and CRL, the contests; it appends to the audit log and the completion
-        overrides, queues grading jobs and writes contest results. Never the signing keys,
-        the service tokens, databases.json, the hub's or the e-office's databases, learners'
-        homes. Folders it reads are setgid, so that the files root writes there later
-        (0640, ``common.files.SHARED_READ_MODE``) are its group's too."""
+        gradebooks, what waits for grading (as the grading service publishes it), the
+        certificates, the root's certificate and CRL, the contests; it appends to the audit
+        log and the completion overrides, queues grading jobs and writes contest results.
+        Never the signing keys, the service tokens, databases.json, the hub's or the
+        e-office's databases, the exchange, learners' homes. Folders it reads are setgid, so
+        that the files root writes there later (0640, ``common.files.SHARED_READ_MODE``) are
+        its group's too. Nothing here follows a symbolic link: the dashboards' account (and
+        a grader's) may write in some of these folders."""
         L = self.layout
-        gid = unix_accounts.group_id(DASHBOARDS_ACCOUNT)
+        uid, gid = unix_accounts.ids_of(DASHBOARDS_ACCOUNT)
 
-        def share(path: Path, mode: int, owner: int = 0) -> None:
-            os.chown(path, owner, gid)
-            os.chmod(path, mode)
+        def share(path: Path, mode: int, owner: int = 0, group: int = gid) -> None:
+            unix_accounts.set_owner_and_mode(L.root, path.relative_to(L.root), owner, group,
+                                             mode)
 
         def share_log(path: Path) -> None:  # appended to by root and by the dashboards
-            os.close(open_shared(path, os.O_WRONLY | os.O_APPEND, SHARED_LOG_MODE))
-            share(path, SHARED_LOG_MODE, path.stat().st_uid)
+            with contextlib.suppress(OSError):  # (a link: left alone)
+                os.close(open_shared(path, os.O_WRONLY | os.O_APPEND, SHARED_LOG_MODE))
+            share(path, SHARED_LOG_MODE)
 
         # its own folder: session key, temporary files (exports), matplotlib's cache
         own = L.dashboards_dir
-        for folder in (own, own / "tmp", own / "matplotlib"):
-            folder.mkdir(exist_ok=True)
-        read_or_create_secret(own / "secret_key")
-        unix_accounts.give_tree(own, DASHBOARDS_ACCOUNT)
-        os.chmod(own, 0o700)
-        # secrets: enter, never list; the roster only (the rest stays 0600, root's)
+        own.mkdir(mode=0o700, exist_ok=True)
+        share(own, 0o700, uid)
+        for folder in (own / "tmp", own / "matplotlib"):
+            with contextlib.suppress(FileExistsError):
+                folder.mkdir(mode=0o700)
+            share(folder, 0o700, uid)
+        key = own / "secret_key"
+        if not key.exists() and not key.is_symlink():
+            atomic_write(key, secrets.token_hex(32) + "\n", mode=0o600)
+        share(key, 0o600, uid)
+        # secrets: enter, never list; the roster only, every other file root's alone
         share(L.secrets_dir, 0o2710)
-        if L.roster_file.exists():
-            share(L.roster_file, 0o640)
+        for path in L.secrets_dir.iterdir():
+            if path.is_file() and not path.is_symlink():
+                if path == L.roster_file:
+                    share(path, 0o640)
+                else:
+                    share(path, 0o600, group=0)
         # the root's certificate and CRL (0644) by name; the keys stay 0600, root's
         share(L.pki_dir, 0o710)
         pdfs = L.certificates_dir / PDF_DIR
@@ -236,11 +255,12 @@ class Installation:
         for folder in (L.certificates_dir, pdfs):
             share(folder, 0o2750)
             for path in folder.iterdir():
-                if path.is_file() and path.name != REGISTRY_LOCK_FILE:
-                    share(path, 0o640)
+                if path.name != REGISTRY_LOCK_FILE:
+                    share(path, 0o640)  # (files only: a folder is left as it is)
         share(L.records_dir, 0o2710)
         share_log(L.audit_log_file)
         share_log(L.completion_overrides_file)
+        share(waiting_index_file(L), 0o640)
         # grading jobs: it queues (new files), the grading service claims and reports;
         # sticky: it cannot replace or remove the files root wrote
         spool = spool_dir(L)
@@ -248,29 +268,30 @@ class Installation:
         share(spool, 0o3770)
         share_log(spool / SPOOL_LOCK_FILE)
         for path in spool.glob("*.json"):
-            share(path, 0o640, path.stat().st_uid)
+            share(path, 0o640, path.lstat().st_uid)
         # contest results: only the dashboards writes them (root reads)
         results = L.records_dir / "contests"
         results.mkdir(exist_ok=True)
         share(results, 0o2770)
         for path in results.glob("*.jsonl"):  # (written as root before: now its own)
-            unix_accounts.give(path, DASHBOARDS_ACCOUNT, 0o600)
+            share(path, 0o600, uid)
         # the contests' banks (they hold the key: root's and its group's, never learners')
         share(L.contests_dir, 0o2750)
         for folder in L.contests_dir.iterdir():
-            if folder.is_dir() and not folder.name.startswith("."):
+            if folder.is_dir() and not folder.is_symlink() and not folder.name.startswith("."):
                 share(folder, 0o2750)
                 for path in folder.iterdir():
                     share(path, 0o640 if path.is_file() else 0o2750)
         for course_id in course_ids:
-            grader = unix_accounts.ids_of(grader_account(course_id))[0]
-            # enter (the gradebook, feedback's timestamps by name), never list
-            share(L.course_dir(course_id), 0o710, grader)
-            # the submissions' names (who submitted what, when): list, never write; the
-            # learners keep their drop box (-wx) and nbgrader keeps its own mode bits
-            inbound = L.exchange_dir / course_id / "inbound"
-            if inbound.is_dir():
-                share(inbound, 0o2753, grader)
+            self._share_course(course_id)
+
+    def _share_course(self, course_id: str) -> None:
+        """Isolated mode: the dashboards' group may enter the course's folder (its gradebook
+        and the feedback's timestamps, by name), never list it."""
+        grader = unix_accounts.ids_of(grader_account(course_id))[0]
+        unix_accounts.set_owner_and_mode(
+            self.layout.root, self.layout.course_dir(course_id).relative_to(self.layout.root),
+            grader, unix_accounts.group_id(DASHBOARDS_ACCOUNT), 0o710)
 
     def _secrets(self, course_ids: list[str]) -> None:
         names = ["proxy_auth_token", "eoffice_api_token", "grading_api_token",
@@ -372,7 +393,7 @@ class Installation:
                      mode=0o644)
         course_dir = L.course_dir(course.id)
         fresh = not course_dir.exists()
-        course_dir.mkdir(exist_ok=True)
+        course_dir.mkdir(mode=0o700, exist_ok=True)
         if fresh:
             shutil.copytree(src / "source", course_dir / "source")
             self.log(f"Course {course.id}: sources copied from {src}")
@@ -394,12 +415,14 @@ class Installation:
         )
         exchange_course = L.exchange_dir / course.id
         exchange_course.mkdir(exist_ok=True)
-        os.chmod(course_dir, 0o700)
+        if not isolated:  # (isolated: 0710 for the dashboards' group, _share_course)
+            os.chmod(course_dir, 0o700)
         if isolated:
             unix_accounts.give(exchange_course, grader_account(course.id), 0o755)
         self._gradebook_students(db_url, course.id, people)
         if isolated:
             unix_accounts.give_tree(course_dir, grader_account(course.id))
+            self._share_course(course.id)  # (give_tree gave the folder the grader's group)
         unreleased = [
             m for m in course.modules if not (exchange_course / "outbound" / m.id).exists()
         ]

@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ import psutil
 
 from academy.unix_accounts import closed_folder_above
 from common.files import atomic_write
+from common.ports import SERVICE_PORTS, free_port_in, port_is_free
 from common.processes import process_alive
 from common.roles import EOFFICE_SERVICE
 from hub_config import CONFIG_DIR
@@ -46,18 +46,15 @@ class PlatformError(RuntimeError):
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
+    """A loopback port for one of the platform's own services, free now, from
+    ``common.ports.SERVICE_PORTS`` (below the ephemeral range: the proxy binds its port
+    after `academy init`, tens of seconds later, and no outgoing connection takes it
+    meanwhile)."""
+    port = free_port_in(SERVICE_PORTS)
+    if port is None:
+        raise PlatformError(f"no free port on 127.0.0.1 in {SERVICE_PORTS.start}–"
+                            f"{SERVICE_PORTS.stop - 1}")
+    return port
 
 
 def check_reachable_by_others(path: Path, who: str) -> None:

@@ -8,6 +8,7 @@ installation keeps its own home folders under its data directory.
 
 from __future__ import annotations
 
+import errno
 import grp
 import os
 import pwd
@@ -96,6 +97,41 @@ def give(path: Path, owner: str, mode: int) -> None:
     uid, gid = ids_of(owner)
     os.chown(path, uid, gid)
     os.chmod(path, mode)
+
+
+def set_owner_and_mode(root: Path, relative: str | Path, uid: int, gid: int,
+                       mode: int) -> bool:
+    """``chown uid:gid`` and ``chmod mode`` of ``root / relative`` without following a
+    symbolic link anywhere below ``root``: each part of the path is opened relative to the
+    one before it, with ``O_NOFOLLOW``, and the change is made on the open file. For paths in
+    folders that another account may write (it could put a link to ``/etc/shadow`` there,
+    for root to hand over). False, and nothing changed, when a part is a link or missing, or
+    the path is neither a file nor a folder."""
+    parts = Path(relative).parts
+    fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        for index, part in enumerate(parts):
+            flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+            if index < len(parts) - 1:
+                flags |= os.O_DIRECTORY
+            try:
+                inner = os.open(part, flags, dir_fd=fd)
+            except (FileNotFoundError, NotADirectoryError):
+                return False
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:  # a link
+                    return False
+                raise
+            os.close(fd)
+            fd = inner
+        kind = os.fstat(fd).st_mode
+        if not (stat.S_ISREG(kind) or stat.S_ISDIR(kind)):
+            return False
+        os.fchown(fd, uid, gid)
+        os.fchmod(fd, mode)
+        return True
+    finally:
+        os.close(fd)
 
 
 def give_tree(path: Path, owner: str) -> None:

@@ -67,17 +67,23 @@ def create_once(path: str | os.PathLike[str], data: str | bytes, *, mode: int = 
 def open_shared(path: str | os.PathLike[str], flags: int, mode: int) -> int:
     """``os.open(path, flags | O_CREAT)``; a file this call creates gets exactly ``mode``
     (the umask would take a group's write bit away: files that two services append to, in
-    a folder whose group the other service is in). An existing file keeps its mode."""
-    try:
-        fd = os.open(path, flags | os.O_CREAT | os.O_EXCL, mode)
-    except FileExistsError:
-        return os.open(path, flags)
-    try:
-        os.fchmod(fd, mode)
-    except BaseException:
-        os.close(fd)
-        raise
-    return fd
+    a folder whose group the other service is in). An existing file keeps its mode. A
+    symbolic link is not followed (``OSError`` ELOOP)."""
+    flags |= os.O_NOFOLLOW | os.O_CLOEXEC  # never through a link another account made
+    while True:
+        try:
+            fd = os.open(path, flags | os.O_CREAT | os.O_EXCL, mode)
+        except FileExistsError:
+            try:
+                return os.open(path, flags)
+            except FileNotFoundError:
+                continue  # removed meanwhile: create it
+        try:
+            os.fchmod(fd, mode)
+        except BaseException:
+            os.close(fd)
+            raise
+        return fd
 
 
 def _write_temporary(target: Path, payload: bytes, mode: int | None) -> Path:

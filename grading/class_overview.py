@@ -3,7 +3,9 @@ result for each learner by the one completion rule.
 
 The cells come from the course's nbgrader gradebook (``grading.gradebook_totals``) and from
 nbgrader's exchange (a submission not graded yet: ``grading.on_submit.waiting_submissions``,
-the grading service's own queue); the course results from ``grading.records`` (the same
+the grading service's own queue; as the grading service last published it,
+``published_waiting``, where this process may not list the exchange: the dashboards' own
+account); the course results from ``grading.records`` (the same
 records as the HR export and My learning: overrides and certificates applied). The
 functions that build the overview are pure (their inputs are passed in) and the one that
 reads an installation, ``load_class_overview``, only gathers those inputs: the dashboards'
@@ -220,7 +222,7 @@ def load_class_overview(layout: DataLayout, course: Course,
     from grading.completion_overrides import load_overrides
     from grading.gradebook_totals import read_course_totals
     from grading.nbgrader_runner import CourseWorkspace
-    from grading.on_submit import waiting_submissions
+    from grading.on_submit import published_waiting, waiting_submissions
     from grading.records import RecordFilter, iter_completion_records
     from installation.settings import InstallSettings
 
@@ -233,6 +235,9 @@ def load_class_overview(layout: DataLayout, course: Course,
         certificates=certificate_index(layout.certificates_dir),
         where=RecordFilter(course_ids=(course.id,)),
         read_totals=lambda _url, _modules: totals)  # read once, above
-    waiting = waiting_submissions(CourseWorkspace(
-        course.id, layout.course_dir(course.id), exchange_dir=layout.exchange_dir))
+    try:
+        waiting = waiting_submissions(CourseWorkspace(
+            course.id, layout.course_dir(course.id), exchange_dir=layout.exchange_dir))
+    except PermissionError:  # the dashboards' own account (isolated mode): as published
+        waiting = published_waiting(layout, course.id) or {}
     return build_class_overview(course, learners, totals, records, overrides, waiting)

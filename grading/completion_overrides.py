@@ -1,7 +1,7 @@
 """Completion overrides: a trainer's "completed: yes/no, because …", stored append-only.
 
 ``academy hr override`` appends one JSON line per decision to the overrides file
-(``DataLayout.completion_overrides_file``, 0600, ``O_APPEND`` + fsync, never rewritten) and
+(``DataLayout.completion_overrides_file``, 0660, ``O_APPEND`` + fsync, never rewritten) and
 one entry to the audit log. The records apply the latest override of each learner and
 course (``load_overrides``) through the one completion rule
 (``grading.completion.course_completion``). Who may override is checked by

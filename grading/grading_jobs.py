@@ -10,8 +10,9 @@ grading needs) takes the queued jobs, oldest first, and runs the same code as th
 * ``JobKind.CERTIFICATES``: the certificates of one learner's course issued or withdrawn,
   as ``academy hr override`` does after an override.
 
-The spool is a folder (``DataLayout.records_dir / "grading-jobs"``, 0700) with one JSON file
-per job (0600), replaced atomically (temporary file + ``os.replace``) at each change, so a
+The spool is a folder (``DataLayout.records_dir / "grading-jobs"``, 0700; 3770 with the
+dashboards service's group in isolated mode) with one JSON file per job (0640), replaced
+atomically (temporary file + ``os.replace``) at each change, so a
 reader sees a whole job or the previous one. A lock file serialises the changes between the
 processes (the dashboards' workers, the grading service): no duplicate grade job is queued
 while one for the same module is queued or running, and a queued job is claimed once.
@@ -25,11 +26,13 @@ when the service looks again (its process id is recorded).
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import os
 import re
 import secrets
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
@@ -185,8 +188,21 @@ class JobSpool:
         return self.directory / f"{job_id}.json"
 
     def _read(self, path: Path) -> GradingJob:
+        """The job in ``path``, a regular file: never through a link or from a pipe (in
+        isolated mode the dashboards' account may write in the spool, and the grading
+        service reading it is root). FileNotFoundError when there is none."""
         try:
-            return GradingJob.from_json(json.loads(path.read_text(encoding="utf-8")))
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                raise JobError(f"{path}: a link, not a grading job") from None
+            raise
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise JobError(f"{path}: not a file, not a grading job")
+            data = fh.read()
+        try:
+            return GradingJob.from_json(json.loads(data.decode("utf-8")))
         except (ValueError, KeyError, TypeError) as exc:
             raise JobError(f"{path}: not a grading job ({exc})") from exc
 
@@ -211,8 +227,11 @@ class JobSpool:
             stem = name.removesuffix(".json")
             if stem == name or not valid_job_id(stem):
                 continue  # the lock, temporary files of a write in progress
+            path = self.directory / name
+            if path.is_symlink() or not path.is_file():
+                continue  # not the spool's (only this module writes here): not a job
             try:
-                job = self._read(self.directory / name)
+                job = self._read(path)
             except FileNotFoundError:  # pruned meanwhile
                 continue
             if wanted is None or job.course_id in wanted:

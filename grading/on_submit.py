@@ -18,11 +18,19 @@ so is one whose run failed. A submission that could not be graded has its feedba
 so it is not taken again; the trainer can grade it again with ``--regrade``. A module the
 gradebook does not know is not tried again until the service restarts.
 ``academy grade watch`` runs ``tick`` every few seconds as a hub-managed service.
+
+Only root and the course's grader may list a course's ``inbound`` folder (nbgrader's 2733),
+and the submissions in it are writable by whoever finds them (nbgrader makes them 0777):
+the dashboards service, which shows trainers what waits for grading, runs as its own
+account and must not list it. The grading service publishes what waits instead,
+``publish_waiting`` (``records/waiting-submissions.json``, 0640: the dashboards' group reads
+it), on every tick, for every course; ``published_waiting`` reads it back.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import threading
 from collections.abc import Callable, Iterable
@@ -32,6 +40,7 @@ from pathlib import Path
 
 from nbgrader.utils import parse_utc
 
+from common.files import SHARED_READ_MODE, atomic_write
 from grading.autograde import (
     AutogradeReport,
     EvidenceAccess,
@@ -43,9 +52,14 @@ from grading.autograde import (
 from grading.engine import TIMESTAMP_FILE
 from grading.kernel_sandbox import SandboxLimits
 from grading.nbgrader_runner import CourseWorkspace
+from installation.layout import DataLayout
 
 #: how often the grading service looks for new submissions (a minute is the promise)
 DEFAULT_INTERVAL_SECONDS = 10.0
+#: what waits for grading in every course, published by the grading service (0640)
+WAITING_INDEX = "waiting-submissions.json"
+
+Waiting = dict[str, dict[str, datetime]]
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,36 @@ def _timestamp(text: str) -> datetime | None:
     try:
         return parse_utc(text.strip())
     except (ValueError, TypeError, OverflowError):
+        return None
+
+
+def waiting_index_file(layout: DataLayout) -> Path:
+    return layout.records_dir / WAITING_INDEX
+
+
+def publish_waiting(layout: DataLayout, courses: Iterable[CourseWorkspace]) -> None:
+    """Write what waits for grading in each course (``waiting_submissions``) to the index,
+    in one step, for a reader that may not list the exchange (the dashboards)."""
+    index = {course.course_id: {module: {learner: when.isoformat()
+                                         for learner, when in learners.items()}
+                                for module, learners in waiting_submissions(course).items()}
+             for course in courses}
+    layout.records_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    atomic_write(waiting_index_file(layout),
+                 json.dumps({"courses": index}, sort_keys=True, indent=1) + "\n",
+                 mode=SHARED_READ_MODE)
+
+
+def published_waiting(layout: DataLayout, course_id: str) -> Waiting | None:
+    """What the grading service last published as waiting in the course; None when it has
+    published nothing yet (it is not running) or the index cannot be read."""
+    try:
+        index = json.loads(waiting_index_file(layout).read_text(encoding="utf-8"))
+        modules = index["courses"][course_id]
+        return {module: {learner: datetime.fromisoformat(when)
+                         for learner, when in learners.items()}
+                for module, learners in modules.items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 

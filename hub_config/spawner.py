@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import os
 import random
-import socket
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from jupyterhub.spawner import LocalProcessSpawner, SimpleLocalProcessSpawner
 from traitlets import HasTraits, Unicode, default
 
+from common.ports import SERVER_PORTS, free_port_in
 from installation.layout import DATA_DIR_ENV, DataLayout
 from installation.settings import FULL_NAME_ENV
 from people.roster import load_roster
@@ -27,23 +27,14 @@ log = logging.getLogger(__name__)
 # Learners' servers listen on ports below Linux's ephemeral range (32768–60999 by default),
 # where every kernel's ports come from: a port picked at random from the ephemeral range
 # could be taken by another learner's kernel before the server binds it (seen once in 49
-# in the load benchmark).
-SERVER_PORTS = range(20000, 32000)
+# in the load benchmark). common/ports.py
 _reserved: set[int] = set()
 
 
 def reserve_server_port(rng: random.Random | None = None) -> int:
     """A free port for a learner's server, not given to another server of this hub."""
-    rng = rng or random.SystemRandom()
-    for _ in range(500):
-        port = rng.randrange(SERVER_PORTS.start, SERVER_PORTS.stop)
-        if port in _reserved:
-            continue
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
+    port = free_port_in(SERVER_PORTS, taken=_reserved, rng=rng)
+    if port is not None:
         _reserved.add(port)
         return port
     raise RuntimeError(f"no free port for a learner's server in {SERVER_PORTS.start}–"

@@ -25,6 +25,12 @@ class RosterError(ValueError):
     """The roster file is missing or malformed; the message says where."""
 
 
+#: Names of the platform's own unix accounts and hub users (academy-eoffice,
+#: academy-dashboards, academy-sandbox, grader-<course>): never a person's, or that person's
+#: server would run as the service (isolated mode).
+SERVICE_ACCOUNT_PREFIXES = ("academy-", "grader-")
+
+
 @dataclass(frozen=True)
 class Person:
     username: str
@@ -42,6 +48,10 @@ class Person:
     status: AccountStatus = AccountStatus.ACTIVE
 
     def __post_init__(self) -> None:
+        if self.username.startswith(SERVICE_ACCOUNT_PREFIXES):
+            raise RosterError(
+                f"{self.username}: a username may not start with "
+                f"{' or '.join(SERVICE_ACCOUNT_PREFIXES)} (the platform's service accounts)")
         self._coerce("role", Role)
         self._coerce("status", AccountStatus)
 

@@ -35,7 +35,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from common.roles import Role
-from people.roster import AccountStatus, Person
+from people.roster import SERVICE_ACCOUNT_PREFIXES, AccountStatus, Person
 
 COLUMNS = (
     "employee_id", "full_name", "date_of_birth", "gender", "agency", "unit", "position",
@@ -229,9 +229,10 @@ def _phone(text: str) -> tuple[str, str | None]:
 
 def username_for(employee_id: str) -> str:
     """The account name of an employee id: lower case, ``cb-`` first if it starts with a
-    digit (a unix account name must start with a letter), at most 32 characters."""
+    digit (a unix account name must start with a letter) or like a service account's name
+    (``academy-``, ``grader-``), at most 32 characters."""
     name = re.sub(r"[^a-z0-9_-]", "-", employee_id.lower())
-    if not name[:1].isalpha():
+    if not name[:1].isalpha() or name.startswith(SERVICE_ACCOUNT_PREFIXES):
         name = "cb-" + name
     return name[:32]
 

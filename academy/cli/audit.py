@@ -1,8 +1,8 @@
 """`academy audit …`: the audit log of exports, overrides and regrades (admins).
 
-The log (``DataLayout.audit_log_file``) is 0600 in a 0700 folder: only the account that
-runs the academy (root on a server) can read it, which is what makes these commands
-admin-only.
+The log (``DataLayout.audit_log_file``) is 0660 in a folder only root may list: root (the
+account that runs the academy on a server) and the dashboards service's group (its admin
+page shows it) can read it, which is what makes these commands admin-only.
 """
 
 from __future__ import annotations

@@ -240,9 +240,17 @@ def grade_watch(academy: AcademyContext, interval: float, workers: int, once: bo
         if layout.pki_dir.exists():
             refresh(layout.pki_dir)
 
+    def publish() -> None:  # what waits, for the dashboards (it may not list the exchange)
+        from grading.on_submit import publish_waiting
+
+        settings = InstallSettings.load(layout)
+        publish_waiting(layout, [course_workspace(layout, settings, course_id)
+                                 for course_id in settings.course_ids])
+
     if once:
         jobs.run_queued()
         watcher.tick()
+        publish()
         audit_changes()
         keep_crl_current()
         return
@@ -251,15 +259,17 @@ def grade_watch(academy: AcademyContext, interval: float, workers: int, once: bo
         signal.signal(signum, lambda *_: stop.set())
     click.echo(f"grading service: looking for new submissions every {interval:g} s, for "
                f"trainers' grading jobs every {JOB_POLL_SECONDS:g} s")
-    serve(stop, watcher, jobs, interval, every_poll=(audit_changes, keep_crl_current))
+    serve(stop, watcher, jobs, interval, every_poll=(audit_changes, keep_crl_current),
+          every_tick=(publish,))
 
 
 def serve(stop: threading.Event, watcher: SubmissionWatcher, jobs: JobRunner,
           interval: float, job_poll: float = JOB_POLL_SECONDS,
-          every_poll: Sequence[Callable[[], object]] = ()) -> None:
+          every_poll: Sequence[Callable[[], object]] = (),
+          every_tick: Sequence[Callable[[], object]] = ()) -> None:
     """The grading service's loop until ``stop`` is set: the queued grading jobs (then
     ``every_poll``) every ``job_poll`` seconds, the submissions waiting in the exchange
-    every ``interval``."""
+    (then ``every_tick``) every ``interval``."""
     import time
 
     next_tick = 0.0
@@ -267,7 +277,7 @@ def serve(stop: threading.Event, watcher: SubmissionWatcher, jobs: JobRunner,
         steps = [jobs.run_queued, *every_poll]
         ticking = time.monotonic() >= next_tick
         if ticking:
-            steps.append(watcher.tick)
+            steps += [watcher.tick, *every_tick]
         for step in steps:
             try:
                 step()

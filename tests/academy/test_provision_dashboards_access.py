@@ -53,11 +53,14 @@ def test_what_its_group_reads_and_what_stays_root_s(layout: DataLayout) -> None:
         layout.records_dir / "contests": ("root", group, 0o2770),
         layout.contests_dir: ("root", group, 0o2750),
         layout.course_dir(COURSE): (grader, group, 0o710),
-        layout.exchange_dir / COURSE / "inbound": (grader, group, 0o2753),
+        # nbgrader's own: the grader lists it, the learners drop in it, no one else
+        layout.exchange_dir / COURSE / "inbound": (grader, grader, 0o2733),
     }
     assert {path: _who(path) for path in expected} == expected
-    # what it must never read: 0600, and not its group's
-    for private in (layout.databases_file, layout.secret_file("cookie_secret"),
+    # what it must never read: 0600, and not its group's (every file of secrets/ but the
+    # roster, whatever an administrator put there)
+    for private in (*(p for p in layout.secrets_dir.iterdir() if p != layout.roster_file),
+                    layout.databases_file, layout.secret_file("cookie_secret"),
                     layout.secret_file("dashboards_api_token"), layout.accounts_file,
                     layout.pki_dir / "root.key.pem", layout.pki_dir / "signer.key.pem",
                     layout.course_dir(COURSE) / "nbgrader_config.py"):
@@ -79,3 +82,28 @@ def test_init_again_puts_the_modes_back(layout: DataLayout) -> None:
     assert _who(layout.secrets_dir)[1:] == (DASHBOARDS_ACCOUNT, 0o2710)
     assert _who(layout.course_dir(COURSE))[1:] == (DASHBOARDS_ACCOUNT, 0o710)
     assert _who(layout.roster_file)[1:] == (DASHBOARDS_ACCOUNT, 0o640)
+
+
+def test_a_link_is_never_followed_when_modes_are_set(tmp_path: Path) -> None:
+    """The dashboards' account may write in some of the folders `academy init` sets modes
+    in (its job spool, its contest results): a link it puts there, to /etc/shadow say, must
+    not have root hand the target over."""
+    from academy.unix_accounts import set_owner_and_mode
+
+    secret = tmp_path / "secret"
+    secret.write_text("keys")
+    os.chmod(secret, 0o600)
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    (spool / "job.json").symlink_to(secret)
+    (tmp_path / "elsewhere").symlink_to(tmp_path / "spool", target_is_directory=True)
+    nobody = pwd.getpwnam("nobody")
+    for relative in ("spool/job.json", "elsewhere/job.json", "elsewhere", "missing/x"):
+        assert not set_owner_and_mode(tmp_path, relative, nobody.pw_uid, nobody.pw_gid, 0o666)
+    assert (secret.stat().st_uid, stat.S_IMODE(secret.stat().st_mode)) == (0, 0o600)
+    os.mkfifo(spool / "fifo")  # opened without blocking, and left alone
+    assert not set_owner_and_mode(tmp_path, "spool/fifo", nobody.pw_uid, nobody.pw_gid, 0o666)
+    # the control: a plain file is changed
+    (spool / "real.json").write_text("{}")
+    assert set_owner_and_mode(tmp_path, "spool/real.json", nobody.pw_uid, nobody.pw_gid, 0o640)
+    assert _who(spool / "real.json")[::2] == ("nobody", 0o640)

@@ -160,12 +160,15 @@ def test_learner_cannot_open_formgrader(isolated_platform, intruder):
 
 
 READ_PROBE = r'''
-import json
+import json, os
 results = {}
 for label, path in json.loads(%r).items():
     try:
-        with open(path, "rb") as fh:
-            fh.read(1)
+        if os.path.isdir(path):
+            os.listdir(path)
+        else:
+            with open(path, "rb") as fh:
+                fh.read(1)
         results[label] = "READ"
     except PermissionError:
         results[label] = "denied"
@@ -204,6 +207,9 @@ def test_the_dashboards_run_as_their_own_account_that_reads_records_never_keys(
         "eoffice-db": layout.eoffice_db_file,
         "eoffice-key": layout.eoffice_dir / "secret_key",
         "accounts": layout.accounts_file,
+        # nbgrader makes each submission 0777: listing the drop box would let it change them
+        "exchange-inbound": layout.exchange_dir / "digital-signatures" / "inbound",
+        "secrets-listing": layout.secrets_dir,
     }
     readable = {
         "roster": layout.roster_file,

@@ -6,6 +6,8 @@ history; and the whole overview read from a real installation (real nbgrader gra
 from __future__ import annotations
 
 import json
+import os
+import stat
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -194,6 +196,43 @@ def test_the_overview_of_a_real_installation(tmp_path: Path) -> None:
 
     [cyber] = taught_courses(roster, catalog, "khoa")
     overview = load_class_overview(layout, cyber, roster)
+    _check_cyber(overview)
+
+
+def test_the_overview_where_the_exchange_cannot_be_listed_is_as_the_grading_service_published(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dashboards' own account may not list nbgrader's inbound (isolated mode): what
+    waits comes from the grading service's index (``publish_waiting``), not from a listing.
+    Root lists everything, so the refusal is played back here; the real one is the
+    isolated journey's class overview (tests/e2e/journey.py)."""
+    import grading.on_submit as on_submit
+    from grading.nbgrader_runner import CourseWorkspace
+
+    layout = build_installation(tmp_path / "academy")
+    inbound = layout.exchange_dir / DS / "inbound"
+    (inbound / f"chi+{DS_MODULE}+2026-03-10 02:00:00.000000 UTC+f00d").mkdir(parents=True)
+    roster = load_roster(layout.roster_file)
+    [ds] = taught_courses(roster, load_catalog(layout.catalog_dir), "giang")
+    real_scandir = os.scandir
+
+    def refused(path):  # type: ignore[no-untyped-def]
+        if str(path).startswith(str(layout.exchange_dir)):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(on_submit.os, "scandir", refused)
+    chi = [r for r in load_class_overview(layout, ds, roster).rows if r.username == "chi"][0]
+    assert chi.cells[0].status is CellStatus.NOT_SUBMITTED  # nothing published yet
+    monkeypatch.setattr(on_submit.os, "scandir", real_scandir)
+    on_submit.publish_waiting(layout, [CourseWorkspace(DS, layout.course_dir(DS),
+                                                       exchange_dir=layout.exchange_dir)])
+    assert stat.S_IMODE(on_submit.waiting_index_file(layout).stat().st_mode) == 0o640
+    monkeypatch.setattr(on_submit.os, "scandir", refused)
+    chi = [r for r in load_class_overview(layout, ds, roster).rows if r.username == "chi"][0]
+    assert (chi.cells[0].status, chi.cells[0].score) == (CellStatus.WAITING_FOR_GRADING, None)
+
+
+def _check_cyber(overview) -> None:  # type: ignore[no-untyped-def]
     an = overview.rows[0]
     assert [c.status for c in an.cells] == [CellStatus.GRADED,
                                             CellStatus.WAITING_FOR_MANUAL_GRADING]

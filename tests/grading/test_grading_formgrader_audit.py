@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import stat
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from tornado.httputil import HTTPHeaders, HTTPServerRequest, RequestStartLine
 from tornado.web import Application
 from traitlets.config.loader import PyFileConfigLoader
 
+from academy.supervisor import free_port
 from grading.formgrader_audit import AuditedGradeHandler, add_audited_handlers
 from grading.grade_changes import GradeScores, journal_file, parse_change
 from installation.settings import EXCHANGE_ROOT_ENV, SERVER_ROLE_ENV, ServerRole
@@ -43,12 +43,6 @@ MODULE = "ds01-what-a-signature-proves"
 NOTEBOOK = "what-a-signature-proves"
 CELL = "q4-explain"
 EXTENSION = "grading.formgrader_audit"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -128,7 +122,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CourseService]
         "PYTHONPATH": str(REPO),
         "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     })
-    port = _free_port()
+    port = free_port()
     args = [str(BIN / "jupyter-server"), "--no-browser", "--ip=127.0.0.1", f"--port={port}",
             "--ServerApp.port_retries=0", f"--ServerApp.root_dir={course_dir}",
             f"--IdentityProvider.token={TOKEN}"]

@@ -225,3 +225,21 @@ def test_the_runner_takes_queued_jobs_oldest_first_and_writes_progress(
     assert states[partly.job_id].outcome.not_graded == ("an",)
     assert any("failed: the module is not in the gradebook" in line for line in runner.lines)
     assert runner.run_queued() == []  # nothing left
+
+
+def test_a_link_or_a_pipe_in_the_spool_is_never_read_as_a_job(spool: JobSpool,
+                                                               tmp_path: Path) -> None:
+    """In isolated mode the dashboards' account may write in the spool and the grading
+    service, root, reads it: a link to a file only root may read, or a pipe that would
+    block it, is no job."""
+    job, _ = spool.request_grading(DS, MODULE, "giang")
+    private = tmp_path / "root-only.json"
+    private.write_text(json.dumps(job.to_json()))  # a job's shape, even
+    link_id = job.job_id[:-1] + ("0" if job.job_id[-1] != "0" else "1")
+    (spool.directory / f"{link_id}.json").symlink_to(private)
+    os.mkfifo(spool.directory / f"{job.job_id[:-2]}ab.json")
+    assert [j.job_id for j in spool.jobs()] == [job.job_id]
+    with pytest.raises(JobError, match="a link"):
+        spool._read(spool.directory / f"{link_id}.json")
+    with pytest.raises(JobError, match="not a file"):
+        spool._read(spool.directory / f"{job.job_id[:-2]}ab.json")

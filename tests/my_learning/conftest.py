@@ -21,10 +21,11 @@ from ml_academy import (
     TOKEN,
     Academy,
     Server,
-    free_port,
     run_nbgrader,
     source_notebook,
 )
+
+from academy.supervisor import free_port
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -213,12 +212,6 @@ class Academy:
             if cell.metadata.get("nbgrader", {}).get("grade_id") == "answer":
                 cell.source = f"answer = {answer}\nbonus = {bonus!r}"
         nbformat.write(nb, path)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Server:

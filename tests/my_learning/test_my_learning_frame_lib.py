@@ -16,8 +16,9 @@ from pathlib import Path
 import nbformat
 import pytest
 import requests
-from ml_academy import BIN, FULL_NAME, REPO, TOKEN, free_port, with_venv_path
+from ml_academy import BIN, FULL_NAME, REPO, TOKEN, with_venv_path
 
+from academy.supervisor import free_port
 from installation.settings import CATALOG_DIR_ENV, FULL_NAME_ENV, SERVER_ROLE_ENV, ServerRole
 
 COURSE_ID = "digital-signatures"

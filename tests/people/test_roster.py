@@ -53,3 +53,18 @@ def test_roster_errors_name_the_file_and_row(tmp_path):
 def test_person_rejects_unknown_role():
     with pytest.raises(RosterError):
         Person("a", "A", "superuser")
+
+
+@pytest.mark.parametrize("username", ["academy-dashboards", "academy-eoffice", "grader-x"])
+def test_a_service_account_name_is_never_a_person_s(username):
+    """A person called like a service account would have their server run as it."""
+    with pytest.raises(RosterError, match="service accounts"):
+        Person(username, "Nguyễn Văn A", "learner")
+
+
+def test_an_employee_id_like_a_service_account_gets_a_username_of_its_own():
+    from people.roster_import import username_for
+
+    assert username_for("ACADEMY-DASHBOARDS") == "cb-academy-dashboards"
+    assert username_for("Grader-ds") == "cb-grader-ds"
+    assert username_for("CB12345") == "cb12345"
