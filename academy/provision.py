@@ -254,9 +254,9 @@ class Installation:
         pdfs.mkdir(exist_ok=True)
         for folder in (L.certificates_dir, pdfs):
             share(folder, 0o2750)
-            for path in folder.iterdir():
-                if path.name != REGISTRY_LOCK_FILE:
-                    share(path, 0o640)  # (files only: a folder is left as it is)
+            for path in folder.iterdir():  # files only (pdf/ is set on its own turn)
+                if path.is_file() and not path.is_symlink() and path.name != REGISTRY_LOCK_FILE:
+                    share(path, 0o640)
         share(L.records_dir, 0o2710)
         share_log(L.audit_log_file)
         share_log(L.completion_overrides_file)

@@ -46,6 +46,7 @@ def test_what_its_group_reads_and_what_stays_root_s(layout: DataLayout) -> None:
         layout.roster_file: ("root", group, 0o640),
         layout.pki_dir: ("root", group, 0o710),
         layout.certificates_dir: ("root", group, 0o2750),
+        layout.certificates_dir / "pdf": ("root", group, 0o2750),
         layout.records_dir: ("root", group, 0o2710),
         layout.audit_log_file: ("root", group, 0o660),
         layout.completion_overrides_file: ("root", group, 0o660),
