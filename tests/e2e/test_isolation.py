@@ -18,10 +18,8 @@ import pytest
 
 from tests.e2e.learner_client import LearnerClient
 
-PROBE = r'''
-import json, os, glob
-results = {}
-for label, path in json.loads(%r).items():
+# one path tried for reading, in a probe's loop: a folder listed, a file's first byte read
+READ_ONE = r'''
     try:
         if os.path.isdir(path):
             os.listdir(path)
@@ -33,6 +31,13 @@ for label, path in json.loads(%r).items():
         results[label] = "denied"
     except FileNotFoundError:
         results[label] = "missing"
+'''
+
+PROBE = r'''
+import json, os, glob
+results = {}
+for label, path in json.loads(%r).items():
+''' + READ_ONE + r'''
     if label == "exchange-inbound":
         continue  # the drop box: learners may write there, by design
     try:
@@ -163,15 +168,7 @@ READ_PROBE = r'''
 import json, os
 results = {}
 for label, path in json.loads(%r).items():
-    try:
-        if os.path.isdir(path):
-            os.listdir(path)
-        else:
-            with open(path, "rb") as fh:
-                fh.read(1)
-        results[label] = "READ"
-    except PermissionError:
-        results[label] = "denied"
+''' + READ_ONE + r'''
 print(json.dumps(results))
 '''
 
